@@ -1,0 +1,44 @@
+# Chapter 5: Key-Value Stores — build, serve and test.
+# `make serve` and `make test` work from a fresh clone: they install what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: setup serve build test lint bench system-deps clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(BIN)/.installed node_modules/.installed
+
+# Chromium for Playwright and redis-server for the differential tests (CONTRACTS section 1).
+system-deps:
+	bash scripts/ensure-system-deps.sh
+
+build: setup
+	$(BIN)/mkdocs build --strict
+
+serve: setup
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT)
+
+lint: setup
+	$(BIN)/ruff check kvengine tests bench hooks
+
+test: setup system-deps lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup system-deps
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf site .pytest_cache .hypothesis build *.egg-info
