@@ -1,0 +1,196 @@
+// cache-eviction-simulator.js -- the page of the Cache Eviction Policy Simulator (view only).
+// CANVAS_HEIGHT: 480
+//
+// The whole sim state lives in the Python controller kvengine/microsims/cache_eviction.py; this
+// module builds the controls, forwards input as controller commands and draws `sim.state`
+// (cache-view.js). Commands: next, set_running, tick, set_policy, set_mode, set_capacity,
+// set_sequence, predict, reset, step (the test hook).
+//
+// Full Sequence: the button toggles the controller's `running` flag (set_running); while the
+// state says running, this page calls `tick` every 500 ms. `tick` steps only while running and
+// `next` is ignored while running, so a click can never double-step; the timer follows
+// state.running (synced after every call and every frame), so reset() or the end of the
+// sequence stops it. Animation (an evicted slot flashes red and fades, the new key slides in
+// from the top) is view-only, lasts 440 ms (< one tick), and is skipped with reduced motion.
+//
+// Usage: open main.html?policy=lfu&capacity=6&seed=1&sequence=A%20B%20A%20C&mode=redis
+
+import { createMicroSim } from "../kit/microsim.js";
+import { describeState, drawScene, layout, slotAt } from "./cache-view.js";
+
+const TICK_MS = 500;
+const POLICY_OPTIONS = [["lru", "LRU"], ["lfu", "LFU"], ["random", "Random"], ["ttl", "TTL-based"]];
+
+let timer = null;
+let anim = null; // {evicted, evictedIndex, newKey, touchedKey, hit} for the last step
+
+function syncTimer(sim) {
+  const running = Boolean(sim.state && sim.state.running);
+  if (running && timer === null) {
+    timer = setInterval(() => {
+      act(sim, "tick");
+    }, TICK_MS);
+  } else if (!running && timer !== null) {
+    clearInterval(timer);
+    timer = null;
+  }
+}
+
+/** Call the controller, then start the step animation if exactly one access happened. */
+async function act(sim, method, args = {}) {
+  const before = sim.state;
+  const after = await sim.call(method, args);
+  syncTimer(sim);
+  if (!before || !after || after.step !== before.step + 1 || after.policy !== before.policy) {
+    anim = null;
+    return after;
+  }
+  const entry = after.log[after.log.length - 1];
+  const evictedIndex = entry.evicted ? before.slots.findIndex((s) => s.key === entry.evicted) : -1;
+  anim = {
+    evicted: entry.evicted,
+    evictedIndex: evictedIndex < 0 ? before.slots.length - 1 : evictedIndex,
+    newKey: entry.hit ? null : entry.key,
+    touchedKey: entry.key,
+    hit: entry.hit,
+  };
+  if (!sim.reducedMotion) {
+    sim.animate(entry.evicted ? [{ name: "out", ms: 220 }, { name: "in", ms: 220 }] : [{ name: "in", ms: 260 }]);
+  }
+  return after;
+}
+
+/** Animation progress for cache-view.js from the kit's timeline (null = none running). */
+function animationFrame(sim) {
+  if (!anim) return null;
+  const stage = sim.animation;
+  if (!stage) return { ...anim, progressOut: 1, progressIn: 1 };
+  if (stage.name === "out") return { ...anim, progressOut: stage.progress, progressIn: 0 };
+  return { ...anim, progressOut: 1, progressIn: stage.progress };
+}
+
+createMicroSim({
+  id: "cache-eviction-simulator",
+  title: "Cache Eviction Policy Simulator",
+  canvasHeight: 480,
+  params: {
+    policy: { type: "enum", values: ["lru", "lfu", "random", "ttl"], default: "lru" },
+    capacity: { type: "int", min: 3, max: 10, default: 6 },
+    sequence: { type: "string", maxLength: 400, default: "" },
+    mode: { type: "enum", values: ["exact", "redis"], default: "exact" },
+  },
+
+  controls(ui, sim) {
+    const policy = ui.select({
+      name: "Policy",
+      options: POLICY_OPTIONS,
+      value: sim.params.policy,
+      onChange: (value) => act(sim, "set_policy", { policy: value }),
+    });
+    ui.button({ name: "Next Access", onClick: () => act(sim, "next") });
+    const full = ui.button({
+      name: "Full Sequence",
+      pressed: false,
+      onClick: () => act(sim, "set_running", { running: !(sim.state && sim.state.running) }),
+    });
+    ui.button({ name: "Reset", onClick: () => act(sim, "reset") });
+    ui.row();
+    const predict = ui.select({
+      name: "Predict next eviction",
+      options: [["", "choose a key"]],
+      value: "",
+      onChange: (value) => (value ? act(sim, "predict", { key: value }) : undefined),
+    });
+    const redis = ui.checkbox({
+      name: "Redis approximation",
+      checked: sim.params.mode === "redis",
+      onChange: (checked) => act(sim, "set_mode", { redis: checked }),
+    });
+    const capacity = ui.range({
+      name: "Capacity",
+      min: 3,
+      max: 10,
+      step: 1,
+      value: sim.params.capacity,
+      format: (v) => `${v} slots`,
+      onChange: (value) => act(sim, "set_capacity", { capacity: value }),
+    });
+    const sequence = ui.text({
+      name: "Custom sequence",
+      value: sim.params.sequence,
+      maxLength: 400,
+      size: 22,
+      placeholder: "A B A C … then Enter",
+      onEnter: (value) => act(sim, "set_sequence", { text: value }),
+    });
+    // Capacity and Custom sequence live in a "More settings" disclosure so that the picture
+    // keeps most of the 480 px; opening it puts them on a row of their own.
+    const more = document.createElement("details");
+    more.className = "ce-more";
+    const summary = document.createElement("summary");
+    summary.textContent = "More settings";
+    const moreRow = document.createElement("div");
+    moreRow.className = "ms-row";
+    moreRow.append(capacity.closest("label"), sequence.closest("label"));
+    more.append(summary, moreRow);
+    predict.closest(".ms-row").append(more);
+
+    // Keep the DOM controls in step with the controller (URL params, reset, end of run).
+    let shownKeys = "";
+    let noticesShown = false;
+    sim.syncControls = (state) => {
+      if (!state) return;
+      if (!noticesShown) {
+        noticesShown = true;
+        for (const text of state.paramNotices || []) sim.notice(text);
+      }
+      ui.setPressed(full, state.running);
+      if (policy.value !== state.policyId) ui.setValue(policy, state.policyId);
+      if (redis.checked !== (state.mode === "redis")) ui.setValue(redis, state.mode === "redis");
+      if (Number(capacity.value) !== state.capacity && document.activeElement !== capacity) {
+        ui.setValue(capacity, state.capacity);
+      }
+      if (document.activeElement !== sequence && sequence.value.trim() && sequence.value !== state.sequenceText) {
+        ui.setValue(sequence, state.isDefaultSequence ? "" : state.sequenceText);
+      }
+      const keys = state.finished ? [] : state.slots.map((s) => s.key);
+      const signature = keys.join("\u0000");
+      if (signature !== shownKeys) {
+        shownKeys = signature;
+        predict.replaceChildren(new Option(keys.length ? "choose a key" : "no keys yet", ""));
+        for (const key of keys) predict.append(new Option(key, key));
+      }
+      const want = state.prediction && keys.includes(state.prediction) ? state.prediction : "";
+      if (predict.value !== want) predict.value = want;
+    };
+  },
+
+  sketch(p, sim) {
+    let geometry = layout(sim.width, sim.height);
+    p.draw = () => {
+      geometry = layout(p.width, p.height);
+      syncTimer(sim);
+      sim.syncControls?.(sim.state);
+      drawScene(p, sim.state, sim.colors, geometry, sim.reducedMotion ? null : animationFrame(sim));
+    };
+    p.setup = () => {
+      // a click on a slot is a prediction (the "Predict next eviction" list does the same by keyboard)
+      p.canvas.addEventListener("click", (event) => {
+        if (!sim.state || sim.state.finished) return;
+        const rect = p.canvas.getBoundingClientRect();
+        const x = ((event.clientX - rect.left) * p.width) / rect.width;
+        const y = ((event.clientY - rect.top) * p.height) / rect.height;
+        const key = slotAt(sim.state, geometry, x, y);
+        if (key) act(sim, "predict", { key });
+      });
+    };
+  },
+
+  describe: describeState,
+
+  async step(sim, n) {
+    anim = null;
+    await sim.call("step", { n });
+    syncTimer(sim);
+  },
+});

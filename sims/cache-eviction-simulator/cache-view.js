@@ -1,0 +1,366 @@
+// cache-view.js -- drawing for the cache-eviction-simulator (p5 instance mode, no state of its own).
+//
+// Everything drawn comes from the controller's state (kvengine/microsims/cache_eviction.py):
+// the slots in the order the controller gives (next victim last, so it sits at the bottom), the
+// access log, the statistics and, after a full run, the four-policy comparison. The only extra
+// input is `anim`, the view's animation progress for the last step (an evicted slot flashing red
+// and fading, the new key sliding in from the top); with reduced motion it is null.
+//
+// Colour is never the only cue: the next victim also has a hatched stripe and the words
+// "next out"; hits and misses are spelled out; the predicted slot says "your guess".
+//
+// Usage:
+//   import { layout, drawScene, slotAt } from "./cache-view.js";
+//   const box = layout(p.width, p.height);
+//   drawScene(p, sim.state, sim.colors, box, anim);
+//   const key = slotAt(sim.state, box, p.mouseX, p.mouseY);  // slot under the pointer, or null
+
+import { box as drawBox, hatch, fitText, label, MIN_TEXT } from "../kit/draw.js";
+
+const PAD = 8;
+const STATS_H = 76;
+const HEADER_H = 48;
+
+/** Panel rectangles for a canvas of w x h: cache on the left, statistics and the log on the
+ *  right when wide; stacked (cache, statistics, log) when narrow. */
+export function layout(w, h) {
+  if (w >= 600) {
+    const leftW = Math.round(w * 0.54);
+    return {
+      narrow: false,
+      cache: { x: PAD, y: PAD, w: leftW - PAD, h: h - 2 * PAD },
+      stats: { x: leftW + PAD, y: PAD, w: w - leftW - 2 * PAD, h: STATS_H },
+      log: { x: leftW + PAD, y: STATS_H + 2 * PAD, w: w - leftW - 2 * PAD, h: h - STATS_H - 3 * PAD },
+    };
+  }
+  const cacheH = Math.round(h * 0.6);
+  const statsH = 54;
+  return {
+    narrow: true,
+    cache: { x: PAD, y: PAD, w: w - 2 * PAD, h: cacheH },
+    stats: { x: PAD, y: cacheH + 2 * PAD, w: w - 2 * PAD, h: statsH },
+    log: { x: PAD, y: cacheH + statsH + 3 * PAD, w: w - 2 * PAD, h: Math.max(40, h - cacheH - statsH - 4 * PAD) },
+  };
+}
+
+/** Rectangle of slot number `i` (0 = top) for a cache of `capacity` slots. */
+export function slotRect(panel, capacity, i) {
+  const top = panel.y + HEADER_H;
+  const avail = panel.h - HEADER_H - 6;
+  const pitch = avail / capacity;
+  return { x: panel.x + 8, y: top + i * pitch, w: panel.w - 16, h: pitch - 6 };
+}
+
+/** The key of the slot under (mx, my), or null. */
+export function slotAt(state, geometry, mx, my) {
+  if (!state) return null;
+  for (let i = 0; i < state.slots.length; i += 1) {
+    const r = slotRect(geometry.cache, state.capacity, i);
+    if (mx >= r.x && mx <= r.x + r.w && my >= r.y && my <= r.y + r.h) return state.slots[i].key;
+  }
+  return null;
+}
+
+/** Whole frame. */
+export function drawScene(p, state, colors, geometry, anim) {
+  p.background(colors.bg);
+  p.textFont("system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif");
+  drawCache(p, state, colors, geometry.cache, anim);
+  drawStats(p, state, colors, geometry.stats, geometry.narrow);
+  drawLog(p, state, colors, geometry.log);
+}
+
+function panelFrame(p, r, colors) {
+  drawBox(p, r.x, r.y, r.w, r.h, { fill: colors.panel, stroke: colors.grid, radius: 6 });
+}
+
+function secs(value) {
+  if (value === null || value === undefined) return "?";
+  return `${Math.round(value * 10) / 10} s`;
+}
+
+// ------------------------------------------------------------------------------------ cache
+function drawCache(p, state, colors, r, anim) {
+  panelFrame(p, r, colors);
+  const title = `Cache: ${state.capacity} slots, ${state.policy}${state.mode === "redis" ? " (Redis)" : ""}`;
+  const shownTitle = label(p, title, r.x + 10, r.y + 14, { color: colors.fg, bold: true, size: 18, maxWidth: r.w * 0.6 });
+  p.push();
+  p.textSize(18);
+  p.textStyle(p.BOLD);
+  const titleW = p.textWidth(shownTitle);
+  p.pop();
+  label(p, `t=${state.clockMs / 1000} s · step ${state.step}/${state.total}`, r.x + r.w - 10, r.y + 14,
+    { color: colors.muted, align: "right", maxWidth: r.w - titleW - 30 });
+  const up = state.upcoming;
+  const next = up
+    ? `Next: GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts the bottom slot" : "miss, fills a free slot"}`
+    : "Sequence finished";
+  label(p, next, r.x + 10, r.y + 35, { color: colors.muted, maxWidth: r.w - 20 });
+
+  const used = state.slots.length;
+  for (let i = 0; i < state.capacity; i += 1) {
+    const s = slotRect(r, state.capacity, i);
+    if (i >= used) {
+      p.push();
+      p.noFill();
+      p.stroke(colors.grid);
+      p.strokeWeight(1.5);
+      p.drawingContext.setLineDash([6, 5]);
+      p.rect(s.x, s.y, s.w, s.h, 5);
+      p.pop();
+      label(p, "empty", s.x + s.w / 2, s.y + s.h / 2, { color: colors.muted, align: "center" });
+      continue;
+    }
+    const slot = state.slots[i];
+    let dy = 0;
+    let alpha = 255;
+    if (anim && anim.newKey === slot.key && anim.progressIn < 1) {
+      dy = -(s.y + s.h - r.y) * (1 - anim.progressIn);  // slides in from the top
+      alpha = Math.round(255 * anim.progressIn);
+    }
+    drawSlot(p, state, colors, slot, { ...s, y: s.y + dy }, alpha, anim);
+  }
+  if (anim && anim.evicted && anim.progressOut < 1) drawEvictedGhost(p, colors, r, state, anim);
+}
+
+function metricTexts(state, slot) {
+  const count = state.lfuCounter === "log"
+    ? `counter ${slot.freq}`
+    : `${slot.accessCount} ${slot.accessCount === 1 ? "use" : "uses"}`;
+  const last = `last t=${secs(slot.lastAccessS)}`;
+  const idle = `idle ${secs(slot.idleS)}`;
+  const ttl = slot.ttl === null ? "no TTL" : `TTL ${secs(slot.ttl)}`;
+  return { count, last, idle, ttl };
+}
+
+function drawSlot(p, state, colors, slot, s, alpha, anim) {
+  const victim = slot.nextEvict;
+  const guessed = state.prediction === slot.key;
+  const fresh = anim && anim.touchedKey === slot.key;
+  p.push();
+  const fill = p.color(colors.bg);
+  fill.setAlpha(alpha);
+  p.fill(fill);
+  p.stroke(victim ? colors.bad : colors.grid);
+  p.strokeWeight(victim ? 3.5 : 1.5);
+  p.rect(s.x, s.y, s.w, s.h, 5);
+  p.pop();
+  if (victim) {
+    hatch(p, s.x + 2, s.y + 2, 14, s.h - 4, { color: colors.bad, spacing: 6 });
+  }
+  if (guessed) {
+    p.push();
+    p.noFill();
+    p.stroke(colors.accent);
+    p.strokeWeight(2.5);
+    p.drawingContext.setLineDash([7, 4]);
+    p.rect(s.x - 4, s.y - 3, s.w + 8, s.h + 6, 7);
+    p.pop();
+  }
+  const m = metricTexts(state, slot);
+  const left = s.x + (victim ? 22 : 10);
+  const twoLines = s.h >= 36;
+  const line1 = twoLines ? s.y + Math.max(10, s.h * 0.27) : s.y + s.h / 2;
+  const line2 = twoLines ? s.y + s.h - Math.max(9, s.h * 0.26) : line1;
+  label(p, slot.key, left, line1, { color: colors.fg, bold: true, size: 18, maxWidth: 90 });
+  p.push();
+  p.textSize(18);
+  p.textStyle(p.BOLD);
+  const keyW = Math.min(90, p.textWidth(slot.key));
+  p.pop();
+  // tags on the right of line 1: "next out", "your guess", "hit" / "new"
+  const tags = [];
+  if (victim) tags.push({ text: "next out", color: colors.bad });
+  if (guessed) tags.push({ text: "your guess", color: colors.accent });
+  if (fresh && anim.hit) tags.push({ text: "hit", color: colors.hit });
+  if (fresh && !anim.hit) tags.push({ text: "new", color: colors.accent });
+  let right = s.x + s.w - 10;
+  for (const tag of tags) {
+    const shown = label(p, tag.text, right, line1, { color: tag.color === colors.hit ? colors.fg : tag.color, bold: true, align: "right" });
+    p.push();
+    p.textSize(MIN_TEXT);
+    right -= p.textWidth(shown) + 14;
+    p.pop();
+  }
+  const emph = { lru: "last", lfu: "count", ttl: "ttl", random: null }[state.policyId];
+  const parts = [
+    ["count", m.count],
+    ["last", `${m.last} (${m.idle})`],
+  ];
+  if (state.policyId === "ttl") parts.push(["ttl", m.ttl]);
+  if (twoLines) {
+    label(p, slot.value ?? "", left + keyW + 12, line1, { color: colors.muted, maxWidth: Math.max(0, right - (left + keyW + 12) - 4) });
+    let x = left;
+    for (const [name, text] of parts) {
+      const shown = label(p, text, x, line2, { color: name === emph ? colors.fg : colors.muted, bold: name === emph, maxWidth: s.x + s.w - 10 - x });
+      p.push();
+      p.textSize(MIN_TEXT);
+      p.textStyle(name === emph ? p.BOLD : p.NORMAL);
+      x += p.textWidth(shown) + 18;
+      p.pop();
+    }
+  } else {
+    const main = parts.find(([name]) => name === emph) ?? parts[0];
+    label(p, main[1], left + keyW + 12, line1, { color: colors.fg, bold: emph !== null, maxWidth: Math.max(0, right - (left + keyW + 12) - 4) });
+  }
+}
+
+function drawEvictedGhost(p, colors, r, state, anim) {
+  const s = slotRect(r, state.capacity, Math.min(anim.evictedIndex, state.capacity - 1));
+  const t = anim.progressOut;
+  const flashOn = Math.floor(t * 6) % 2 === 0;
+  p.push();
+  const c = p.color(colors.bad);
+  c.setAlpha(Math.round(230 * (1 - t)));
+  p.fill(flashOn ? c : p.color(0, 0, 0, 0));
+  p.stroke(c);
+  p.strokeWeight(3);
+  p.rect(s.x, s.y, s.w, s.h, 5);
+  p.pop();
+  if (t < 0.8) {
+    label(p, `${anim.evicted} evicted`, s.x + s.w / 2, s.y + s.h / 2, { color: colors.fg, bold: true, align: "center" });
+  }
+}
+
+// ------------------------------------------------------------------------------------ stats
+function drawStats(p, state, colors, r, narrow) {
+  panelFrame(p, r, colors);
+  const accesses = state.hits + state.misses;
+  const bytes = state.memoryBytes === null || state.memoryBytes === undefined ? "" : `, ${state.memoryBytes} B`;
+  const hit = `Hit rate ${state.hitRate}% (${state.hits} of ${accesses})`;
+  const counts = `Evictions ${state.evictions} · Memory ${state.memoryUsed}/${state.capacity} keys${bytes}`;
+  const guess = state.score.total
+    ? `Predictions: ${state.score.correct} of ${state.score.total} right`
+    : state.prediction ? `Your guess: ${state.prediction} goes next` : "Predict: click the slot that goes next";
+  const x = r.x + 10;
+  const w = r.w - 20;
+  // hit-rate bar beside the number (the number is the cue; the bar is a picture of it)
+  const barW = Math.min(90, w * 0.25);
+  const shown = label(p, hit, x, r.y + 14, { color: colors.fg, bold: true, maxWidth: w - barW - 10 });
+  p.push();
+  p.textSize(MIN_TEXT);
+  p.textStyle(p.BOLD);
+  const barX = Math.min(x + p.textWidth(shown) + 10, x + w - barW);
+  p.pop();
+  drawBox(p, barX, r.y + 8, barW, 12, { fill: colors.bg, stroke: colors.grid, radius: 3 });
+  if (state.hitRate > 0) drawBox(p, barX, r.y + 8, (barW * state.hitRate) / 100, 12, { fill: colors.hit, radius: 3 });
+  label(p, counts, x, r.y + 36, { color: colors.fg, maxWidth: w });
+  if (!narrow) label(p, guess, x, r.y + 58, { color: state.score.total ? colors.fg : colors.muted, maxWidth: w });
+}
+
+// ------------------------------------------------------------------------------------ log
+/** Word-wrap `text` into lines no wider than maxWidth at the current text settings. */
+function wrap(p, text, maxWidth) {
+  const words = String(text).split(/\s+/);
+  const lines = [];
+  let line = "";
+  for (const word of words) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && p.textWidth(next) > maxWidth) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = next;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => fitText(p, l, maxWidth));
+}
+
+function logRows(p, state, entry, width) {
+  const outcome = entry.hit ? "✓ hit" : "✗ miss";
+  let head = `${entry.step}. GET ${entry.key}  ${outcome}`;
+  if (!entry.hit && entry.evicted) head += `, evicted ${entry.evicted}`;
+  const rows = [{ text: head, kind: entry.hit ? "hit" : "miss" }];
+  p.push();
+  p.textSize(MIN_TEXT);
+  if (entry.evicted && entry.reason) {
+    for (const line of wrap(p, entry.reason, width - 34)) rows.push({ text: line, kind: "why" });
+    if (state.mode === "redis" && entry.candidates.length > 1) {
+      const keys = entry.candidates.map((c) => c.key).join(" ");
+      for (const line of wrap(p, `candidates: ${keys}`, width - 34)) rows.push({ text: line, kind: "why" });
+    }
+  }
+  if (entry.expired && entry.expired.length) rows.push({ text: `expired: ${entry.expired.join(" ")}`, kind: "why" });
+  if (entry.prediction) {
+    const verdict = entry.prediction.correct ? "right" : "wrong";
+    rows.push({ text: `your guess ${entry.prediction.key}: ${verdict}`, kind: entry.prediction.correct ? "hit" : "miss" });
+  }
+  p.pop();
+  return rows;
+}
+
+function drawLog(p, state, colors, r) {
+  panelFrame(p, r, colors);
+  label(p, "Cache Access Log", r.x + 10, r.y + 14, { color: colors.fg, bold: true, size: 18, maxWidth: r.w - 20 });
+  const compare = state.comparison;
+  const compareH = compare ? 30 + compare.length * 22 : 0;
+  const top = r.y + 30;
+  const bottom = r.y + r.h - compareH - 6;
+  const lineH = 20;
+  // newest entries last; show as many of the latest as fit
+  const blocks = state.log.map((entry) => logRows(p, state, entry, r.w));
+  let lines = Math.floor((bottom - top) / lineH);
+  const shown = [];
+  for (let i = blocks.length - 1; i >= 0 && lines > 0; i -= 1) {
+    const block = blocks[i].slice(0, lines);
+    shown.unshift(block);
+    lines -= block.length;
+  }
+  if (!state.log.length) {
+    label(p, "No accesses yet. Press Next Access.", r.x + 12, top + lineH / 2, { color: colors.muted, maxWidth: r.w - 24 });
+  }
+  let y = top + lineH / 2;
+  for (const block of shown) {
+    for (const row of block) {
+      const indent = row.kind === "why" ? 22 : 10;
+      let color = colors.fg;
+      if (row.kind === "why") color = colors.muted;
+      const bold = row.kind === "hit" || row.kind === "miss";
+      if (row.kind === "hit" || row.kind === "miss") {
+        // small coloured marker before the text; the ✓/✗ word carries the meaning too
+        drawBox(p, r.x + indent - 6, y - 7, 3, 14, { fill: row.kind === "hit" ? colors.hit : colors.miss, radius: 1 });
+      }
+      label(p, row.text, r.x + indent, y, { color, bold, maxWidth: r.w - indent - 10 });
+      y += lineH;
+    }
+  }
+  if (compare) drawComparison(p, state, colors, { x: r.x, y: r.y + r.h - compareH, w: r.w, h: compareH });
+}
+
+function drawComparison(p, state, colors, r) {
+  p.push();
+  p.stroke(colors.grid);
+  p.line(r.x + 8, r.y, r.x + r.w - 8, r.y);
+  p.pop();
+  label(p, "Hit rate of each policy, same sequence:", r.x + 10, r.y + 14, { color: colors.fg, bold: true, maxWidth: r.w - 20 });
+  const labelW = 96;
+  const barX = r.x + 10 + labelW;
+  const barW = r.w - labelW - 80;
+  let y = r.y + 38;
+  for (const row of state.comparison) {
+    const mine = row.id === state.policyId;
+    label(p, row.policy, r.x + 10, y, { color: colors.fg, bold: mine, maxWidth: labelW - 6 });
+    drawBox(p, barX, y - 6, barW, 12, { fill: colors.bg, stroke: colors.grid, radius: 3 });
+    if (row.hitRate > 0) drawBox(p, barX, y - 6, (barW * row.hitRate) / 100, 12, { fill: mine ? colors.accent : colors.info, radius: 3 });
+    label(p, `${row.hitRate}%${mine ? " ◀" : ""}`, barX + barW + 6, y, { color: colors.fg, bold: mine, maxWidth: 70 });
+    y += 22;
+  }
+}
+
+/** Text alternative of the canvas (for describe()). */
+export function describeState(state) {
+  if (!state) return "Cache eviction simulator, loading the engine.";
+  const slots = state.slots.map((s, i) => {
+    const m = metricTexts(state, s);
+    const extra = state.policyId === "ttl" ? m.ttl : state.policyId === "lfu" ? m.count : `${m.last}, ${m.idle}`;
+    return `${i + 1}. ${s.key} (${extra})${s.nextEvict ? ", next out" : ""}`;
+  });
+  const last = state.log.length ? state.log[state.log.length - 1] : null;
+  const lastText = last
+    ? ` Last access: GET ${last.key}, ${last.hit ? "hit" : "miss"}${last.evicted ? `, evicted ${last.evicted} (${last.reason})` : ""}.`
+    : "";
+  return `Cache eviction simulator, ${state.policy} policy, ${state.slots.length} of ${state.capacity} slots used, ` +
+    `step ${state.step} of ${state.total}. Slots top to bottom: ${slots.join("; ") || "none"}.${lastText} ` +
+    `Hit rate ${state.hitRate}%, ${state.evictions} evictions.`;
+}

@@ -1,0 +1,103 @@
+// hash-table-lookup.js -- the Interactive Hash Table Lookup MicroSim (Chapter 5).
+// CANVAS_HEIGHT: 440
+//
+// Model/view split: the whole state lives in the Python controller
+// kvengine/microsims/hash_table_lookup.py (hash, bucket, chain walk, insert, collision search,
+// re-bucketing, the animation stages and their narration). This module only builds the
+// controls, forwards them to the controller with sim.call(), and draws sim.state (view.js) at
+// the animation position kept by stage-clock.js. Stage timings come from the state (the spec's
+// 0.3 s, 0.5 s per shown step, 0.4 s, 0.3 s); reduced motion shows each stage's end state
+// without movement; window.microsim.step() finishes the pending stages.
+
+import { createMicroSim } from "../kit/microsim.js";
+import { StageClock } from "./stage-clock.js";
+import { drawScene } from "./view.js";
+
+const HASH_OPTIONS = [
+  ["fnv1a-32", "FNV-1a (32-bit)"],
+  ["djb2-32", "djb2 (32-bit)"],
+  ["sum-bytes", "Byte sum (weak)"],
+];
+
+const clock = new StageClock();
+const controls = {};
+let uiRef = null;
+
+/** Keep the DOM controls in step with the controller state (after Reset, URL params, ...). */
+function syncControls(state) {
+  if (!uiRef || !state) return;
+  const { size, hash, step } = controls;
+  if (size && Number(size.value) !== state.tableSize) uiRef.setValue(size, state.tableSize);
+  if (hash && hash.value !== state.hashName) uiRef.setValue(hash, state.hashName);
+  if (step && step.checked !== state.stepMode) uiRef.setValue(step, state.stepMode);
+}
+
+createMicroSim({
+  id: "hash-table-lookup",
+  title: "Interactive Hash Table Lookup",
+  canvasHeight: 440,
+  params: {
+    key: { type: "string", default: "user:42", maxLength: 10000 },
+    size: { type: "int", min: 4, max: 16, default: 8 },
+    hash: { type: "enum", values: HASH_OPTIONS.map(([value]) => value), default: "fnv1a-32" },
+  },
+
+  controls(ui, sim) {
+    uiRef = ui;
+    const hash = () => sim.call("hash", { key: controls.key.value });
+    controls.key = ui.text({
+      name: "Enter key",
+      value: sim.params.key,
+      maxLength: 10000,
+      size: 10,
+      onEnter: hash,
+    });
+    ui.button({ name: "Hash", onClick: hash });
+    ui.button({ name: "Show Collision", onClick: () => sim.call("collision") });
+    controls.size = ui.range({
+      name: "Table size",
+      min: 4,
+      max: 16,
+      step: 1,
+      value: sim.params.size,
+      onChange: (v) => sim.call("resize", { size: v }),
+    });
+    ui.row();
+    controls.hash = ui.select({
+      name: "Hash function",
+      options: HASH_OPTIONS,
+      value: sim.params.hash,
+      onChange: (name) => sim.call("hash_function", { name }),
+    });
+    controls.step = ui.checkbox({
+      name: "Step-through",
+      checked: false,
+      onChange: (on) => sim.call("step_through", { on }),
+    });
+    ui.button({ name: "Back", onClick: () => sim.call("prev_stage") });
+    ui.button({ name: "Step", onClick: () => sim.call("next_stage") });
+    ui.button({ name: "Reset", onClick: () => sim.call("reset") });
+  },
+
+  sketch(p, sim) {
+    let seen = null;
+    p.draw = () => {
+      const state = sim.state;
+      const now = performance.now();
+      if (state !== seen) {
+        seen = state;
+        clock.sync(state, now);
+        syncControls(state);
+        const left = clock.remainingMs(now);
+        if (left > 0 && !sim.reducedMotion) sim.animate([{ name: "stages", ms: left }]);
+      }
+      const busy = clock.busy(now);
+      sim.loop(busy); // redraw every frame only while the picture catches up
+      drawScene(p, state, sim.colors, clock.position(now, sim.reducedMotion));
+    };
+  },
+
+  describe(state) {
+    return state.description;
+  },
+});

@@ -1,0 +1,379 @@
+// view.js -- draws the hash-table-lookup picture from the controller state and a stage position.
+//
+// Pure rendering: drawScene(p, state, colors, pos) reads only `state` (the Python controller's
+// snapshot) and `pos`, the animation position in stage units from stage-clock.js (2.5 = stages 0
+// and 1 done, stage 2 half way). Each stage of state.stages maps to one visual change:
+//   enter    the key chip flies from the key card into the hash-function box
+//   step     one line of the hash computation appears (a byte's xor/multiply, or the summary)
+//   mod      the formula hash("key") mod size = bucket appears
+//   arrow    an arrow shoots from the box to the bucket (gold row)
+//   bucket   the entry glows green and its value shows ("hit" or "new" written beside it)
+//   rebucket every key moves from its old bucket row to its new one (resize or hash switch)
+// Colour is never the only cue: hits and inserts are labelled in words, the last key's bucket
+// has a marker and bold label besides its gold fill, the collision tooltip is text.
+
+import { arrow, box, ease, fitText, label } from "../kit/draw.js";
+import { computeLayout, MIN_WIDTH, PAD } from "./layout.js";
+
+const LINE = 20;
+
+const stageIndex = (state, kind) => state.stages.findIndex((s) => s.kind === kind);
+
+/** Progress of stage `i` at position `pos`: 0 before it, 1 after it, in between while it runs. */
+const progressOf = (pos, i) => (i < 0 ? 1 : Math.min(1, Math.max(0, pos - i)));
+
+/** Wrap `text` into at most `maxLines` lines of `width` px (ellipsis on the last one). */
+export function wrapLines(p, text, width, maxLines) {
+  let rest = String(text).slice(0, 400);
+  const lines = [];
+  while (rest.length && lines.length < maxLines) {
+    if (lines.length === maxLines - 1 || p.textWidth(rest) <= width) {
+      lines.push(fitText(p, rest, width));
+      break;
+    }
+    let cut = rest.length;
+    while (cut > 1 && p.textWidth(rest.slice(0, cut)) > width) cut -= 1;
+    const space = rest.lastIndexOf(" ", cut);
+    if (space > cut * 0.5) cut = space + 1;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut);
+  }
+  return lines;
+}
+
+function drawStats(p, state, c, L) {
+  const s = state.stats;
+  const text =
+    `${s.size} buckets · ${s.used} keys · load factor ${s.loadFactor} · ` +
+    `longest chain ${s.longestChain} · empty buckets ${s.emptyBuckets}`;
+  label(p, text, L.stats.x, L.stats.h / 2 + 2, { color: c.fg, maxWidth: L.stats.w });
+  p.push();
+  p.stroke(c.grid);
+  p.line(L.stats.x, L.stats.h + 2, L.stats.x + L.stats.w, L.stats.h + 2);
+  p.pop();
+}
+
+function drawKeyCard(p, state, c, L, pos) {
+  const { x, y, w } = L.left;
+  const last = state.last;
+  label(p, state.resize && stageIndex(state, "rebucket") >= 0 ? "Last key" : "Key", x, y + 10,
+    { color: c.muted });
+  p.push();
+  p.textSize(16);
+  const lines = wrapLines(p, last.key, w - 16, 3);
+  p.pop();
+  const cardH = lines.length * LINE + 14;
+  box(p, x, y + 22, w, cardH, { fill: c.panel, stroke: c.grid, radius: 6 });
+  lines.forEach((line, i) =>
+    label(p, line, x + 8, y + 22 + 7 + LINE / 2 + i * LINE, { color: c.fg, maxWidth: w - 16 }));
+  const chars = `${last.keyChars.toLocaleString("en-US")} char${last.keyChars === 1 ? "" : "s"}`;
+  const bytes = `${last.keyBytes.toLocaleString("en-US")} byte${last.keyBytes === 1 ? "" : "s"}`;
+  label(p, `${chars}, ${bytes}`, x, y + 22 + cardH + 14, { color: c.muted, maxWidth: w });
+  drawResult(p, state, c, { x, y: y + 22 + cardH + 32, w, h: L.left.h - cardH - 54 }, pos);
+  return { x: x + 8, y: y + 22 + 7 + LINE / 2 };
+}
+
+function drawResult(p, state, c, area, pos) {
+  const { x, w } = area;
+  let y = area.y;
+  const last = state.last;
+  const rebucket = stageIndex(state, "rebucket");
+  if (rebucket >= 0 && state.resize) {
+    const done = progressOf(pos, rebucket) >= 1;
+    const r = state.resize;
+    label(p, done ? "Re-bucketed" : "Re-bucketing…", x, y + 10, { color: c.fg, bold: true, maxWidth: w });
+    if (done) {
+      label(p, `${r.moved} of ${r.moves.length} keys moved`, x, y + 10 + LINE, { color: c.fg, maxWidth: w });
+      label(p, `longest chain ${r.statsBefore.longestChain} → ${state.stats.longestChain}`, x,
+        y + 10 + 2 * LINE, { color: c.fg, maxWidth: w });
+    }
+    return;
+  }
+  const bucketStage = stageIndex(state, "bucket");
+  if (pos < bucketStage + 1e-9 || bucketStage < 0) {
+    label(p, "Looking up…", x, y + 10, { color: c.muted, maxWidth: w });
+    return;
+  }
+  const badge = last.found ? "✓ HIT" : "+ NEW";
+  p.push();
+  p.textSize(16);
+  p.textStyle(p.BOLD);
+  const bw = p.textWidth(badge) + 16;
+  p.pop();
+  box(p, x, y, bw, 26, { fill: last.found ? c.hit : c.info, stroke: c.fg, radius: 4 });
+  label(p, badge, x + 8, y + 13, { color: c.onFill, bold: true });
+  label(p, last.found ? "found" : "inserted", x + bw + 8, y + 13, { color: c.fg, maxWidth: w - bw - 8 });
+  y += 40;
+  label(p, "value", x, y, { color: c.muted });
+  p.push();
+  p.textSize(16);
+  const lines = wrapLines(p, String(last.value ?? ""), w, 2);
+  p.pop();
+  lines.forEach((line, i) => label(p, line, x, y + LINE * (i + 1), { color: c.fg, bold: true, maxWidth: w }));
+  y += LINE * (lines.length + 1) + 6;
+  const n = last.chainAfter.length;
+  if (y + LINE <= area.y + area.h) {
+    label(p, `bucket ${last.bucket}: ${n} key${n === 1 ? "" : "s"}`, x, y, { color: c.muted, maxWidth: w });
+  }
+}
+
+/** The hash-function box; returns the point the arrow to the bucket starts from. */
+function drawHashBox(p, state, c, L, pos, tooltipH) {
+  const { x, y, w } = L.box;
+  const h = L.box.h - tooltipH;
+  const t = state.trace;
+  const enter = progressOf(pos, 0);
+  const mod = stageIndex(state, "mod");
+  const rebucket = stageIndex(state, "rebucket") >= 0;
+  box(p, x, y, w, h, { fill: c.panel, stroke: c.accent, weight: 2, radius: 8 });
+  const tx = x + 10;
+  const tw = w - 20;
+  let ty = y + 14;
+  label(p, t.hashLabel, tx, ty, { color: c.fg, bold: true, maxWidth: tw });
+  ty += LINE + 2;
+  const keyLine = `hash("${state.last.keyDisplay}")`;
+  if (enter >= 1 || rebucket) {
+    label(p, keyLine, tx, ty, { color: c.fg, maxWidth: tw });
+  } else {
+    label(p, "waiting for the key…", tx, ty, { color: c.muted, maxWidth: tw });
+  }
+  const keySlot = { x: tx, y: ty };
+  ty += LINE;
+  if (enter >= 1 || rebucket) {
+    label(p, `UTF-8: ${t.bytesHex}`, tx, ty, { color: c.muted, maxWidth: tw });
+    ty += LINE;
+    label(p, t.startLabel, tx, ty, { color: c.fg, maxWidth: tw });
+    ty += LINE;
+  } else {
+    ty += 2 * LINE;
+  }
+  const bottom = y + h - 10;
+  // the formula block at the bottom: 2 lines
+  const formulaY = bottom - LINE * 1.5;
+  const reached = rebucket ? t.steps.length : t.steps.filter((_, i) => pos > 1 + i).length;
+  // short lines of the steps reached so far, as many as fit above the detail block
+  const detailLines = reached > 0 && pos < mod ? t.steps[reached - 1].lines.length : 0;
+  const room = Math.floor((formulaY - LINE - ty - detailLines * LINE) / LINE);
+  const firstShown = Math.max(0, reached - Math.max(room, 1));
+  for (let i = firstShown; i < reached; i += 1) {
+    const fade = rebucket ? 1 : progressOf(pos, 1 + i);
+    p.push();
+    p.drawingContext.globalAlpha = 0.35 + 0.65 * fade;
+    label(p, `${i + 1}. ${t.steps[i].short}`, tx, ty, { color: c.fg, maxWidth: tw });
+    p.pop();
+    ty += LINE;
+  }
+  if (detailLines) {
+    for (const line of t.steps[reached - 1].lines) {
+      label(p, line, tx + 10, ty, { color: c.accent, maxWidth: tw - 10 });
+      ty += LINE;
+    }
+  }
+  const modShown = rebucket || (mod >= 0 && pos > mod);
+  if (modShown) {
+    p.push();
+    p.drawingContext.globalAlpha = rebucket ? 1 : 0.35 + 0.65 * progressOf(pos, mod);
+    p.stroke(c.grid);
+    p.line(tx, formulaY - LINE * 0.75, tx + tw, formulaY - LINE * 0.75);
+    label(p, t.modLine, tx, formulaY, { color: c.fg, maxWidth: tw });
+    label(p, t.formula, tx, formulaY + LINE, { color: c.fg, bold: true, size: 17, maxWidth: tw });
+    p.pop();
+  }
+  return { keySlot, out: { x: x + w, y: formulaY + LINE } };
+}
+
+function entryOrder(state) {
+  // where each key sits: bucket index and position in its chain
+  const at = new Map();
+  state.buckets.forEach((chain, b) => chain.forEach((e, i) => at.set(e.key, { b, i })));
+  return at;
+}
+
+/** Rectangles of the entries of one bucket row (visible ones), plus a "+N more" slot. */
+function entrySlots(row, count) {
+  const labelW = 30;
+  const cx = row.x + labelW;
+  const cw = row.w - labelW - 2;
+  const gap = 14;
+  const minW = 58;
+  const fit = Math.max(1, Math.floor((cw + gap) / (minW + gap)));
+  const shown = count > fit ? fit - 1 : count;
+  const slots = [];
+  const each = Math.min(150, (cw - gap * (Math.max(1, count > fit ? fit : count) - 1)) /
+    Math.max(1, count > fit ? fit : count));
+  for (let i = 0; i < shown; i += 1) {
+    slots.push({ x: cx + i * (each + gap), y: row.y + 3, w: each, h: row.h - 6 });
+  }
+  const more = count > fit ? { x: cx + shown * (each + gap), y: row.y + 3, w: each, h: row.h - 6, n: count - shown } : null;
+  return { slots, more };
+}
+
+function drawEntry(p, c, slot, entry, { expanded, onHighlight, mark }) {
+  box(p, slot.x, slot.y, slot.w, slot.h, { fill: c.bg, stroke: onHighlight ? c.onFill : c.fg, weight: 1, radius: 4 });
+  const text = mark ? `${mark} ${entry.key}` : entry.key;
+  if (expanded) {
+    const half = slot.h / 2;
+    label(p, text, slot.x + 5, slot.y + half / 2 + 1, { color: c.fg, maxWidth: slot.w - 10 });
+    label(p, `= ${entry.value}`, slot.x + 5, slot.y + half + half / 2, { color: c.fg, bold: true, maxWidth: slot.w - 10 });
+  } else {
+    label(p, text, slot.x + 5, slot.y + slot.h / 2 + 1, { color: c.fg, maxWidth: slot.w - 10 });
+  }
+}
+
+function drawBuckets(p, state, c, L, pos) {
+  const B = L.buckets;
+  const last = state.last;
+  const arrowStage = stageIndex(state, "arrow");
+  const bucketStage = stageIndex(state, "bucket");
+  const rebucket = stageIndex(state, "rebucket");
+  const lit = rebucket >= 0 || (arrowStage >= 0 && pos >= arrowStage + 1);
+  const glow = bucketStage >= 0 ? progressOf(pos, bucketStage) : 0;
+  const moving = rebucket >= 0 && pos < rebucket + 1 && state.resize;
+  for (let b = 0; b < state.tableSize; b += 1) {
+    const row = B.rows[b];
+    const highlight = lit && b === last.bucket;
+    if (highlight) box(p, row.x, row.y + 1, row.w, row.h - 2, { fill: c.highlight, stroke: c.fg, weight: 2, radius: 4 });
+    else box(p, row.x, row.y + 1, row.w, row.h - 2, { stroke: c.grid, radius: 4 });
+    label(p, `${highlight ? "▶" : ""}${b}`, row.x + 26, row.y + row.h / 2 + 1,
+      { color: highlight ? c.onFill : c.fg, align: "right", bold: highlight });
+    if (moving) continue;
+    const chain = state.buckets[b];
+    if (!chain.length) {
+      label(p, "empty", row.x + 36, row.y + row.h / 2 + 1, { color: highlight ? c.onFill : c.muted });
+      continue;
+    }
+    const { slots, more } = entrySlots(row, chain.length);
+    slots.forEach((slot, i) => {
+      const entry = chain[i];
+      const isLast = entry.key === last.key && highlight;
+      let mark = "";
+      if (isLast && glow >= 1 && rebucket < 0) mark = last.found ? "✓" : "+";
+      if (isLast && glow > 0) {
+        p.push();
+        p.drawingContext.shadowColor = c.ok;
+        p.drawingContext.shadowBlur = 14 * glow;
+        box(p, slot.x - 2, slot.y - 2, slot.w + 4, slot.h + 4, { stroke: c.ok, weight: 3, radius: 5 });
+        p.pop();
+      }
+      drawEntry(p, c, slot, entry, { expanded: row.lines > 1, onHighlight: highlight, mark });
+      if (i > 0) {
+        const prev = slots[i - 1];
+        arrow(p, prev.x + prev.w + 1, slot.y + slot.h / 2, slot.x - 1, slot.y + slot.h / 2,
+          { color: highlight ? c.onFill : c.fg, weight: 1.5, head: 7 });
+      }
+    });
+    if (more) {
+      label(p, `+${more.n} more`, more.x + 2, more.y + more.h / 2 + 1,
+        { color: highlight ? c.onFill : c.fg, maxWidth: more.w });
+    }
+  }
+  if (moving) drawMovingEntries(p, state, c, L, progressOf(pos, rebucket));
+}
+
+/** Resize / hash switch: each entry slides from its old bucket row to its new one. */
+function drawMovingEntries(p, state, c, L, t) {
+  const r = state.resize;
+  const oldSize = r.statsBefore.size;
+  const lastMove = r.moves.find((m) => m.key === state.last.key);
+  const before = computeLayout(L.w, L.h, { size: oldSize, expanded: lastMove ? lastMove.from : -1 });
+  const oldIndex = new Map();
+  const count = new Map();
+  for (const m of r.moves) {
+    const i = count.get(m.from) ?? 0;
+    oldIndex.set(m.key, i);
+    count.set(m.from, i + 1);
+  }
+  const now = entryOrder(state);
+  const k = ease(t);
+  for (const m of r.moves) {
+    const fromRow = before.buckets.rows[m.from];
+    const toRow = L.buckets.rows[m.to];
+    if (!fromRow || !toRow) continue;
+    const fromSlots = entrySlots(fromRow, count.get(m.from)).slots;
+    const toSlots = entrySlots(toRow, state.buckets[m.to].length).slots;
+    const a = fromSlots[Math.min(oldIndex.get(m.key), fromSlots.length - 1)];
+    const b = toSlots[Math.min(now.get(m.key)?.i ?? 0, toSlots.length - 1)];
+    if (!a || !b) continue;
+    const slot = {
+      x: a.x + (b.x - a.x) * k, y: a.y + (b.y - a.y) * k,
+      w: a.w + (b.w - a.w) * k, h: Math.min(a.h, b.h, 28),
+    };
+    const entry = state.buckets[m.to][now.get(m.key)?.i ?? 0];
+    drawEntry(p, c, slot, entry, { expanded: false, onHighlight: false, mark: m.from !== m.to ? "↷" : "" });
+  }
+}
+
+function drawTooltip(p, state, c, L, pos, tooltipH) {
+  if (!tooltipH) return;
+  const bucketStage = stageIndex(state, "bucket");
+  if (pos < bucketStage) return;
+  const x = L.box.x;
+  const y = L.box.y + L.box.h - tooltipH + 8;
+  const w = L.box.w;
+  p.push();
+  p.textSize(16);
+  const lines = wrapLines(p, state.collision.tooltip, w - 20, 3);
+  p.pop();
+  const h = lines.length * LINE + 12;
+  box(p, x, y, w, h, { fill: c.bg, stroke: c.warn, weight: 3, radius: 6 });
+  lines.forEach((line, i) => label(p, line, x + 10, y + 6 + LINE / 2 + i * LINE, { color: c.fg, maxWidth: w - 20 }));
+  const row = L.buckets.rows[state.collision.bucket];
+  if (row) {
+    p.push();
+    p.stroke(c.warn);
+    p.strokeWeight(2);
+    p.drawingContext.setLineDash([5, 4]);
+    p.line(x + w, y + h / 2, row.x - 2, row.y + row.h / 2);
+    p.pop();
+  }
+}
+
+/** Draw the whole picture. `pos` is the stage position from StageClock. */
+export function drawScene(p, state, c, pos) {
+  const scale = p.width < MIN_WIDTH ? p.width / MIN_WIDTH : 1;
+  const w = p.width / scale;
+  const h = p.height / scale;
+  p.background(c.bg);
+  p.push();
+  p.scale(scale);
+  const rebucket = stageIndex(state, "rebucket") >= 0;
+  const L = computeLayout(w, h, { size: state.tableSize, expanded: state.last.bucket });
+  drawStats(p, state, c, L);
+  const keyAnchor = drawKeyCard(p, state, c, L, pos);
+  const tooltipH = state.collision ? 3 * LINE + 20 : 0;
+  const anchors = drawHashBox(p, state, c, L, pos, tooltipH);
+  drawBuckets(p, state, c, L, pos);
+  drawTooltip(p, state, c, L, pos, tooltipH);
+  if (!rebucket) {
+    // stage "enter": the key chip flies into the box
+    const enter = progressOf(pos, 0);
+    if (enter > 0 && enter < 1) {
+      const k = ease(enter);
+      const cx = keyAnchor.x + (anchors.keySlot.x - keyAnchor.x) * k;
+      const cy = keyAnchor.y + (anchors.keySlot.y - keyAnchor.y) * k;
+      p.push();
+      p.textSize(16);
+      const text = fitText(p, state.last.keyDisplay, L.box.w - 30);
+      const tw = p.textWidth(text) + 14;
+      p.pop();
+      box(p, cx - 7, cy - 13, tw, 26, { fill: c.bg, stroke: c.accent, weight: 2, radius: 13 });
+      label(p, text, cx, cy + 1, { color: c.fg });
+    }
+    // stage "arrow": from the box to the bucket row
+    const ai = stageIndex(state, "arrow");
+    const t = progressOf(pos, ai);
+    const row = L.buckets.rows[state.last.bucket];
+    if (ai >= 0 && t > 0 && row) {
+      const x1 = anchors.out.x + 2;
+      const y1 = anchors.out.y - LINE / 2;
+      const x2 = row.x - 4;
+      const y2 = row.y + row.h / 2;
+      const k = ease(t);
+      arrow(p, x1, y1, x1 + (x2 - x1) * k, y1 + (y2 - y1) * k, { color: c.accent, weight: 3, head: 11 });
+    }
+  }
+  p.pop();
+  return L;
+}
+
+export { PAD };

@@ -1,0 +1,111 @@
+// engine-client.js -- the page's side of the engine worker (ARCHITECTURE seam 3).
+//
+// Opens the module SharedWorker "kvengine" (one Python interpreter for every sim of the origin),
+// or a dedicated module Worker where SharedWorker is missing or fails to start, and turns its
+// {rid, ...} replies into Promises. Only small JSON messages cross: no Python object lives on
+// the page. Status messages ({op: "status", phase, message}) go to the onStatus callback.
+//
+// Usage:
+//   const engine = new EngineClient({ onStatus: ({ phase, message }) => ... });
+//   const { handle, state } = await engine.create("hash-table-lookup", { key: "user:42" }, 1);
+//   const reply = await engine.call(handle, "hash", { key: "user:7" });  // {ok, state} | {ok: false, error}
+//   engine.dispose(handle);
+
+const WORKER_URL = new URL("./engine-worker.js", import.meta.url);
+
+export class EngineClient {
+  constructor({ onStatus = () => {}, shared = true } = {}) {
+    this.onStatus = onStatus;
+    this.pending = new Map();
+    this.nextRid = 1;
+    this.mode = null;
+    this.port = null;
+    this.connect(shared);
+    addEventListener("pagehide", () => this.port && this.port.postMessage({ op: "bye" }));
+  }
+
+  connect(shared) {
+    if (shared && typeof SharedWorker === "function") {
+      try {
+        const worker = new SharedWorker(WORKER_URL, { type: "module", name: "kvengine" });
+        worker.onerror = () => this.fail("The engine worker could not start.");
+        this.port = worker.port;
+        this.mode = "shared";
+        this.port.onmessage = (event) => this.receive(event.data);
+        this.port.start();
+        return;
+      } catch (error) {
+        console.warn("[kvengine] SharedWorker unavailable, using a dedicated worker:", error);
+      }
+    }
+    if (typeof Worker !== "function") {
+      queueMicrotask(() => this.fail("This browser cannot run Web Workers, which the engine needs."));
+      return;
+    }
+    try {
+      const worker = new Worker(WORKER_URL, { type: "module", name: "kvengine" });
+      worker.onerror = (event) => {
+        event.preventDefault?.();
+        this.fail("The engine worker could not start.");
+      };
+      this.port = worker;
+      this.mode = "dedicated";
+      worker.onmessage = (event) => this.receive(event.data);
+    } catch (error) {
+      queueMicrotask(() => this.fail(`The engine worker could not start: ${error.message}`));
+    }
+  }
+
+  fail(message) {
+    this.onStatus({ op: "status", phase: "error", message });
+    for (const { resolve } of this.pending.values()) {
+      resolve({ ok: false, error: { kind: "load", message } });
+    }
+    this.pending.clear();
+  }
+
+  receive(message) {
+    if (!message) return;
+    if (message.op === "status") {
+      this.onStatus(message);
+      return;
+    }
+    const waiter = this.pending.get(message.rid);
+    if (!waiter) return;
+    this.pending.delete(message.rid);
+    const { rid, ...reply } = message;
+    waiter.resolve(reply);
+  }
+
+  /** Send one request; resolves with the reply object ({ok: true, ...} or {ok: false, error}). */
+  request(op, fields = {}) {
+    if (!this.port) {
+      return Promise.resolve({ ok: false, error: { kind: "load", message: "The engine worker is not running." } });
+    }
+    const rid = this.nextRid++;
+    return new Promise((resolve) => {
+      this.pending.set(rid, { resolve });
+      this.port.postMessage({ rid, op, ...fields });
+    });
+  }
+
+  create(sim, params, seed) {
+    return this.request("create", { sim, params, seed });
+  }
+
+  call(handle, method, args = {}) {
+    return this.request("call", { handle, method, args });
+  }
+
+  dispose(handle) {
+    return this.request("dispose", { handle });
+  }
+
+  loadPython(url, module) {
+    return this.request("load_python", { url: new URL(url, location.href).href, module });
+  }
+
+  retry() {
+    return this.request("retry");
+  }
+}

@@ -1,0 +1,91 @@
+// params.js -- URL parameters of a MicroSim, validated against the sim's declared spec.
+//
+// A sim declares its parameters once ({key: {type, default, ...}}); the kit adds `seed` (integer,
+// default 1) and `theme` (auto | light | dark). Any invalid value falls back to the default and
+// yields a one-line notice that names the parameter, what was wrong, and the value used instead,
+// so a mistyped link never breaks a sim. Unknown parameters are ignored (embedding platforms add
+// their own).
+//
+// Types: {type: "int", min, max}, {type: "number", min, max}, {type: "string", maxLength, pattern},
+// {type: "enum", values: [...]}, {type: "bool"} (true/false/1/0/yes/no/on/off).
+//
+// Usage:
+//   const { values, notices } = parseParams("?size=99", { size: { type: "int", min: 4, max: 16, default: 8 } });
+//   // values: {size: 8, seed: 1, theme: "auto"}
+//   // notices: ["Ignored size=99: it must be a whole number from 4 to 16. Using 8."]
+
+export const KIT_PARAMS = {
+  seed: { type: "int", min: 0, max: 2147483647, default: 1 },
+  theme: { type: "enum", values: ["auto", "light", "dark"], default: "auto" },
+};
+
+const TRUE_WORDS = ["true", "1", "yes", "on"];
+const FALSE_WORDS = ["false", "0", "no", "off"];
+
+function shorten(text, max = 40) {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Returns [value] when `raw` is valid for `spec`, else a string saying why not. */
+export function checkValue(raw, spec) {
+  switch (spec.type) {
+    case "int": {
+      if (!/^[+-]?\d+$/.test(raw.trim())) return "it must be a whole number" + range(spec);
+      const value = Number(raw);
+      if (!Number.isSafeInteger(value) || !inRange(value, spec)) return "it must be a whole number" + range(spec);
+      return [value];
+    }
+    case "number": {
+      const value = Number(raw);
+      if (raw.trim() === "" || !Number.isFinite(value) || !inRange(value, spec)) return "it must be a number" + range(spec);
+      return [value];
+    }
+    case "enum":
+      return spec.values.includes(raw) ? [raw] : `it must be one of ${spec.values.join(", ")}`;
+    case "bool": {
+      const word = raw.trim().toLowerCase();
+      if (TRUE_WORDS.includes(word)) return [true];
+      if (FALSE_WORDS.includes(word)) return [false];
+      return "it must be true or false";
+    }
+    case "string":
+    default: {
+      const max = spec.maxLength ?? 200;
+      if (raw.length > max) return `it is longer than ${max} characters`;
+      if (spec.pattern && !new RegExp(spec.pattern).test(raw)) return spec.patternHint || "it has characters this sim does not accept";
+      return [raw];
+    }
+  }
+}
+
+function inRange(value, spec) {
+  return (spec.min === undefined || value >= spec.min) && (spec.max === undefined || value <= spec.max);
+}
+
+function range(spec) {
+  if (spec.min !== undefined && spec.max !== undefined) return ` from ${spec.min} to ${spec.max}`;
+  if (spec.min !== undefined) return ` of at least ${spec.min}`;
+  if (spec.max !== undefined) return ` of at most ${spec.max}`;
+  return "";
+}
+
+/** Parse `search` (e.g. location.search) against the sim's spec plus the kit's own parameters. */
+export function parseParams(search, spec = {}) {
+  const query = new URLSearchParams(search);
+  const all = { ...spec, ...KIT_PARAMS };
+  const values = {};
+  const notices = [];
+  for (const [name, paramSpec] of Object.entries(all)) {
+    values[name] = paramSpec.default;
+    if (!query.has(name)) continue;
+    const raw = query.get(name);
+    const checked = checkValue(raw, paramSpec);
+    if (Array.isArray(checked)) {
+      values[name] = checked[0];
+    } else {
+      const shown = JSON.stringify(shorten(raw));
+      notices.push(`Ignored ${name}=${shown}: ${checked}. Using ${JSON.stringify(paramSpec.default)}.`);
+    }
+  }
+  return { values, notices };
+}

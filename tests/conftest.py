@@ -1,0 +1,306 @@
+"""Shared pytest fixtures (ARCHITECTURE seam 5): the built site, its servers, Chromium, open_sim.
+
+The site is built once per test session (per xdist worker) with ``mkdocs build --strict`` into a
+temporary folder and served by a small threaded HTTP server on a free 127.0.0.1 port; a second
+server on another port is "another origin" for the embed tests. The test-only sim in
+``tests/browser/fixtures/kit-fixture`` is copied into the built site at ``sims/kit-fixture/`` (it
+is never part of the real site).
+
+Browser pages that open sims share one browser context whose keep-alive page holds the engine's
+SharedWorker open, so Pyodide starts once per session instead of once per test; every sim still
+gets its own controller. Tests that need a fresh interpreter use pytest-playwright's ``page``.
+
+Environment: ``CHROMIUM`` (else /usr/bin/chromium, else Playwright's own), ``KIT_BUILD_STRICT=0``
+to build without --strict while the site's content is incomplete (development only).
+
+Usage::
+
+    def test_hash(open_sim):
+        page = open_sim("hash-table-lookup", "key=user:42")
+        assert sim_state(page)["tableSize"] == 8
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import socketserver
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # so tests can `from tests.browser.helpers import ...`
+    sys.path.insert(0, str(ROOT))
+FIXTURE_SIMS = ROOT / "tests" / "browser" / "fixtures"
+READY_TIMEOUT_MS = 120_000
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
+
+
+# ---- the built site and its servers -------------------------------------------------------------
+
+
+def build_site(target: Path, *, env: dict[str, str] | None = None) -> Path:
+    """Build the site into ``target`` (strict unless KIT_BUILD_STRICT=0); returns ``target``."""
+    strict = os.environ.get("KIT_BUILD_STRICT", "1") != "0"
+    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "-d", str(target), "-q"]
+    command.append("--strict" if strict else "--no-strict")
+    result = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+    if result.returncode != 0:
+        pytest.fail(f"mkdocs build failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
+    for fixture in FIXTURE_SIMS.iterdir():
+        if fixture.is_dir():
+            shutil.copytree(fixture, target / "sims" / fixture.name, dirs_exist_ok=True)
+    return target
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".wasm": "application/wasm",
+        ".json": "application/json",
+        ".zip": "application/zip",
+    }
+
+    def __init__(self, *args: Any, fail_paths: set[str], **kwargs: Any) -> None:
+        self.fail_paths = fail_paths
+        super().__init__(*args, **kwargs)
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = urlsplit(self.path).path
+        if any(path.endswith(suffix) for suffix in self.fail_paths):
+            self.send_error(404, "made unavailable by a test")
+            return None
+        return super().send_head()
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class SiteServer:
+    """A static server on a free 127.0.0.1 port; ``fail_paths`` makes files answer 404.
+
+    >>> server = SiteServer(Path("site")); server.url  # doctest: +SKIP
+    'http://127.0.0.1:40123/'
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.fail_paths: set[str] = set()
+        handler = functools.partial(_Handler, directory=str(directory), fail_paths=self.fail_paths)
+        self._server = _Server(("127.0.0.1", 0), handler)
+        self.port = self._server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built once for the session by ``mkdocs build --strict``."""
+    return build_site(tmp_path_factory.mktemp("site") / "site")
+
+
+@pytest.fixture(scope="session")
+def site_server(site_dir: Path) -> Iterator[SiteServer]:
+    server = SiteServer(site_dir)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(site_server: SiteServer) -> str:
+    """``http://127.0.0.1:<port>/`` serving ``site_dir``."""
+    return site_server.url
+
+
+@pytest.fixture(scope="session")
+def other_origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteServer]:
+    """A second server on another port (another origin), serving an empty folder."""
+    folder = tmp_path_factory.mktemp("other-origin")
+    server = SiteServer(folder)
+    server.folder = folder  # type: ignore[attr-defined]
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def other_origin_url(other_origin: SiteServer) -> str:
+    """URL of the second origin; write pages into ``other_origin_dir`` to serve them there."""
+    return other_origin.url
+
+
+@pytest.fixture(scope="session")
+def other_origin_dir(other_origin: SiteServer) -> Path:
+    """The folder that ``other_origin_url`` serves."""
+    return other_origin.folder  # type: ignore[attr-defined,no-any-return]
+
+
+# ---- Chromium ---------------------------------------------------------------------------------
+
+
+def chromium_path() -> str | None:
+    """$CHROMIUM, else /usr/bin/chromium, else None (Playwright's own browser)."""
+    env = os.environ.get("CHROMIUM")
+    if env:
+        return env
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+    path = chromium_path()
+    if path:
+        args["executable_path"] = path
+    return args
+
+
+# ---- pages that record problems ---------------------------------------------------------------
+
+
+class PageWatch:
+    """Records console errors, page errors and requests to other origins of one page."""
+
+    def __init__(self, page: Any, allowed_origins: set[str]) -> None:
+        self.page = page
+        self.allowed = allowed_origins
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.foreign_requests: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on("request", self._request)
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def _request(self, request: Any) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("data", "blob", "about"):
+            return
+        if f"{parts.scheme}://{parts.netloc}" not in self.allowed:
+            self.foreign_requests.append(request.url)
+
+    def problems(self) -> list[str]:
+        found = []
+        if not getattr(self.page, "allow_console_errors", False):
+            found += [f"console error: {text}" for text in self.console_errors]
+            found += [f"page error: {text}" for text in self.page_errors]
+        found += [f"request to another origin: {url}" for url in self.foreign_requests]
+        return found
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def wait_sim_settled(page: Any, timeout: float = READY_TIMEOUT_MS) -> str:
+    """Wait until data-sim-state leaves "loading"; returns "ready" or "error"."""
+    page.wait_for_function(
+        "() => ['ready', 'error'].includes(document.documentElement.dataset.simState)",
+        timeout=timeout,
+    )
+    return page.evaluate("document.documentElement.dataset.simState")
+
+
+@pytest.fixture(scope="session")
+def sim_context(browser: Any, site_url: str) -> Iterator[Any]:
+    """One browser context for sim pages, kept warm by a page that holds the engine worker."""
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    keeper = context.new_page()
+    keeper.goto(f"{site_url}sims/kit-fixture/main.html")
+    wait_sim_settled(keeper)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def watch_page() -> Iterator[Callable[[Any, set[str]], PageWatch]]:
+    """Attach a PageWatch to any page; fails the test at teardown if it saw problems."""
+    watches: list[PageWatch] = []
+
+    def attach(page: Any, allowed_origins: set[str]) -> PageWatch:
+        watch = PageWatch(page, allowed_origins)
+        watches.append(watch)
+        return watch
+
+    yield attach
+    problems = [problem for watch in watches for problem in watch.problems()]
+    if problems:
+        pytest.fail("the page reported problems:\n" + "\n".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def open_sim(
+    sim_context: Any, site_url: str, watch_page: Callable[[Any, set[str]], PageWatch]
+) -> Iterator[Callable[..., Any]]:
+    """``open_sim(sim_id, query="", *, wait_ready=True) -> Page`` at ``sims/<id>/main.html?query``.
+
+    Waits for ``window.microsim.ready``; at teardown fails the test if the page logged console
+    errors or page errors (opt out: ``page.allow_console_errors = True``) or requested another
+    origin.
+    """
+    pages: list[Any] = []
+
+    def open_(sim_id: str, query: str = "", *, wait_ready: bool = True) -> Any:
+        page = sim_context.new_page()
+        pages.append(page)
+        watch_page(page, {origin_of(site_url)})
+        url = f"{site_url}sims/{sim_id}/main.html" + (f"?{query.lstrip('?')}" if query else "")
+        page.goto(url)
+        if wait_ready:
+            state = wait_sim_settled(page)
+            if state != "ready":
+                reason = page.locator(".ms-overlay").inner_text()
+                pytest.fail(f"{sim_id} did not become ready: {reason}", pytrace=False)
+            page.evaluate("window.microsim.ready.then(() => true)")
+        return page
+
+    yield open_
+    for page in pages:
+        page.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in item.nodeid.replace("\\", "/") or "tests/browser/" in str(
+            item.path
+        ).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)

@@ -1,0 +1,342 @@
+"""The cache-failure-modes controller: panels, mitigations, results tables, narration, errors.
+
+The numbers asserted here are the ones a student sees (CONTRACTS section 3 and issue #7): a
+stampede without mitigation peaks at the number of servers and overloads the database, jitter
+keeps the peak at 3 or less, the hot key's shard carries about 80% and is overloaded, and key
+replicas leave no shard overloaded. Every results row must equal what the model itself reports.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kvengine.microsims import SimInputError, bridge, create
+from kvengine.microsims.failure_modes import (
+    HOTKEY_MITIGATIONS,
+    HOTKEY_WINDOW,
+    STAMPEDE_MITIGATIONS,
+    STAMPEDE_WINDOW,
+    FailureModesController,
+)
+from kvengine.scenarios import HotKeyModel, StampedeModel
+
+
+def fresh(**params: object) -> FailureModesController:
+    return FailureModesController(dict(params), seed=1)
+
+
+def row(state: dict, panel: str, mitigation: str) -> dict:
+    rows = [r for r in state[panel]["results"] if r["mitigation"] == mitigation]
+    assert len(rows) == 1, state[panel]["results"]
+    return rows[0]
+
+
+def model_after(cls: type, ticks: int, **kwargs: object) -> dict:
+    model = cls(**kwargs)
+    for _ in range(ticks):
+        model.step()
+    return model.snapshot()
+
+
+# ---- initial state ------------------------------------------------------------------------
+
+
+def test_initial_state_has_the_contract_shape_and_is_json() -> None:
+    state = fresh().state()
+    json.dumps(state, allow_nan=False)
+    st, hk = state["stampede"], state["hotKey"]
+    for field in ("mitigation", "tick", "ttlRemaining", "servers", "dbLoad", "dbPeak",
+                  "dbOverloaded", "recomputes"):
+        assert field in st
+    for field in ("mitigation", "tick", "shards", "hotKeys"):
+        assert field in hk
+    assert st["mitigation"] == hk["mitigation"] == "none"
+    assert st["tick"] == hk["tick"] == 0
+    assert len(st["servers"]) == 10
+    assert len(hk["shards"]) == 3
+    assert st["playing"] is False and hk["playing"] is False  # panels start paused
+    assert state["animating"] is False
+    assert "Press Play" in state["narration"]
+
+
+def test_registry_creates_this_controller() -> None:
+    sim = create("cache-failure-modes", {"servers": 4}, seed=1)
+    assert isinstance(sim, FailureModesController)
+    assert len(sim.state()["stampede"]["servers"]) == 4
+
+
+# ---- the stampede panel -------------------------------------------------------------------
+
+
+def test_stampede_without_mitigation_peaks_at_the_server_count_and_overloads() -> None:
+    sim = fresh()
+    sim.cmd_step(STAMPEDE_WINDOW)
+    state = sim.state()
+    st = state["stampede"]
+    assert st["dbPeak"] == 10
+    none = row(state, "stampede", "none")
+    assert none["complete"] and none["overloaded"] and none["dbPeak"] == 10
+    expired = [m for m in state["moments"] if "TTL expired" in m]
+    assert expired, state["moments"]
+    assert "10 of 10 servers miss at once; 10 queries hit the database" in expired[0]
+    assert any("DB Overload" in m for m in state["moments"])
+
+
+def test_jitter_button_reruns_the_panel_and_keeps_the_db_green() -> None:
+    sim = fresh()
+    sim.cmd_step(STAMPEDE_WINDOW)
+    sim.cmd_mitigate(panel="stampede", mitigation="jitter")
+    state = sim.state()
+    assert state["stampede"]["tick"] == 0  # re-run from the start
+    assert state["stampede"]["mitigation"] == "jitter"
+    assert state["stampede"]["playing"] is True
+    assert "Jitter TTL" in state["narration"]
+    sim.cmd_step(STAMPEDE_WINDOW, panel="stampede")
+    state = sim.state()
+    assert state["stampede"]["dbPeak"] <= 3
+    jitter = row(state, "stampede", "jitter")
+    assert jitter["complete"] and not jitter["overloaded"] and jitter["dbPeak"] <= 3
+    assert [r["mitigation"] for r in state["stampede"]["results"]] == ["none", "jitter"]
+    assert row(state, "stampede", "none")["overloaded"]  # the comparison row survives
+
+
+@pytest.mark.parametrize("mitigation", list(STAMPEDE_MITIGATIONS))
+def test_every_stampede_row_is_what_the_model_reports(mitigation: str) -> None:
+    sim = fresh()
+    sim.cmd_mitigate(panel="stampede", mitigation=mitigation)
+    sim.cmd_step(STAMPEDE_WINDOW + 50, panel="stampede")
+    snap = model_after(StampedeModel, STAMPEDE_WINDOW, servers=10, mitigation=mitigation, seed=1)
+    got = row(sim.state(), "stampede", mitigation)
+    assert got["ticks"] == STAMPEDE_WINDOW
+    assert got["dbPeak"] == snap["dbPeak"]
+    assert got["recomputes"] == snap["recomputes"]
+    assert got["staleReads"] == snap["staleReads"]
+    assert got["overloaded"] == (snap["dbPeak"] > snap["dbCapacity"])
+
+
+def test_the_mitigations_give_different_results() -> None:
+    sim = fresh()
+    for mitigation in STAMPEDE_MITIGATIONS:
+        sim.cmd_mitigate(panel="stampede", mitigation=mitigation)
+        sim.cmd_step(STAMPEDE_WINDOW, panel="stampede")
+    rows = {r["mitigation"]: r for r in sim.state()["stampede"]["results"]}
+    assert set(rows) == set(STAMPEDE_MITIGATIONS)
+    assert rows["none"]["overloaded"]
+    assert not rows["jitter"]["overloaded"]
+    assert not rows["lock"]["overloaded"]
+    assert rows["lock"]["dbPeak"] < rows["none"]["dbPeak"]
+    assert rows["lock"]["recomputes"] < rows["none"]["recomputes"]
+    assert not rows["early"]["overloaded"]
+
+
+def test_a_completed_row_is_frozen_and_rerunning_reproduces_it() -> None:
+    sim = fresh()
+    sim.cmd_step(STAMPEDE_WINDOW)
+    first = row(sim.state(), "stampede", "none")
+    sim.cmd_step(400)
+    assert row(sim.state(), "stampede", "none") == first
+    sim.cmd_mitigate(panel="stampede", mitigation="none")
+    sim.cmd_step(STAMPEDE_WINDOW)
+    assert row(sim.state(), "stampede", "none") == first
+    assert sim.state()["stampede"]["dbPeak"] == first["dbPeak"]
+
+
+def test_servers_param_sets_the_stampede_size() -> None:
+    sim = fresh(servers=20)
+    assert len(sim.state()["stampede"]["servers"]) == 20
+    sim.cmd_step(STAMPEDE_WINDOW, panel="stampede")
+    assert sim.state()["stampede"]["dbPeak"] == 20
+
+
+# ---- the hot-key panel --------------------------------------------------------------------
+
+
+def test_hot_key_without_mitigation_overloads_one_shard_with_about_80_percent() -> None:
+    sim = fresh()
+    sim.cmd_step(HOTKEY_WINDOW, panel="hotKey")
+    state = sim.state()
+    shards = state["hotKey"]["shards"]
+    hot = max(shards, key=lambda s: s["share"])
+    assert abs(hot["share"] - 0.80) <= 0.03
+    assert hot["overloaded"]
+    assert [s["id"] for s in shards if s["overloaded"]] == [hot["id"]]
+    none = row(state, "hotKey", "none")
+    assert none["complete"] and none["overloaded"] and none["overloadedShards"] == [hot["id"]]
+    assert abs(none["maxShare"] - 0.80) <= 0.03
+    assert any("OVERLOADED" in m for m in state["moments"])
+    assert state["hotKey"]["hotKeys"][0]["key"] == "popular_key"
+    assert state["hotKey"]["hotKeys"][0]["shard"] == hot["id"]
+
+
+def test_key_replicas_show_real_slots_and_no_shard_is_overloaded() -> None:
+    sim = fresh()
+    sim.cmd_mitigate(panel="hotKey", mitigation="replicas")
+    sim.cmd_step(HOTKEY_WINDOW, panel="hotKey")
+    state = sim.state()
+    hot_keys = state["hotKey"]["hotKeys"]
+    assert [(k["key"], k["slot"]) for k in hot_keys] == [
+        ("popular_key:1", 11046), ("popular_key:2", 6981), ("popular_key:3", 2916)]
+    assert len({k["shard"] for k in hot_keys}) == 3
+    assert not any(s["overloaded"] for s in state["hotKey"]["shards"])
+    replicas = row(state, "hotKey", "replicas")
+    assert replicas["complete"] and not replicas["overloaded"] and replicas["maxShare"] <= 0.45
+
+
+@pytest.mark.parametrize("mitigation", list(HOTKEY_MITIGATIONS))
+def test_every_hot_key_row_is_what_the_model_reports(mitigation: str) -> None:
+    sim = fresh()
+    sim.cmd_mitigate(panel="hotKey", mitigation=mitigation)
+    sim.cmd_step(HOTKEY_WINDOW + 30, panel="hotKey")
+    snap = model_after(HotKeyModel, HOTKEY_WINDOW, shards=3, mitigation=mitigation, seed=1)
+    got = row(sim.state(), "hotKey", mitigation)
+    assert got["maxShare"] == snap["maxShare"]
+    assert got["overloaded"] == any(s["overloaded"] for s in snap["shards"])
+    assert got["localHitRate"] == snap.get("localHitRate", 0)
+
+
+def test_local_cache_takes_hot_traffic_off_the_cluster() -> None:
+    sim = fresh()
+    sim.cmd_step(HOTKEY_WINDOW, panel="hotKey")
+    sim.cmd_mitigate(panel="hotKey", mitigation="local-cache")
+    sim.cmd_step(HOTKEY_WINDOW, panel="hotKey")
+    state = sim.state()
+    local = row(state, "hotKey", "local-cache")
+    assert local["localHitRate"] > 0
+    assert local["maxShare"] < row(state, "hotKey", "none")["maxShare"]
+
+
+def test_shards_param_sets_the_cluster_size() -> None:
+    state = fresh(shards=6).state()
+    assert len(state["hotKey"]["shards"]) == 6
+
+
+# ---- commands, play state, reset ----------------------------------------------------------
+
+
+def test_step_advances_both_panels_by_default_or_only_the_named_one() -> None:
+    sim = fresh()
+    sim.cmd_step(7)
+    assert sim.state()["stampede"]["tick"] == 7 and sim.state()["hotKey"]["tick"] == 7
+    sim.cmd_step(3, panel="hotKey")
+    assert sim.state()["stampede"]["tick"] == 7 and sim.state()["hotKey"]["tick"] == 10
+
+
+def test_play_toggles_and_sets_each_panel_independently() -> None:
+    sim = fresh()
+    sim.cmd_play(panel="stampede")
+    assert sim.state()["stampede"]["playing"] and not sim.state()["hotKey"]["playing"]
+    assert "Cache Stampede playing" in sim.state()["narration"]
+    sim.cmd_play(panel="stampede")
+    assert not sim.state()["stampede"]["playing"]
+    sim.cmd_play(panel="hotKey", playing=True)
+    assert sim.state()["hotKey"]["playing"]
+
+
+def test_speed_is_one_of_the_offered_values() -> None:
+    sim = fresh()
+    sim.cmd_speed(50)
+    assert sim.state()["speed"] == 50
+    assert 50 in sim.state()["speeds"]
+
+
+def test_panel_reset_keeps_the_results_and_pauses() -> None:
+    sim = fresh()
+    sim.cmd_mitigate(panel="stampede", mitigation="lock")
+    sim.cmd_step(STAMPEDE_WINDOW)
+    sim.cmd_reset(panel="stampede")
+    state = sim.state()
+    assert state["stampede"]["tick"] == 0 and state["stampede"]["playing"] is False
+    assert state["stampede"]["mitigation"] == "lock"
+    assert row(state, "stampede", "lock")["complete"]
+    assert state["hotKey"]["tick"] == STAMPEDE_WINDOW  # the other panel is untouched
+
+
+def test_full_reset_returns_to_the_initial_state() -> None:
+    sim = fresh()
+    initial = sim.state()
+    sim.cmd_mitigate(panel="hotKey", mitigation="replicas")
+    sim.cmd_speed(5)
+    sim.cmd_step(150)
+    sim.cmd_reset()
+    assert sim.state() == initial
+
+
+def test_same_seed_same_run() -> None:
+    a, b = fresh(), fresh()
+    for sim in (a, b):
+        sim.cmd_mitigate(panel="stampede", mitigation="early")
+        sim.cmd_step(257)
+    assert a.state() == b.state()
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "message"),
+    [
+        ("cmd_step", {"n": 0}, "between 1 and"),
+        ("cmd_step", {"n": -3}, "between 1 and"),
+        ("cmd_step", {"n": 1.5}, "whole number"),
+        ("cmd_step", {"n": "ten"}, "whole number"),
+        ("cmd_step", {"n": 10**9}, "between 1 and"),
+        ("cmd_step", {"n": 1, "panel": "left"}, "Unknown panel"),
+        ("cmd_mitigate", {"panel": "stampede", "mitigation": "replicas"}, "jitter"),
+        ("cmd_mitigate", {"panel": "hotKey", "mitigation": "jitter"}, "replicas"),
+        ("cmd_mitigate", {"panel": 3, "mitigation": "none"}, "Unknown panel"),
+        ("cmd_play", {"panel": "stampede", "playing": "yes"}, "true or false"),
+        ("cmd_speed", {"speed": 7}, "Speed must be one of"),
+        ("cmd_speed", {"speed": True}, "Speed must be one of"),
+        ("cmd_reset", {"panel": "both"}, "Unknown panel"),
+    ],
+)
+def test_bad_input_is_a_clear_input_error_and_changes_nothing(
+    method: str, kwargs: dict, message: str
+) -> None:
+    sim = fresh()
+    sim.cmd_step(5)
+    before = sim.state()
+    with pytest.raises(SimInputError, match=message):
+        getattr(sim, method)(**kwargs)
+    assert sim.state() == before
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"servers": 1}, {"servers": 21}, {"servers": "many"}, {"servers": 2.5}, {"servers": None},
+     {"shards": 1}, {"shards": 7}, {"shards": True}, {"shards": "3x"}],
+)
+def test_out_of_range_params_fall_back_to_the_defaults(params: dict) -> None:
+    state = fresh(**params).state()
+    assert len(state["stampede"]["servers"]) == 10
+    assert len(state["hotKey"]["shards"]) == 3
+
+
+def test_string_params_from_a_url_are_accepted() -> None:
+    state = fresh(servers="12", shards="4").state()
+    assert state["params"] == {"servers": 12, "shards": 4, "seed": 1}
+
+
+# ---- through the JSON bridge, as the browser worker calls it --------------------------------
+
+
+def call(request: dict) -> dict:
+    return json.loads(bridge.handle(json.dumps(request)))
+
+
+def test_bridge_round_trip_and_input_errors() -> None:
+    created = call({"op": "create", "sim": "cache-failure-modes", "params": {"servers": 10},
+                    "seed": 1})
+    assert created["ok"], created
+    handle = created["handle"]
+    try:
+        stepped = call({"op": "call", "handle": handle, "method": "step", "args": {"n": 300}})
+        assert stepped["ok"] and stepped["state"]["stampede"]["dbPeak"] == 10
+        bad = call({"op": "call", "handle": handle, "method": "mitigate",
+                    "args": {"panel": "stampede", "mitigation": "magic"}})
+        assert bad == {"ok": False, "error": {"kind": "input", "message": bad["error"]["message"]}}
+        assert "magic" in bad["error"]["message"]
+        again = call({"op": "call", "handle": handle, "method": "mitigate",
+                      "args": {"panel": "hotKey", "mitigation": "replicas"}})
+        assert again["ok"] and again["state"]["hotKey"]["mitigation"] == "replicas"
+    finally:
+        call({"op": "dispose", "handle": handle})
