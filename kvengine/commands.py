@@ -277,13 +277,18 @@ def cmd_renamenx(store: Store, argv: list[str]) -> int:
 
 
 def _parse_cursor(text: str) -> int:
-    """``parseScanCursorOrReply``: an unsigned 64-bit decimal (strtoul-like)."""
-    if not text or not text.isascii() or not text.isdigit():
+    """``parseScanCursorOrReply``: C's ``strtoul`` (optional sign, "-1" wraps to 2**64-1,
+    "" is 0) but no leading white space and nothing after the digits."""
+    if not text:
+        return 0
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:] if text[0] in "+-" else text
+    if not digits or not digits.isascii() or not digits.isdigit():
         raise ResponseError(errors.INVALID_CURSOR)
-    n = int(text)
+    n = int(digits)
     if n >= 1 << 64:
         raise ResponseError(errors.INVALID_CURSOR)
-    return n
+    return (sign * n) % (1 << 64)
 
 
 @command("scan", -2)
@@ -404,6 +409,8 @@ def _cfg_get_values(store: Store) -> dict[str, str]:
         "maxmemory": str(store.maxmemory),
         "maxmemory-policy": store.policy,
         "maxmemory-samples": str(store.samples),
+        "maxmemory-eviction-tenacity": str(store.maxmemory_eviction_tenacity),
+        "maxmemory-clients": store.maxmemory_clients,
         "lfu-log-factor": str(store.lfu_log_factor),
         "lfu-decay-time": str(store.lfu_decay_time),
         "hz": str(store.hz),
@@ -415,13 +422,14 @@ def _config_get(store: Store, argv: list[str]) -> list[str]:
     out: dict[str, str] = {}
     for pattern in argv[2:]:
         low = pattern.lower()
-        if low in values:
-            out.setdefault(low, values[low])
+        if not any(c in pattern for c in "[*?"):  # a plain name is echoed as given
+            if low in values and not any(k.lower() == low for k in out):
+                out[pattern] = values[low]
             continue
         m = compile_pattern(low)
         for name, value in values.items():
-            if m is None or m(name):
-                out.setdefault(name, value)
+            if (m is None or m(name)) and not any(k.lower() == name for k in out):
+                out[name] = value
     reply: list[str] = []
     for name, value in out.items():
         reply += [name, value]
@@ -434,20 +442,30 @@ def _cfg_error(name: str, why: str) -> ResponseError:
 
 
 def _cfg_int(name: str, text: str, low: int, high: int) -> int:
-    try:
-        n = int(text.strip()) if text.strip().lstrip("-").isdigit() else None
-    except ValueError:
-        n = None
-    if n is None or text != text.strip():
+    n = parse_int(text)  # Redis's strict string2ll: no "+", no leading zeros, no spaces
+    if n is None:
         raise _cfg_error(name, "argument couldn't be parsed into an integer")
     if n < low or n > high:
         raise _cfg_error(name, f"argument must be between {low} and {high} inclusive")
     return n
 
 
+def _client_limit(name: str, value: str) -> str:
+    """maxmemory-clients: a memory value or a percentage ("5%"), reported as given."""
+    if value.endswith("%"):
+        n = parse_int(value[:-1])
+        if n is None or n < 0:
+            raise _cfg_error(name, "argument must be a memory or percent value")
+        return value
+    mem = parse_memory(value)
+    if mem is None:
+        raise _cfg_error(name, "argument must be a memory or percent value")
+    return str(mem)
+
+
 def _config_set(store: Store, argv: list[str]) -> str:
     if len(argv) % 2 == 1:
-        raise ResponseError(errors.wrong_arity("config|set"))
+        raise ResponseError(errors.SYNTAX_ERROR)
     changes: dict[str, Any] = {}
     for i in range(2, len(argv), 2):
         name, value = argv[i].lower(), argv[i + 1]
@@ -472,6 +490,10 @@ def _config_set(store: Store, argv: list[str]) -> str:
             changes[name] = _cfg_int(name, value, 0, INT_MAX)
         elif name == "hz":
             changes[name] = _cfg_int(name, value, 0, INT_MAX)
+        elif name == "maxmemory-eviction-tenacity":
+            changes[name] = _cfg_int(name, value, 0, 100)
+        elif name == "maxmemory-clients":
+            changes[name] = _client_limit(name, value)
     for name, value in changes.items():
         if name == "maxmemory-policy":
             store.set_policy(value)
@@ -483,6 +505,10 @@ def _config_set(store: Store, argv: list[str]) -> str:
             store.lfu_decay_time = value
         elif name == "hz":
             store.hz = max(1, min(500, value))
+        elif name == "maxmemory-eviction-tenacity":
+            store.maxmemory_eviction_tenacity = value
+        elif name == "maxmemory-clients":
+            store.maxmemory_clients = value
     if "maxmemory" in changes:
         store.maxmemory = changes["maxmemory"]
         store._perform_evictions()
@@ -604,7 +630,7 @@ def execute(store: Store, args: tuple) -> Any:
         argv = [_arg(a) for a in args]
         cmd = _resolve(argv)
         store._commands += 1
-        if store.maxmemory and not store._perform_evictions() and cmd.denyoom:
+        if store._maxmemory and not store._perform_evictions() and cmd.denyoom:
             raise ResponseError(errors.OOM)
         return cmd.handler(store, argv)
     except ResponseError:

@@ -28,8 +28,8 @@ choice exact when ``samples`` is at least the number of keys.
 from __future__ import annotations
 
 import random
-from bisect import bisect_left
-from typing import TYPE_CHECKING
+from bisect import bisect_left, insort
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .store import Store
@@ -81,11 +81,6 @@ def lfu_log_incr(counter: int, log_factor: int, rng: random.Random) -> int:
     return counter
 
 
-def describe_policy(policy: str) -> str:
-    return {"lru": "idle", "lfu": "frequency", "ttl": "expiry", "random": "random",
-            "noeviction": "none"}[policy_kind(policy)]
-
-
 def policy_kind(policy: str) -> str:
     """"lru", "lfu", "ttl", "random" or "noeviction"."""
     if policy == "noeviction":
@@ -96,32 +91,29 @@ def policy_kind(policy: str) -> str:
 class Evictor:
     """The eviction pool and the victim choice for one store.
 
-    The pool is kept as two parallel lists sorted ascending by score (``scores``/``keys``; the
-    best candidate is at the end, where Redis starts looking) plus ``where`` (key -> score) to
-    find a re-sampled key. Scores are unique (they end with the access sequence number), so
-    ``bisect`` finds every entry exactly.
+    ``pool`` is a list of ``(score, key)`` sorted ascending: the best candidate is at the end,
+    where Redis starts looking. ``where`` maps a pooled key to its score, to find a key that is
+    sampled again. Scores are unique (they end with the key's access sequence number), so two
+    entries never compare equal and ``bisect`` finds every entry exactly.
     """
 
     def __init__(self) -> None:
-        self.scores: list[tuple] = []
-        self.keys: list[str] = []
-        self.where: dict[str, tuple] = {}
+        self.pool: list[tuple[Any, str]] = []  # score: -seq (LRU) or a tuple (LFU/TTL)
+        self.where: dict[str, Any] = {}
 
     def clear(self) -> None:
-        self.scores.clear()
-        self.keys.clear()
+        self.pool.clear()
         self.where.clear()
 
     def save(self) -> tuple:
-        return (list(self.scores), list(self.keys), dict(self.where))
+        return (list(self.pool), dict(self.where))
 
     def restore(self, saved: tuple) -> None:
-        self.scores, self.keys, self.where = saved
+        self.pool, self.where = saved
 
-    @property
-    def pool(self) -> list[tuple[tuple, str]]:
-        """``[(score, key), ...]`` ascending (read-only view for snapshots and tests)."""
-        return list(zip(self.scores, self.keys, strict=True))
+    def best_first(self) -> list[str]:
+        """The pooled keys, best candidate first."""
+        return [key for _, key in reversed(self.pool)]
 
     def choose(self, store: Store, collect: bool = False) -> tuple[str | None, dict | None]:
         """Pick the next victim and remove it from the pool; None when there is no candidate.
@@ -146,61 +138,113 @@ class Evictor:
                         + (" among keys with a TTL" if volatile else ""),
                         "sampled": 1}
             return key, info
+        if kind == "lru" and not collect:
+            return self.choose_lru(store, table), None
         exists = table._index
-        now = store.clock.now_ms()
-        scores, keys, where = self.scores, self.keys, self.where
+        now = store._now()
+        pool, where = self.pool, self.where
         score_of = store._evict_score
-        data = store._data
-        seen: dict[str, tuple] = {}
+        seen: dict[str, Any] = {}
         while True:
             sampled = table.sample_keys(store.samples, rng)
             for key in sampled:
-                if kind == "lru":
-                    score: tuple = (-data[key].seq,)
-                else:
-                    score = score_of(key, kind, now)
+                score = score_of(key, kind, now)
                 if collect:
                     seen[key] = score
                 self._insert(key, score)
-            while keys:
-                key = keys.pop()
-                score = scores.pop()
+            while pool:
+                score, key = pool.pop()
                 del where[key]
                 if key in exists:
                     info = None
                     if collect:
-                        for s, k in zip(scores, keys, strict=True):
+                        for s, k in pool:
                             seen.setdefault(k, s)
                         seen[key] = score
                         info = self._explain(store, key, kind, seen, len(sampled))
                     return key, info
             # every pooled candidate was a ghost (deleted since): sample again
 
-    def _insert(self, key: str, score: tuple) -> None:
-        """``evictionPoolPopulate``'s insertion: keep the 16 best, sorted ascending."""
-        scores, keys, where = self.scores, self.keys, self.where
-        old = where.get(key)
-        if old is not None:
-            i = bisect_left(scores, old)
-            while keys[i] != key:
-                i += 1
-            del scores[i]
-            del keys[i]
-        k = bisect_left(scores, score)
-        n = len(scores)
-        if k == 0 and n >= EVPOOL_SIZE:
-            if old is not None:
+    def choose_lru(self, store: Store, table: Any) -> str:
+        """The hot path of :meth:`choose` for ``*-lru`` without listeners (same result).
+
+        ``table`` must not be empty. Score = -(access sequence number): larger = older. The
+        sampling (``HashTable.sample_keys``) and the pool insertion (:meth:`_insert`) are
+        inlined: this runs once per eviction, i.e. on every miss of a full cache.
+        """
+        pool, where = self.pool, self.where
+        data = store._data
+        exists = table._index
+        samples = store.samples
+        rng = store.rng
+        while True:
+            if table._t1 is not None or samples >= len(exists) or len(table._t0) < 4:
+                for key in table.sample_keys(samples, rng):
+                    self._insert(key, -data[key].seq)
+            else:
+                t0 = table._t0
+                mask = len(t0) - 1
+                i = rng.getrandbits(64) & mask
+                need = samples
+                emptylen = 0
+                steps = samples * 10
+                full = len(pool) >= EVPOOL_SIZE
+                worst = pool[0][0] if pool else 0
+                while steps > 0:
+                    steps -= 1
+                    chain = t0[i]
+                    if chain is None:
+                        emptylen += 1
+                        if emptylen >= 5 and emptylen > samples:
+                            i = rng.getrandbits(64) & mask
+                            emptylen = 0
+                    else:
+                        emptylen = 0
+                        for key in reversed(chain):
+                            score = -data[key].seq
+                            if not full or score > worst or key in where:
+                                old = where.get(key)
+                                if old is not None:
+                                    del pool[bisect_left(pool, (old, key))]
+                                insort(pool, (score, key))
+                                where[key] = score
+                                if len(pool) > EVPOOL_SIZE:
+                                    del where[pool.pop(0)[1]]
+                                full = len(pool) >= EVPOOL_SIZE
+                                worst = pool[0][0]
+                            need -= 1
+                            if need == 0:
+                                break
+                        if need == 0:
+                            break
+                    i = (i + 1) & mask
+            while pool:
+                key = pool.pop()[1]
                 del where[key]
+                if key in exists:
+                    return key
+
+    def _insert(self, key: str, score: Any) -> None:
+        """``evictionPoolPopulate``'s insertion: keep the 16 best, sorted ascending.
+
+        Redis finds the first entry with a score not below the new one; if that is the very
+        first slot of a full pool the candidate is worse than all and skipped, otherwise it is
+        inserted and, the pool being full, the worst entry (slot 0) drops out.
+        """
+        pool, where = self.pool, self.where
+        old = where.get(key)
+        if old is not None:  # sampled again: replace the stale entry
+            del pool[bisect_left(pool, (old, key))]
+            del where[key]
+        if len(pool) >= EVPOOL_SIZE and score < pool[0][0]:
             return  # worse than everything in a full pool
-        scores.insert(k, score)
-        keys.insert(k, key)
+        insort(pool, (score, key))
         where[key] = score
-        if n >= EVPOOL_SIZE:  # full: drop the worst candidate
-            del scores[0]
-            del where[keys.pop(0)]
+        if len(pool) > EVPOOL_SIZE:
+            del where[pool.pop(0)[1]]
 
     @staticmethod
-    def _explain(store: Store, victim: str, kind: str, seen: dict[str, tuple],
+    def _explain(store: Store, victim: str, kind: str, seen: dict[str, Any],
                  sampled: int) -> dict:
         ranked = sorted(seen.items(), key=lambda item: item[1], reverse=True)
         candidates = [store._candidate_info(k) for k, _ in ranked if k in store._keys._index]

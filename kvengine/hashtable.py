@@ -32,12 +32,13 @@ import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .hashing import get_hash_function, hash_key, key_bytes
+from .hashing import _memo, get_hash_function, hash_key, key_bytes
 
 INITIAL_SIZE = 4          # DICT_HT_INITIAL_SIZE
 MIN_FILL_PERCENT = 10     # HASHTABLE_MIN_FILL: shrink below 10% fill
 CRON_REHASH_STEPS = 100   # buckets moved per cron call (dictRehashMilliseconds works in 100s)
 TEACHING_MIN_SIZE = 1
+MAX_BUCKETS = 1 << 26     # a guard against a typo allocating gigabytes (Redis caps at 2**63)
 
 Listener = Callable[[dict], None]
 
@@ -48,6 +49,16 @@ def _next_power(size: int) -> int:
     while real < size:
         real *= 2
     return real
+
+
+def _check_size(size: int) -> int:
+    """A bucket count from 1 to MAX_BUCKETS, or ValueError saying what is allowed."""
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise ValueError(f"a table size must be an integer, got {size!r}")
+    if not TEACHING_MIN_SIZE <= size <= MAX_BUCKETS:
+        raise ValueError(f"a table size must be between {TEACHING_MIN_SIZE} and {MAX_BUCKETS}, "
+                         f"got {size}")
+    return size
 
 
 def _rev64(v: int) -> int:
@@ -64,11 +75,9 @@ class HashTable:
         self.hash_name = hash_name
         self._memo_hash = hash_name == "fnv1a-32"
         self.resizable = resizable
-        size = int(size)
+        size = _check_size(size)
         if resizable:
             size = _next_power(size)
-        elif size < TEACHING_MIN_SIZE:
-            raise ValueError("a hash table needs at least one bucket")
         self._index: dict[str, Any] = {}
         self._hashes: dict[str, int] = {}
         self._t0: list[list[str] | None] = [None] * size
@@ -130,7 +139,12 @@ class HashTable:
         if self.resizable and self.rehashidx < 0 and self._used0 >= len(self._t0):
             self.expand(self._used0 + 1)
         if h is None:
-            h = hash_key(key) if self._memo_hash else self._hash_fn(key_bytes(key))
+            if self._memo_hash:
+                h = _memo.get(key)
+                if h is None:
+                    h = hash_key(key)
+            else:
+                h = self._hash_fn(key_bytes(key))
         if self._t1 is not None:
             table = self._t1
             self._used1 += 1
@@ -279,12 +293,10 @@ class HashTable:
     # ---------------------------------------------------------------- resizing
     def resize(self, size: int) -> None:
         """Teaching table: re-bucket everything now. Redis table: start an incremental rehash."""
-        size = int(size)
+        size = _check_size(size)
         if self.resizable:
             self.expand(size)
             return
-        if size < TEACHING_MIN_SIZE:
-            raise ValueError("a hash table needs at least one bucket")
         order = list(self.keys())
         new: list[list[str] | None] = [None] * size
         for key in order:  # old chains head first, each pushed onto the head of its new chain
@@ -392,6 +404,14 @@ class HashTable:
         if count >= used:
             return list(self.keys())
         t0, t1 = self._t0, self._t1
+        if t1 is None and len(t0) & (len(t0) - 1):  # teaching table, size not a power of two
+            start = rng.getrandbits(64) % len(t0)
+            out = []
+            for j in range(len(t0)):
+                out.extend(reversed(t0[(start + j) % len(t0)] or ()))
+                if len(out) >= count:
+                    break
+            return out[:count]
         if t1 is None:  # the common case, without the two-table bookkeeping
             mask = len(t0) - 1
             i = rng.getrandbits(64) & mask
@@ -491,6 +511,13 @@ class HashTable:
             return 0
         v = cursor
         t0, t1 = self._t0, self._t1
+        size = len(t0)
+        if t1 is None and size & (size - 1):
+            # a teaching table of a size that is not a power of two: plain bucket order
+            v %= size
+            for key in reversed(t0[v] or ()):
+                emit(key)
+            return (v + 1) % size
         if t1 is None:
             m0 = len(t0) - 1
             for key in reversed(t0[v & m0] or ()):

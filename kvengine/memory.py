@@ -41,7 +41,9 @@ def parse_memory(text: str) -> int | None:
     """
     units = {"": 1, "b": 1, "k": 1000, "kb": 1024, "m": 1000**2, "mb": 1024**2,
              "g": 1000**3, "gb": 1024**3}
-    s = text.strip().lower() if text == text.strip() else None
+    if text == "":
+        return 0  # as memtoull: an empty value is 0 (no limit)
+    s = text.lower() if text == text.strip() else None
     if not s:
         return None
     digits = len(s)

@@ -42,16 +42,16 @@ from .evict import (
     lfu_decr_and_return,
     lfu_log_incr,
     lfu_minutes,
-    policy_kind,
 )
 from .expire import active_expire_cycle
 from .glob import compile_pattern
 from .hashtable import CRON_REHASH_STEPS, HashTable
-from .memory import TTL_OVERHEAD, entry_bytes
+from .memory import ENTRY_OVERHEAD, TTL_OVERHEAD, entry_bytes
 
 LLONG_MAX = (1 << 63) - 1
 LLONG_MIN = -(1 << 63)
 LFU_COUNTER_MODES = ("log", "exact")
+_dispatch: list[Callable[[Store, tuple], Any] | None] = [None]
 
 
 class Entry:
@@ -64,7 +64,7 @@ class Entry:
         self.lru = now                 # last access, ms of the store clock
         self.seq = seq                 # store-wide access order (breaks ties of equal times)
         self.lfu = lfu                 # LFU counter (log: 0..255; exact: plain count)
-        self.ldt = lfu_minutes(now)    # LFU last decrement time, minutes (16 bits)
+        self.ldt = (now // 60000) & 65535  # LFU last decrement time (lfu_minutes), 16 bits
         self.hits = 1                  # accesses including the write that created the key
         self.mem = mem                 # estimated bytes (memory.entry_bytes)
 
@@ -92,9 +92,13 @@ class Store:
                  maxmemory: int = 0, maxkeys: int | None = None, samples: int = 5,
                  lfu_counter: str = "log", lfu_log_factor: int = 10, lfu_decay_time: int = 1,
                  hz: int = 10) -> None:
-        self.clock: Clock = clock if clock is not None else SystemClock()
-        if not hasattr(self.clock, "now_ms"):
+        clock = clock if clock is not None else SystemClock()
+        if not callable(getattr(clock, "now_ms", None)):
             raise TypeError("clock must have a now_ms() method")
+        self._clock: Clock = clock
+        self._now = clock.now_ms  # bound once: the hot paths call it on every access
+        self._maxmemory = 0
+        self._slow = False        # True when the fast paths must not be used
         self.seed = seed
         self.rng = random.Random(seed)
         self._keys = HashTable()
@@ -117,14 +121,44 @@ class Store:
         self._exact = False
         self.set_policy(policy)
         self.set_lfu_counter(lfu_counter)
-        self.maxmemory = self._check_int("maxmemory", maxmemory, 0)
+        self._maxmemory = self._check_int("maxmemory", maxmemory, 0)
+        self._update_fast_path()
         self.maxkeys = None if maxkeys is None else self._check_int("maxkeys", maxkeys, 0)
-        self.samples = self._check_int("samples", samples, 1, 64)
+        self.samples = self._check_int("samples", samples, 1, (1 << 31) - 1)
         self.lfu_log_factor = self._check_int("lfu_log_factor", lfu_log_factor, 0)
         self.lfu_decay_time = self._check_int("lfu_decay_time", lfu_decay_time, 0)
         self.hz = max(1, min(500, self._check_int("hz", hz, 0)))
+        # accepted by CONFIG SET like Redis, but without effect here (no CPU-time budgets,
+        # no client buffers): see docs/engine.md
+        self.maxmemory_eviction_tenacity = 10
+        self.maxmemory_clients = "0"
 
     # ------------------------------------------------------------ configuration
+    @property
+    def clock(self) -> Clock:
+        """The store's clock (replaceable; everything time-based reads it)."""
+        return self._clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self._clock = clock
+        self._now = clock.now_ms
+
+    @property
+    def maxmemory(self) -> int:
+        """``maxmemory`` in estimated bytes (0 = no limit)."""
+        return self._maxmemory
+
+    @maxmemory.setter
+    def maxmemory(self, value: int) -> None:
+        self._maxmemory = self._check_int("maxmemory", value, 0)
+        self._update_fast_path()
+
+    def _update_fast_path(self) -> None:
+        """get/set take their inlined fast path only with no limit in bytes, no listener and
+        no LFU bookkeeping (rehashing is checked on each call)."""
+        self._slow = bool(self._maxmemory or self._events.active or self._lfu)
+
     @staticmethod
     def _check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -140,6 +174,10 @@ class Store:
             raise ValueError(f"unknown policy {policy!r}; choose one of {', '.join(POLICIES)}")
         self.policy = policy
         self._lfu = policy.endswith("-lfu")
+        if hasattr(self, "_events"):
+            self._update_fast_path()
+        self._fast_lru = policy.endswith("-lru")
+        self._volatile = policy.startswith("volatile-")
         self._evictor.clear()
 
     def set_lfu_counter(self, mode: str) -> None:
@@ -158,7 +196,7 @@ class Store:
 
     def set_maxmemory(self, maxmemory: int) -> None:
         """Cap the estimated bytes; evicts at once if over the new limit."""
-        self.maxmemory = self._check_int("maxmemory", maxmemory, 0)
+        self.maxmemory = maxmemory
         self._perform_evictions()
 
     @property
@@ -180,11 +218,13 @@ class Store:
         self._events.add(fn)
         self._keys.observer = self._events.emit
         self._expires.observer = None
+        self._update_fast_path()
 
     def remove_listener(self, fn: Callable[[dict], None]) -> None:
         self._events.remove(fn)
         if not self._events.active:
             self._keys.observer = None
+        self._update_fast_path()
 
     @property
     def listening(self) -> bool:
@@ -206,7 +246,7 @@ class Store:
         self._expired += 1
         if self._events.active:
             self._emit({"type": "expire", "key": key, "how": how,
-                        "time_ms": self.clock.now_ms()})
+                        "time_ms": self._now()})
 
     def _expire_if_needed(self, key: str, now: int) -> bool:
         """Lazy expiry: delete ``key`` if its TTL has passed; True if it did."""
@@ -238,10 +278,10 @@ class Store:
             self._trace_lookup(key)
         e = self._data.get(key)
         if e is not None:
-            if self._exp and self._expire_if_needed(key, self.clock.now_ms()):
+            if self._exp and self._expire_if_needed(key, self._now()):
                 e = None
             elif touch:
-                self._touch(e, self.clock.now_ms())
+                self._touch(e, self._now())
         if count:
             if e is None:
                 self._misses += 1
@@ -255,17 +295,38 @@ class Store:
 
     def _add(self, key: str, value: str) -> Entry:
         """Insert a new key (evicting first when ``maxkeys`` is reached)."""
-        if self.maxkeys is not None and len(self._data) >= self.maxkeys:
-            while len(self._data) >= self.maxkeys:
-                if not self._evict_one():
-                    raise ResponseError(errors.OOM)
-        if self._keys.rehashidx >= 0:
-            self._keys.rehash_step(1)
-        now = self.clock.now_ms()
-        mem = entry_bytes(key, value)
+        data = self._data
+        keys = self._keys
+        maxkeys = self.maxkeys
+        if maxkeys is not None and len(data) >= maxkeys:
+            if self._fast_lru and not self._volatile and not self._events.active:
+                # the common cache case (allkeys-lru, nobody listening): _evict_one inlined
+                choose = self._evictor.choose_lru
+                while len(data) >= maxkeys:
+                    if not data:
+                        raise ResponseError(errors.OOM)
+                    victim = choose(self, keys)
+                    if keys.rehashidx >= 0:
+                        keys.rehash_step(1)
+                    self.used_memory -= data[victim].mem
+                    keys.remove(victim)
+                    if victim in self._exp:
+                        self._remove_expire(victim)
+                    self._evicted += 1
+            else:
+                while len(data) >= maxkeys:
+                    if not self._evict_one():
+                        raise ResponseError(errors.OOM)
+        if keys.rehashidx >= 0:
+            keys.rehash_step(1)
+        now = self._now()
+        if key.isascii() and value.isascii():
+            mem = ENTRY_OVERHEAD + len(key) + len(value)
+        else:
+            mem = entry_bytes(key, value)
         self._seq += 1
         e = Entry(value, now, self._seq, 1 if self._exact else LFU_INIT_VAL, mem)
-        self._keys.insert_new(key, e)
+        keys.insert_new(key, e)
         self.used_memory += mem
         if self._events.active:
             self._emit({"type": "insert", "key": key, "bucket": self._keys.bucket_index(key)})
@@ -281,34 +342,42 @@ class Store:
         e = self._data.get(key)
         if e is None:
             return False
-        self._keys.remove(key)
+        keys = self._keys
+        if keys.rehashidx >= 0:  # dictDelete does one rehash step, like every dict operation
+            keys.rehash_step(1)
+        keys.remove(key)
         self.used_memory -= e.mem
         if key in self._exp:
-            self._expires.remove(key)
-            self.used_memory -= TTL_OVERHEAD
+            self._remove_expire(key)
         return True
 
     def _set_expire(self, key: str, when: int) -> None:
+        expires = self._expires
+        if expires.rehashidx >= 0:
+            expires.rehash_step(1)
         if key in self._exp:
             self._exp[key] = when
         else:
-            self._expires.insert_new(key, when, self._keys._hashes.get(key))
+            expires.insert_new(key, when, self._keys._hashes.get(key))
             self.used_memory += TTL_OVERHEAD
 
     def _remove_expire(self, key: str) -> bool:
         if key in self._exp:
-            self._expires.remove(key)
+            expires = self._expires
+            if expires.rehashidx >= 0:
+                expires.rehash_step(1)
+            expires.remove(key)
             self.used_memory -= TTL_OVERHEAD
             return True
         return False
 
     # ---------------------------------------------------------------- eviction
-    def _evict_score(self, key: str, kind: str, now: int) -> tuple:
+    def _evict_score(self, key: str, kind: str, now: int) -> Any:
         e = self._data[key]
         if kind == "lru":
             # the access order is the order of last-access times, ties included: scoring by
             # -seq ranks by idle time exactly and breaks equal times least recent first
-            return (-e.seq,)
+            return -e.seq
         if kind == "lfu":
             if self._exact:
                 return (-e.lfu, -e.seq)
@@ -324,7 +393,7 @@ class Store:
 
     def _candidate_info(self, key: str) -> dict:
         e = self._data[key]
-        now = self.clock.now_ms()
+        now = self._now()
         when = self._exp.get(key)
         return {"key": key, "idle_ms": now - e.lru, "freq": self._freq(e, now),
                 "access_count": e.hits, "ttl_ms": None if when is None else max(0, when - now)}
@@ -332,6 +401,13 @@ class Store:
     def _evict_one(self) -> bool:
         """Evict one key by the policy; False when there is nothing to evict."""
         listening = self._events.active
+        if self._fast_lru and not listening:
+            table = self._expires if self._volatile else self._keys
+            if not table._index:
+                return False
+            self._delete(self._evictor.choose_lru(self, table))
+            self._evicted += 1
+            return True
         key, info = self._evictor.choose(self, collect=listening)
         if key is None:
             return False
@@ -346,18 +422,28 @@ class Store:
 
     def _perform_evictions(self) -> bool:
         """``performEvictions`` for ``maxmemory``: False if still over the limit."""
-        if not self.maxmemory:
+        if not self._maxmemory:
             return True
-        while self.used_memory > self.maxmemory:
+        while self.used_memory > self._maxmemory:
             if not self._evict_one():
                 return False
         return True
 
     def _before_write(self) -> None:
         """What Redis does before a command that may use more memory (CMD_DENYOOM)."""
-        if self.maxmemory and self.used_memory > self.maxmemory:
+        if self._maxmemory and self.used_memory > self._maxmemory:
             if not self._perform_evictions():
                 raise ResponseError(errors.OOM)
+
+    def _room_for(self, key: str) -> None:
+        """With ``maxkeys``, evict *before* a write that may add ``key`` (as Redis evicts
+        before a command, not in the middle of it), so that no lookup or rehash step runs
+        between :meth:`eviction_preview` and the eviction it predicts."""
+        maxkeys = self.maxkeys
+        if maxkeys is not None and key not in self._data:
+            while len(self._data) >= maxkeys:
+                if not self._evict_one():
+                    raise ResponseError(errors.OOM)
 
     def eviction_preview(self) -> str | None:
         """The key the next eviction would pick now, without changing anything (or None)."""
@@ -386,15 +472,18 @@ class Store:
     # -------------------------------------------------------------- native API
     def execute(self, *args: Any) -> Any:
         """Run one command as redis-server 7.0 would; see :mod:`kvengine.commands`."""
-        from .commands import execute
-        return execute(self, args)
+        run = _dispatch[0]
+        if run is None:  # commands imports this module, so it is bound on first use
+            from .commands import execute as run
+            _dispatch[0] = run
+        return run(self, args)
 
     def get(self, key: Any) -> str | None:
         """GET: the value, or None if missing or expired."""
         if type(key) is not str:
             key = to_str(key)
-        if self.maxmemory or self._events.active or self._keys.rehashidx >= 0 or self._lfu:
-            if self.maxmemory:
+        if self._slow or self._keys.rehashidx >= 0:
+            if self._maxmemory:
                 self._perform_evictions()
             e = self._lookup(key)
             return None if e is None else e.value
@@ -403,7 +492,7 @@ class Store:
         if e is None:
             self._misses += 1
             return None
-        now = self.clock.now_ms()
+        now = self._now()
         if self._exp:
             when = self._exp.get(key)
             if when is not None and now > when:
@@ -429,12 +518,11 @@ class Store:
         if type(value) is not str:
             value = to_str(value)
         if (ex is px is exat is pxat is None and not (nx or xx or keepttl or get)
-                and not (self.maxmemory or self._events.active or self._lfu
-                         or self._keys.rehashidx >= 0)):
+                and not self._slow and self._keys.rehashidx < 0):
             # fast path for a plain SET: same steps as below, inlined
             e = self._data.get(key)
             if e is not None:
-                now = self.clock.now_ms()
+                now = self._now()
                 if self._exp and key in self._exp:
                     if now > self._exp[key]:
                         self._expire_key(key, "lazy")
@@ -458,6 +546,8 @@ class Store:
             when = self._expire_ms(_cmd, given[0], {"ex": ex, "px": px, "exat": exat,
                                                     "pxat": pxat}[given[0]])
         self._before_write()
+        if not xx:
+            self._room_for(key)
         old = None
         if get:
             e = self._lookup(key)
@@ -485,7 +575,7 @@ class Store:
         if unit in ("ex", "exat"):
             n *= 1000
         if unit in ("ex", "px"):
-            n += self.clock.now_ms()
+            n += self._now()
             if n > LLONG_MAX:
                 raise ResponseError(errors.invalid_expire(cmd))
         return n
@@ -504,11 +594,11 @@ class Store:
     def pttl_of(self, key: str) -> int | None:
         """Remaining ms of ``key``'s TTL without touching it (None: no TTL or missing)."""
         when = self._exp.get(key)
-        return None if when is None else max(0, when - self.clock.now_ms())
+        return None if when is None else max(0, when - self._now())
 
     def delete(self, *keys: Any) -> int:
         """DEL: how many of ``keys`` existed (expired keys do not count)."""
-        now = self.clock.now_ms()
+        now = self._now()
         n = 0
         for key in keys:
             key = to_str(key)
@@ -540,7 +630,7 @@ class Store:
         when = self._exp.get(key)
         if when is None:
             return -1
-        t = when if absolute else max(0, when - self.clock.now_ms())
+        t = when if absolute else max(0, when - self._now())
         return t if ms else (t + 500) // 1000
 
     def ttl(self, key: Any) -> int:
@@ -587,7 +677,7 @@ class Store:
                 raise ResponseError(errors.invalid_expire(cmd))
             when *= 1000
         if relative:
-            when += self.clock.now_ms()
+            when += self._now()
             if when > LLONG_MAX or when < LLONG_MIN:
                 raise ResponseError(errors.invalid_expire(cmd))
         if self._lookup_write(key) is None:
@@ -601,7 +691,7 @@ class Store:
             return 0
         if lt and current is not None and when >= current:
             return 0
-        if when <= self.clock.now_ms():
+        if when <= self._now():
             self._delete(key)
             if self._events.active:
                 self._emit({"type": "del", "key": key, "why": "expire time in the past"})
@@ -621,6 +711,7 @@ class Store:
         key = to_str(key)
         incr = self._int_arg(amount)
         self._before_write()
+        self._room_for(key)
         e = self._lookup_write(key)
         if e is None:
             current = 0
@@ -654,6 +745,7 @@ class Store:
         """APPEND: the new length in bytes (keeps the TTL)."""
         key, value = to_str(key), to_str(value)
         self._before_write()
+        self._room_for(key)
         e = self._lookup_write(key)
         if e is None:
             e = self._add(key, value)
@@ -681,15 +773,15 @@ class Store:
                  if v is not None]
         if len(given) > 1 or (persist and given):
             raise ResponseError(errors.SYNTAX_ERROR)
-        when = None
-        if given:
-            when = self._expire_ms("getex", given[0], {"ex": ex, "px": px, "exat": exat,
-                                                       "pxat": pxat}[given[0]])
         e = self._lookup(key)
         if e is None:
             return None
+        when = None
+        if given:  # validated after the lookup, as getexCommand does
+            when = self._expire_ms("getex", given[0], {"ex": ex, "px": px, "exat": exat,
+                                                       "pxat": pxat}[given[0]])
         value = e.value
-        if when is not None and when <= self.clock.now_ms():
+        if when is not None and when <= self._now():
             self._delete(key)
         elif when is not None:
             self._set_expire(key, when)
@@ -775,7 +867,7 @@ class Store:
     def keys(self, pattern: str = "*") -> list[str]:
         """KEYS: the matching keys that are not expired (bucket order)."""
         match = compile_pattern(to_str(pattern))
-        now = self.clock.now_ms()
+        now = self._now()
         exp = self._exp
         return [k for k in self._keys.keys()
                 if (k not in exp or now <= exp[k]) and (match is None or match(k))]
@@ -797,30 +889,27 @@ class Store:
             if not (cursor and budget > 0 and len(found) < count):
                 break
         m = compile_pattern(to_str(match)) if match is not None else None
-        now = self.clock.now_ms()
+        now = self._now()
         out = []
         for key in found:
             if m is not None and not m(key):
                 continue
-            if self._exp and self._expire_if_needed(key, now):
-                continue
-            if type_name is not None and type_name.lower() != "string":
+            if type_name is not None:
+                # Redis looks the key up to learn its type (counting a keyspace hit or miss)
+                if self._lookup(key, touch=False) is None or type_name.lower() != "string":
+                    continue
+            elif self._exp and self._expire_if_needed(key, now):
                 continue
             out.append(key)
         return [str(cursor), out]
 
     def randomkey(self) -> str | None:
         """RANDOMKEY: a random key (expired ones met on the way are deleted)."""
-        tries = 0
-        while self._data:
+        while self._data:  # each expired key met is deleted, so this ends
             key = self._keys.fair_random_key(self.rng)
             assert key is not None
-            if key in self._exp:
-                tries += 1
-                if len(self._exp) == len(self._data) and tries > 100:
-                    return key
-                if self._expire_if_needed(key, self.clock.now_ms()):
-                    continue
+            if key in self._exp and self._expire_if_needed(key, self._now()):
+                continue
             return key
         return None
 
@@ -846,7 +935,7 @@ class Store:
             return None
         if not self._lfu:
             raise ResponseError(errors.LFU_NOT_SELECTED)
-        return self._freq(e, self.clock.now_ms())
+        return self._freq(e, self._now())
 
     def object_idletime(self, key: Any) -> int | None:
         """OBJECT IDLETIME: seconds since the last access; error under an LFU policy."""
@@ -855,7 +944,7 @@ class Store:
             return None
         if self._lfu:
             raise ResponseError(errors.LFU_SELECTED)
-        return (self.clock.now_ms() - e.lru) // 1000
+        return (self._now() - e.lru) // 1000
 
     # ------------------------------------------------------------- inspection
     def key_info(self, key: Any) -> dict | None:
@@ -868,7 +957,7 @@ class Store:
         e = self._data.get(key)
         if e is None:
             return None
-        now = self.clock.now_ms()
+        now = self._now()
         when = self._exp.get(key)
         if when is not None and now > when:
             return None
@@ -888,7 +977,7 @@ class Store:
 
     def snapshot(self, include_buckets: bool = True) -> dict:
         """Everything a sim may draw, as JSON-able data."""
-        now = self.clock.now_ms()
+        now = self._now()
         keys = []
         for k in self._keys.keys():
             info = self.key_info(k)
@@ -907,7 +996,7 @@ class Store:
             "stats": dict(self.stats),
             "table": self._keys.stats(),
             "expires_table": self._expires.stats(),
-            "eviction_pool": list(reversed(self._evictor.keys)),
+            "eviction_pool": self._evictor.best_first(),
         }
         if include_buckets:
             snap["buckets"] = self._keys.bucket_keys(0)
@@ -937,8 +1026,3 @@ def parse_int(text: str) -> int | None:
     if value > LLONG_MAX or value < LLONG_MIN:
         return None
     return value
-
-
-def policy_tracks(policy: str) -> str:
-    """What a policy scores by: "lru", "lfu", "ttl", "random" or "noeviction"."""
-    return policy_kind(policy)

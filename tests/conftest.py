@@ -58,9 +58,12 @@ CHROMIUM_ARGS = [
 
 
 def build_site(target: Path, *, env: dict[str, str] | None = None) -> Path:
-    """Build the site into ``target`` (strict unless KIT_BUILD_STRICT=0); returns ``target``."""
+    """Build the site into ``target`` (strict unless KIT_BUILD_STRICT=0); returns ``target``.
+
+    No ``-q``: MkDocs 1.6 drops the warnings that strict mode counts when it is quiet.
+    """
     strict = os.environ.get("KIT_BUILD_STRICT", "1") != "0"
-    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "-d", str(target), "-q"]
+    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "-d", str(target)]
     command.append("--strict" if strict else "--no-strict")
     result = subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, timeout=300,
@@ -202,13 +205,19 @@ class PageWatch:
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.foreign_requests: list[str] = []
+        self.failed_responses: list[str] = []
         page.on("console", self._console)
+        page.on("response", self._response)
         page.on("pageerror", lambda error: self.page_errors.append(str(error)))
         page.on("request", self._request)
 
     def _console(self, message: Any) -> None:
         if message.type == "error":
             self.console_errors.append(message.text)
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.failed_responses.append(f"HTTP {response.status} {response.url}")
 
     def _request(self, request: Any) -> None:
         parts = urlsplit(request.url)
@@ -222,6 +231,7 @@ class PageWatch:
         if not getattr(self.page, "allow_console_errors", False):
             found += [f"console error: {text}" for text in self.console_errors]
             found += [f"page error: {text}" for text in self.page_errors]
+            found += [f"failed response: {text}" for text in self.failed_responses]
         found += [f"request to another origin: {url}" for url in self.foreign_requests]
         return found
 

@@ -4,7 +4,7 @@ How they work (no browser): the chapter's Markdown is rendered with the very Mar
 listed in mkdocs.yml (the renderer MkDocs itself uses), and the checks read the resulting HTML:
 
 * faithfulness: every sentence of the user's seed text
-  (``/work/shared/seed/chapter-05-key-value-stores.txt``, or ``$CHAPTER_SEED``) appears, in order,
+  (``tests/data/chapter-05-key-value-stores.txt``, or ``$CHAPTER_SEED``) appears, in order,
   in the chapter's rendered text. The seed is plain text flattened from a richer original, so a few
   known flattening artefacts are repaired before comparing (see ``SEED_FIXES``); nothing else may
   differ apart from Markdown markup and whitespace;
@@ -42,11 +42,10 @@ SIMS_INDEX_MD = ROOT / "docs" / "sims" / "index.md"
 HOME_MD = ROOT / "docs" / "index.md"
 README = ROOT / "README.md"
 SCHEMA = ROOT / "tests" / "schemas" / "microsim-metadata.schema.json"
+# The user's chapter text, as given (a verbatim copy lives in tests/data/; CHAPTER_SEED overrides).
 SEED = Path(
-    os.environ.get("CHAPTER_SEED", "/work/shared/seed/chapter-05-key-value-stores.txt")
+    os.environ.get("CHAPTER_SEED", ROOT / "tests" / "data" / "chapter-05-key-value-stores.txt")
 )
-if not SEED.exists():  # a fresh clone may keep its own copy of the user's text
-    SEED = ROOT / "tests" / "data" / "chapter-05-key-value-stores.txt"
 
 SIM_IDS = ["hash-table-lookup", "cache-eviction-simulator", "cache-failure-modes"]
 SPEC_CANVAS_HEIGHTS = {  # CANVAS_HEIGHT as the user's specs state it
@@ -483,6 +482,14 @@ def test_home_page_links_and_embed_heights() -> None:
         assert str(height) in page.text
     for event in ("microsim-ready", "microsim-error", "microsim-resize"):
         assert event in page.text
+
+
+@pytest.mark.parametrize("page", [CHAPTER_MD, HOME_MD, SIMS_INDEX_MD], ids=lambda p: p.parent.name)
+def test_pages_embed_nothing_from_other_origins(page: Path) -> None:
+    """Offline: iframes and images point into the site; links elsewhere are fine."""
+    rendered = render(page)
+    outside = re.findall(r'\bsrc="((?:https?:)?//[^"]+)"', rendered)
+    assert not outside, f"{page.relative_to(ROOT)} embeds from other origins: {outside}"
 
 
 def test_readme_commands_first_and_sections() -> None:

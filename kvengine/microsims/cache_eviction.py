@@ -118,8 +118,23 @@ def parse_sequence(text: str) -> list[Access]:
 
 
 def sequence_text(accesses: list[Access]) -> str:
-    """The canonical text of a sequence (inverse of ``parse_sequence`` for its own output)."""
-    return " ".join(a.key for a in accesses)
+    """The canonical text of a sequence: ``parse_sequence(sequence_text(s)) == s``.
+
+    A key's TTL is written (``KEY@SECONDS``) at its first occurrence when it is not the default.
+
+    >>> sequence_text(parse_sequence("A, q@30 q"))
+    'A q@30 q'
+    """
+    seen: set[str] = set()
+    words = []
+    for access in accesses:
+        default = DEFAULT_TTLS_S.get(access.key, OTHER_TTL_S)
+        if access.key not in seen and access.ttl_s != default:
+            words.append(f"{access.key}@{access.ttl_s}")
+        else:
+            words.append(access.key)
+        seen.add(access.key)
+    return " ".join(words)
 
 
 def _seconds(ms: int | float | None) -> str:
@@ -182,11 +197,13 @@ class CacheRun:
         self.step += 1
         self.clock.advance(STEP_MS)
         self._events.clear()
-        value = self.store.get(access.key)
-        hit = value is not None
+        hit = self.store.get(access.key) is not None
+        exact_victim = None
         if hit:
             self.hits += 1
         else:  # cache-aside: load the row from the database, then SET it
+            if self.redis_mode and self.policy != "random":
+                exact_victim = self._exact_victim()
             self.misses += 1
             self.loads[access.key] = self.loads.get(access.key, 0) + 1
             row = f"{access.key.lower()}-row v{self.loads[access.key]}"
@@ -209,8 +226,30 @@ class CacheRun:
                 entry["candidates"] = [_candidate_json(c) for c in event.get("candidates", [])]
                 entry["sampled"] = int(event.get("sampled", len(entry["candidates"])))
                 entry["reason"] = self._reason(event["key"], entry["candidates"])
+                if exact_victim is not None and exact_victim != event["key"]:
+                    sampled = {c["key"] for c in entry["candidates"]}
+                    why = "it was not sampled" if exact_victim not in sampled else "a tie"
+                    entry["exactVictim"] = exact_victim
+                    entry["reason"] += (
+                        f". Exact {POLICIES[self.policy][0]} would have evicted {exact_victim} "
+                        f"({why})"
+                    )
         self.log.append(entry)
         return entry
+
+    def _exact_victim(self) -> str | None:
+        """What an exact policy would evict now, from the engine's own per-key numbers (only
+        when the cache is full). Used in Redis mode to show where sampling chose differently."""
+        infos = [i for i in (self.store.key_info(k) for k in self.store.keys()) if i]
+        if len(infos) < self.capacity:
+            return None
+        if self.policy == "lru":
+            best = max(infos, key=lambda i: i["idle_ms"])
+        elif self.policy == "lfu":
+            best = min(infos, key=lambda i: (i["freq"], -i["idle_ms"]))
+        else:
+            best = min(infos, key=lambda i: (i["ttl_ms"], -i["idle_ms"]))
+        return str(best["key"])
 
     def run_to_end(self) -> None:
         while not self.finished:
@@ -330,6 +369,8 @@ class Controller:
 
     def cmd_set_running(self, running: bool = True) -> None:
         """Full Sequence on/off. Starting at the end replays the sequence from step 0."""
+        if not isinstance(running, bool):
+            raise SimInputError("set_running needs running = true or false.")
         if running and self.run.finished:
             self.cmd_reset()
         self.running = bool(running)
@@ -357,6 +398,9 @@ class Controller:
         self._note_restart(f"Policy changed to {POLICIES[policy][0]}", restarted)
 
     def cmd_set_mode(self, redis: bool = False) -> None:
+        """Redis approximation on (5 samples, log LFU counter) or off (exact); restarts."""
+        if not isinstance(redis, bool):
+            raise SimInputError("set_mode needs redis = true or false.")
         restarted = self.run.step > 0
         self.redis_mode = bool(redis)
         self.cmd_reset()
@@ -496,6 +540,16 @@ class Controller:
         return (last, slot["key"])
 
     def state(self) -> dict[str, Any]:
+        """Everything the page shows (CONTRACTS section 3 plus extras), JSON-able.
+
+        Units: ``clockMs``, ``slots[].lastAccess`` / ``idle`` / ``ttlMs`` in virtual ms (one
+        access = 1000 ms); ``slots[].ttl`` / ``lastAccessS`` / ``idleS`` in seconds; ``hitRate``
+        in percent. ``slots`` are in display order, the next victim (``nextEvict``, the engine's
+        ``eviction_preview()``, set only when the cache is full) last. ``log[]`` entries add
+        ``reason``, ``candidates`` (the keys the engine compared), ``sampled``, ``expired``,
+        ``prediction`` and, in Redis mode, ``exactVictim`` when sampling chose differently.
+        ``comparison`` holds the four policies' hit rates once the run is finished.
+        """
         run = self.run
         keys_now = run.keys()
         full = len(keys_now) >= self.capacity

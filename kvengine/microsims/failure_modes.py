@@ -3,8 +3,9 @@
 The sim shows two failure modes of a cache at scale, each in its own panel, each driven by a
 scenario model from ``kvengine.scenarios`` ticking in virtual time:
 
-* left, **Cache Stampede**: ``StampedeModel`` -- N application servers read one hot entry through
-  the cache; when its TTL runs out they all miss at once and all query the primary database.
+* left, **Cache Stampede**: ``StampedeModel`` -- N application servers, each serving one of a
+  batch of N hot entries cached together (same TTL); when the TTL runs out they all miss at once
+  and all query the primary database.
   Mitigations: jittered TTLs, a mutex lock on miss, probabilistic early expiration (XFetch).
 * right, **Hot Key**: ``HotKeyModel`` -- requests routed by Redis Cluster hash slot; one hot key
   pins about 80% of the traffic on one shard. Mitigations: key replicas ``key:1..N``, a local
@@ -39,12 +40,12 @@ Usage::
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from kvengine.scenarios import HotKeyModel, StampedeModel
-
 from kvengine.microsims import SimInputError
-
+from kvengine.scenarios.hotkey import HotKeyModel
+from kvengine.scenarios.stampede import StampedeModel
 
 SIM_ID = "cache-failure-modes"
 
@@ -71,7 +72,7 @@ WINDOWS = {"stampede": STAMPEDE_WINDOW, "hotKey": HOTKEY_WINDOW}
 
 SPEEDS = (5, 10, 20, 50)  # ticks per second of wall time while a panel plays
 DEFAULT_SPEED = 20
-MAX_STEP = 5000  # ticks per step call: keeps one call short in the browser
+MAX_STEP = 1000  # ticks per step call: one call stays short for the shared browser interpreter
 
 PARAM_RANGES = {"servers": (2, 20, 10), "shards": (2, 6, 3)}
 
@@ -117,9 +118,16 @@ class FailureModesController:
         return HotKeyModel(shards=self.shards, mitigation=mitigation, seed=self.seed)
 
     def _restart(self, panel: str) -> None:
-        """Start the panel's run again at tick 0 with its current mitigation."""
+        """Start the panel's run again at tick 0 with its current mitigation.
+
+        Rows of runs that stopped before their window are dropped: they could never be compared.
+        """
+        self.results[panel] = [row for row in self.results[panel] if row["complete"]]
         self.models[panel] = self._new_model(panel)
         self.snapshots[panel] = self.models[panel].snapshot()
+        self.seen[panel] = set()
+        if panel == "hotKey":
+            self.overloaded_shards: set[int] = set()
         self._record(panel)
 
     # ---- results table --------------------------------------------------------------------
@@ -136,22 +144,23 @@ class FailureModesController:
             row.update(
                 dbPeak=snap["dbPeak"],
                 recomputes=snap["recomputes"],
-                staleReads=snap.get("staleReads", 0),
-                misses=snap.get("misses", 0),
-                overloaded=bool(snap["dbPeak"] > snap.get("dbCapacity", snap["dbPeak"])),
+                staleReads=snap["staleReads"],
+                misses=snap["misses"],
+                overloaded=bool(snap["everOverloaded"]),
             )
         else:
-            shards = snap["shards"]
             row.update(
-                maxShare=snap.get("maxShare", max((s["share"] for s in shards), default=0)),
-                overloaded=any(s["overloaded"] for s in shards),
-                overloadedShards=[s["id"] for s in shards if s["overloaded"]],
-                localHitRate=snap.get("localHitRate", 0),
+                maxShare=snap["maxShare"],
+                overloaded=bool(self.overloaded_shards),
+                overloadedShards=sorted(self.overloaded_shards),
+                localHitRate=snap["localHitRate"],
             )
         return row
 
     def _record(self, panel: str) -> None:
         """Update the current mitigation's row unless a run already completed its window."""
+        if self.snapshots[panel]["tick"] == 0:
+            return  # nothing measured yet
         rows = self.results[panel]
         mitigation = self.mitigation[panel]
         row = self._row(panel, self.snapshots[panel])
@@ -162,51 +171,64 @@ class FailureModesController:
                 return
         rows.append(row)
 
-    # ---- narration ------------------------------------------------------------------------
+    # ---- narration: the key moments of a run ----------------------------------------------
+
+    def _first(self, panel: str, what: str) -> bool:
+        """True the first time ``what`` happens in the panel's current run."""
+        if what in self.seen[panel]:
+            return False
+        self.seen[panel].add(what)
+        return True
 
     def _stampede_moments(self, before: dict[str, Any], snap: dict[str, Any]) -> list[str]:
-        events = snap.get("events", [])
-        types = [e.get("type") for e in events]
-        misses = sum(1 for t in types if t == "miss")
+        events = snap["events"]
+        tick = snap["tick"]
+        expired = sum(1 for e in events if e["type"] == "expired")
+        misses = sum(1 for e in events if e["type"] == "miss")
+        load = snap["dbLoad"]
+        queries = f"{load} {'query hits' if load == 1 else 'queries hit'} the database"
         moments = []
-        if "expired" in types:
+        if expired and misses > 1:
             moments.append(
-                f"Tick {snap['tick']}: TTL expired: {misses} of {self.servers} servers miss "
-                f"at once; {snap['dbLoad']} queries hit the database."
-                if misses > 1
-                else f"Tick {snap['tick']}: TTL expired; {snap['dbLoad']} "
-                f"{'query hits' if snap['dbLoad'] == 1 else 'queries hit'} the database."
+                f"Tick {tick}: TTL expired: {misses} of {self.servers} servers miss at once; "
+                f"{queries}."
             )
-        elif misses > 1:
+        elif expired and self._first("stampede", "expired"):
+            moments.append(f"Tick {tick}: a cached entry expired; {queries}.")
+        if any(e["type"] == "stale" for e in events) and self._first("stampede", "stale"):
+            holder = next((e["server"] for e in events if e["type"] == "lock"), None)
+            who = f"server {holder + 1} holds the lock and recomputes" if holder is not None else (
+                "one server holds the lock")
+            moments.append(f"Tick {tick}: {who}; the other servers serve the stale value.")
+        early = [e for e in events if e["type"] == "recompute" and e.get("early")]
+        if early and self._first("stampede", "early"):
             moments.append(
-                f"Tick {snap['tick']}: {misses} servers miss; "
-                f"{snap['dbLoad']} queries hit the database."
+                f"Tick {tick}: server {early[0]['server'] + 1} recomputes its entry early, "
+                f"{snap['servers'][early[0]['server']].get('ttl')} ticks before it expires."
             )
         if snap["dbOverloaded"] and not before["dbOverloaded"]:
             moments.append(
-                f"DB Overload: {snap['dbLoad']} queries in flight, "
-                f"capacity {snap.get('dbCapacity', '?')}."
+                f"DB Overload: {load} queries in flight, capacity {snap['dbCapacity']}."
             )
         if before["dbOverloaded"] and not snap["dbOverloaded"]:
-            moments.append("The database has recovered.")
-        if "early-recompute" in types or "early_recompute" in types:
-            moments.append(
-                f"Tick {snap['tick']}: one server recomputes the entry before it expires."
-            )
+            moments.append(f"Tick {tick}: the database is back under its capacity.")
         return moments
 
     def _hotkey_moments(self, before: dict[str, Any], snap: dict[str, Any]) -> list[str]:
         moments = []
-        was = {s["id"] for s in before["shards"] if s["overloaded"]}
-        now = {s["id"] for s in snap["shards"] if s["overloaded"]}
+        if snap["tick"] == 1:
+            keys = "; ".join(
+                f"{k['key']} \u2192 slot {k['slot']} \u2192 shard {k['shard']}"
+                for k in snap["hotKeys"]
+            )
+            moments.append(f"Requests arrive: {keys}.")
         for shard in snap["shards"]:
-            if shard["id"] in now - was:
+            if shard["overloaded"] and self._first("hotKey", f"over{shard['id']}"):
                 moments.append(
-                    f"Tick {snap['tick']}: Shard {shard['id']} OVERLOADED: "
-                    f"{round(100 * shard['share'])}% of requests."
+                    f"Tick {snap['tick']}: Shard {shard['id']} OVERLOADED: {shard['load']} "
+                    f"requests this tick, capacity {shard['capacity']}; "
+                    f"{round(100 * shard['share'])}% of all requests so far."
                 )
-            elif shard["id"] in was - now:
-                moments.append(f"Tick {snap['tick']}: Shard {shard['id']} is no longer overloaded.")
         return moments
 
     def _window_moment(self, panel: str) -> str:
@@ -215,15 +237,16 @@ class FailureModesController:
 
     @staticmethod
     def _row_sentence(panel: str, row: dict[str, Any]) -> str:
-        status = "overloaded" if row["overloaded"] else "not overloaded"
         if panel == "stampede":
+            status = "overloaded" if row["overloaded"] else "never overloaded"
             return (
                 f"{row['label']}: peak database load {row['dbPeak']}, {row['recomputes']} "
                 f"recomputes, {row['staleReads']} stale reads; the database was {status}."
             )
+        shards = ", ".join(f"Shard {s}" for s in row["overloadedShards"])
         return (
-            f"{row['label']}: largest shard share {round(100 * row['maxShare'])}%; "
-            f"{'a shard was' if row['overloaded'] else 'no shard was'} overloaded."
+            f"{row['label']}: largest share {round(100 * row['maxShare'])}%; "
+            f"{shards + ' overloaded' if shards else 'no shard overloaded'}."
         )
 
     # ---- commands -------------------------------------------------------------------------
@@ -247,12 +270,13 @@ class FailureModesController:
             self.results: dict[str, list[dict[str, Any]]] = {"stampede": [], "hotKey": []}
             self.models: dict[str, Any] = {}
             self.snapshots: dict[str, dict[str, Any]] = {}
+            self.seen: dict[str, set[str]] = {}
             self.moments: list[str] = []
             for name in PANELS:
                 self._restart(name)
             self.narration = (
-                f"Ready. Cache Stampede: {self.servers} servers share one cached entry, TTL "
-                f"{self.snapshots['stampede']['ttlRemaining']} ticks. Hot Key: "
+                f"Ready. Cache Stampede: {self.servers} servers read hot entries cached together "
+                f"with a TTL of {self.snapshots['stampede']['ttlRemaining']} ticks. Hot Key: "
                 f"{self.shards} shards. Press Play on a panel."
             )
             return
@@ -267,7 +291,9 @@ class FailureModesController:
 
     def cmd_step(self, n: int = 1, panel: str = "both") -> None:
         """Advance ``n`` ticks: both panels (the default, as ``window.microsim.step``) or one."""
-        if isinstance(n, bool) or not isinstance(n, int | float) or n != int(n):
+        if isinstance(n, bool) or not isinstance(n, int | float) or not math.isfinite(n) or (
+            n != int(n)
+        ):
             raise SimInputError(f"Step count must be a whole number, not {n!r}.")
         n = int(n)
         if not 1 <= n <= MAX_STEP:
@@ -277,10 +303,12 @@ class FailureModesController:
         for _ in range(n):
             for name in panels:
                 before = self.snapshots[name]
-                self.models[name].step()
-                snap = self.models[name].snapshot()
+                snap = self.models[name].step()
                 self.snapshots[name] = snap
                 was_complete = before["tick"] >= WINDOWS[name]
+                if name == "hotKey" and not was_complete:
+                    over = (shard["id"] for shard in snap["shards"] if shard["overloaded"])
+                    self.overloaded_shards.update(over)
                 self._record(name)
                 if name == "stampede":
                     moments += self._stampede_moments(before, snap)
@@ -300,7 +328,7 @@ class FailureModesController:
         The re-run starts playing at once, as the spec's "Mitigate" buttons do.
         """
         name = self._panel(panel)
-        if mitigation not in MITIGATIONS[name]:
+        if not isinstance(mitigation, str) or mitigation not in MITIGATIONS[name]:
             choices = ", ".join(MITIGATIONS[name])
             raise SimInputError(
                 f"Unknown {PANEL_TITLES[name]} mitigation {mitigation!r}: use one of {choices}."

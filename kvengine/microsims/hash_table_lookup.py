@@ -17,8 +17,9 @@ Animation is the view's business, but its *content* is the model's: each action 
 of ``stages`` (key enters the box 0.3 s, one 0.5 s stage per shown hash step, arrow 0.4 s,
 bucket 0.3 s), each with the data to draw and the sentence to narrate. Long keys show their
 first ``SHOWN_BYTES`` byte steps and summarise the rest, so the box stays readable.
-A stage cursor (``stage``) supports the step-through mode (Step / Back); ``cmd_step`` (what
-``window.microsim.step`` calls) finishes every pending stage. Trade-off: the state carries a
+A stage cursor (``stage``) supports the step-through mode: Step replays the last action one
+stage at a time, Back goes one stage back; ``cmd_step`` (what ``window.microsim.step`` calls)
+finishes every pending stage. Trade-off: the state carries a
 few text lines per stage (formatted here, not in JavaScript) so that pytest can check exactly
 what the student reads, at the cost of a slightly larger JSON state.
 
@@ -192,12 +193,14 @@ class HashTableLookupController:
         self._resize: dict[str, Any] | None = None
         self._lookup(self._default_key, kind="lookup")
         self._animate = False  # the first picture is shown at once, not animated
+        self._event = "reset"
 
     def cmd_hash(self, key: Any = None) -> None:
         """Look ``key`` up; insert it with a value when it is not stored yet."""
         key = _validate_key(key)
         self._lookup(key, kind="lookup")
         self._collision = None
+        self._event = "hash"
 
     def cmd_collision(self) -> None:
         """Find a key that lands in the last key's bucket (through the engine) and insert it."""
@@ -232,12 +235,12 @@ class HashTableLookupController:
             "tooltip": COLLISION_TOOLTIP,
         }
         self._narration_done = (
-            f"Tried {tried} candidate key{'s' if tried != 1 else ''}: {display_key(found)} "
-            f"hashes to {self._last['hash']}; {self._last['hash']} mod {self._table_size()} = "
-            f"{bucket}, the same bucket as {display_key(base)}. {COLLISION_TOOLTIP} "
-            f"Bucket {bucket} now chains {len(chain)} keys."
+            f"{display_key(found)} also lands in bucket {bucket} "
+            f"({self._last['hash']} mod {self._table_size()} = {bucket}), found after {tried} "
+            f"tr{'ies' if tried != 1 else 'y'}. {COLLISION_TOOLTIP}"
         )
         self._last["narration"] = self._narration_done
+        self._event = "collision"
 
     def cmd_resize(self, size: Any = None) -> None:
         """Change the number of buckets; the engine re-buckets every stored key."""
@@ -249,6 +252,7 @@ class HashTableLookupController:
         stats_before = self._stats()
         self._table.resize(size)
         self._rebucketed(before, stats_before, f"Table resized from {old_size} to {size} buckets")
+        self._event = "resize"
 
     def cmd_hash_function(self, name: Any = None) -> None:
         """Switch the hash (FNV-1a, djb2, or the weak sum of bytes); keys are re-bucketed."""
@@ -265,38 +269,43 @@ class HashTableLookupController:
             table.set(key, self._values[key])
         self._table = table
         self._rebucketed(before, stats_before, f"Switched to {HASH_LABELS.get(name, name)}")
-
-    def cmd_step_through(self, on: Any = True) -> None:
-        """Turn step-through mode on (rewinds the last action to its first stage) or off."""
-        if not isinstance(on, bool):
-            raise SimInputError("Step-through must be on or off.")
-        self._step_mode = on
-        self._stage = 0 if on else len(self._stages)
-        self._animate = not on
+        self._event = "hash_function"
 
     def cmd_next_stage(self) -> None:
-        """Step: show the next animation stage (turns step-through mode on)."""
-        if self._stage >= len(self._stages):
+        """Step: pause on the next stage of the last action.
+
+        After an action has played, the first Step replays it from its first stage; each further
+        Step shows one more stage, until the last.
+        """
+        if not self._step_mode:
+            stage = 1
+        elif self._stage >= len(self._stages):
             raise SimInputError("That was the last stage. Type a key and press Hash to trace "
                                 "another lookup, or press Back.")
+        else:
+            stage = self._stage + 1
         self._step_mode = True
-        self._stage += 1
+        self._stage = stage
         self._animate = True
+        self._event = "next_stage"
 
     def cmd_prev_stage(self) -> None:
-        """Back: return to the previous animation stage (turns step-through mode on)."""
-        if self._stage <= 0:
+        """Back: return to the previous stage of the last action (pauses there)."""
+        if self._step_mode and self._stage <= 0:
             raise SimInputError("This is the first stage; press Step to go forward.")
+        self._stage = (self._stage if self._step_mode else len(self._stages)) - 1
         self._step_mode = True
-        self._stage -= 1
         self._animate = False
+        self._event = "prev_stage"
 
     def cmd_step(self, n: Any = 1) -> None:
         """Finish every pending animation stage (the sim has no time of its own)."""
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise SimInputError("step needs a whole number of steps, 1 or more.")
         self._stage = len(self._stages)
+        self._step_mode = False
         self._animate = False
+        self._event = "step"
 
     # ------------------------------------------------------------------- state
 
@@ -326,6 +335,7 @@ class HashTableLookupController:
             "stage": self._stage,
             "stepMode": self._step_mode,
             "action": self._action_id,
+            "event": self._event,
             "animate": self._animate,
             "animating": not complete,
             "collision": self._collision,
@@ -405,16 +415,13 @@ class HashTableLookupController:
         walked = list(trace["chain"])
         short = display_key(key)
         if found:
-            extra = (f" (found after checking {len(walked)} keys in its chain)"
-                     if len(walked) > 1 else "")
+            extra = (f" (key {len(walked)} of its chain)" if len(walked) > 1 else "")
             outcome = f"bucket {bucket} holds {value}{extra}."
+        elif not walked:
+            outcome = f"bucket {bucket} was empty: stored there with value {value}."
         else:
-            checked = (f"bucket {bucket} has {len(walked)} other key"
-                       f"{'s' if len(walked) != 1 else ''} but not this one"
-                       if walked else f"bucket {bucket} is empty")
-            collision = (f"; its chain now has {len(chain_after)} keys (a collision)"
-                         if len(chain_after) > 1 else "")
-            outcome = f"{checked}, so {short} is stored there with value {value}{collision}."
+            outcome = (f"not in bucket {bucket}: stored at the head of its chain with value "
+                       f"{value}; {len(chain_after)} keys now share bucket {bucket}.")
         done = f"{short} hashes to {hash_value}; {hash_value} mod {size} = {bucket}; {outcome}"
         self._last = {
             "key": key,
@@ -439,8 +446,10 @@ class HashTableLookupController:
         self._new_action()
 
     def _new_action(self) -> None:
+        """A new lookup, collision or re-bucketing: it plays in full (Step / Back pause it)."""
         self._action_id += 1
-        self._stage = 0 if self._step_mode else len(self._stages)
+        self._step_mode = False
+        self._stage = len(self._stages)
         self._animate = True
 
     def _build_trace(self, key: str, hash_value: int, size: int, bucket: int) -> dict[str, Any]:
@@ -516,14 +525,14 @@ class HashTableLookupController:
         byte = int(step["byte"])
         if self._hash_name == "fnv1a-32":
             xored, multiplied = int(step["after_xor"]), int(step["after_multiply"])
-            return [f"{h} xor {byte} = {xored}",
-                    f"\u00d7 16777619 mod 2\u00b3\u00b2 = {multiplied}"], multiplied
+            return [f"xor {byte} = {xored}",
+                    f"\u00d7 16777619 = {multiplied}"], multiplied
         if self._hash_name == "djb2-32":
             multiplied, added = int(step["after_multiply"]), int(step["after_add"])
-            return [f"{h} \u00d7 33 = {multiplied}",
-                    f"+ {byte} mod 2\u00b3\u00b2 = {added}"], added
+            return [f"\u00d7 33 = {multiplied}",
+                    f"+ {byte} = {added}"], added
         added = int(step["after_add"])
-        return [f"{h} + {byte} = {added}"], added
+        return [f"+ {byte} = {added}"], added
 
     def _build_stages(self, key: str, hash_value: int, size: int, bucket: int, found: bool,
                       value: Any, walked: list[str], chain_after: list[str]) -> list[dict]:
@@ -535,7 +544,8 @@ class HashTableLookupController:
             "title": f"The lookup of {short}",
             "duration": ENTER_SECONDS,
             "narration": f"Key {short} ({n_bytes:,} UTF-8 byte{'s' if n_bytes != 1 else ''}) "
-                         f"enters the {label} hash function; {self._trace['startLabel']}.",
+                         f"enters the {label} hash function (arithmetic mod 2\u00b3\u00b2); "
+                         f"{self._trace['startLabel']}.",
         }]
         for i, step in enumerate(self._trace["steps"]):
             if step["kind"] == "byte":

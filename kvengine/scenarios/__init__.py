@@ -7,7 +7,7 @@ expires exactly as it would in Redis. Snapshots are plain JSON-able dicts.
 
 Modules (one job each)::
 
-    cluster.py    CRC16-XMODEM hash slots, {hash tags}, the slot split of `redis-cli --cluster create`
+    cluster.py    CRC16-XMODEM hash slots, {hash tags}, `redis-cli --cluster create`'s slot split
     database.py   the primary database: latency, queries in flight, capacity, versions, faults
     patterns.py   read-through, write-through, write-behind, cache warming, invalidation
     stampede.py   StampedeModel: N application servers, a batch of hot entries, 4 mitigations
@@ -22,16 +22,20 @@ state without changing it. Bad arguments raise ``ValueError`` with a sentence a 
 To compare mitigations, build a new model with the same seed (runs are reproducible).
 
 ``StampedeModel(servers=10, mitigation="none", seed=1, keys=None, ttl_ticks=100,
-recompute_ticks=5, jitter=0.5, requests_per_tick=10, db_capacity=4, tick_ms=100)``
+recompute_ticks=5, jitter=1.0, requests_per_tick=10, db_capacity=4, tick_ms=100)``
 
   ``mitigation`` is ``"none" | "jitter" | "lock" | "early"``. One tick is 100 ms of virtual time.
   The cache holds a batch of ``keys`` hot entries (default: one per server, ``hot:0``...), all
   cached by the same warm-up at tick 0; server *i* serves the traffic of entry ``i % keys``. The
-  default run: the batch expires together at tick 100, all servers miss, recovery by tick ~110;
-  the next synchronized expiry is one TTL later. ``snapshot()`` ->::
+  default run: the batch expires together at tick 101, all servers miss at once (dbLoad 10 for
+  5 ticks), all refreshed at tick 106; the next synchronized expiry is at tick 207, and so on.
+  Mitigations: ``jitter`` adds U{0..jitter*ttl} ticks to every TTL (warm-up included);
+  ``lock`` takes ``SET hot:lock <id> NX PX`` on a miss, one lock for the batch, so regeneration
+  is serialised (losers serve ``stale:<key>``); ``early`` is XFetch with beta = 1.
+  ``snapshot()`` ->::
 
     {"mitigation": "none", "tick": 0, "tickMs": 100,
-     "ttlRemaining": 100,          # ticks until the first hot entry expires (0 while one is missing)
+     "ttlRemaining": 100,          # ticks until the first hot entry expires (0: one is missing)
      "ttlFull": 100,               # the base TTL in ticks (the full countdown bar)
      "servers": [{"id": 0, "key": "hot:0",
                   "state": "hit" | "querying" | "waiting" | "stale",
@@ -45,7 +49,9 @@ recompute_ticks=5, jitter=0.5, requests_per_tick=10, db_capacity=4, tick_ms=100)
      "dbPeak": 0, "dbCapacity": 4, "dbOverloaded": False,   # dbLoad > dbCapacity (this tick)
      "everOverloaded": False,      # at any tick of this run
      "recomputes": 0,              # database recomputes started in this run
-     "misses": 0, "staleReads": 0, "hits": 0,
+     "expiries": 0,                # hot entries that expired in this run
+     "maxRecomputesPerExpiry": 0,  # most recomputes of one missing entry (>1: a herd on a key)
+     "misses": 0, "staleReads": 0, "hits": 0,    # counted per request
      "history": [0, ...],          # dbLoad per tick, last 200 ticks, oldest first
      "events": [                   # what happened during the last tick
         {"type": "expired", "key": "hot:3"},
@@ -75,7 +81,11 @@ local_ttl_ticks=1, write_ratio=0.01, tick_ms=1000)``
                    "local-cache", "op": "read" | "write"}],   # a sample of at most 40 this tick
      "maxShare": 0.0,                # largest share of any node (primary or read replica)
      "localHitRate": 0.0,            # local-cache hits / hot-key reads (local-cache only)
-     "hotShare": 0.0}                # the hot shard's share
+     "hotShard": 1, "hotShare": 0.0, # the hot key's own shard and its share
+     "clusterRequests": 0,           # requests that reached the cluster in this run
+     "hotReads": 0, "hotClusterReads": 0, "localHits": 0,
+     "staleLocalReads": 0}           # local-cache hits older than the latest write
+  Each shard also has "overloadedTicks" (ticks overloaded in this run) and "replicaShare".
 
 Example::
 
@@ -96,9 +106,29 @@ from kvengine.scenarios.cluster import (
     shard_for_slot,
     slot_ranges,
 )
+from kvengine.scenarios.database import Database, DatabaseUnavailable, Record
+from kvengine.scenarios.hotkey import HOT_KEY_MITIGATIONS, HotKeyModel
+from kvengine.scenarios.patterns import (
+    OpResult,
+    ReadThroughCache,
+    WriteBehindCache,
+    WriteThroughCache,
+)
+from kvengine.scenarios.stampede import STAMPEDE_MITIGATIONS, StampedeModel
 
 __all__ = [
     "CLUSTER_SLOTS",
+    "HOT_KEY_MITIGATIONS",
+    "STAMPEDE_MITIGATIONS",
+    "Database",
+    "DatabaseUnavailable",
+    "HotKeyModel",
+    "OpResult",
+    "ReadThroughCache",
+    "Record",
+    "StampedeModel",
+    "WriteBehindCache",
+    "WriteThroughCache",
     "crc16_xmodem",
     "hash_tag",
     "key_hash_slot",

@@ -88,7 +88,7 @@ class HotKeyModel:
         self.seed = _int_param("seed", seed, -(2**63), 2**63 - 1)
         self.hot_key = hot_key
         self.hot_share = _fraction_param("hot_share", hot_share)
-        self.requests_per_tick = _int_param("requests_per_tick", requests_per_tick, 1, 100_000)
+        self.requests_per_tick = _int_param("requests_per_tick", requests_per_tick, 1, 10_000)
         self.capacity = _int_param("capacity", capacity, 1, 10_000_000)
         self.replica_count = _int_param("replicas", replicas, 1, 64)
         self.read_replica_count = _int_param("read_replicas", read_replicas, 1, 16)

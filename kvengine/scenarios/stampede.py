@@ -45,7 +45,7 @@ import math
 import random
 
 from kvengine.clock import VirtualClock
-from kvengine.scenarios.database import Database
+from kvengine.scenarios.database import Database, Query
 from kvengine.store import Store
 
 STAMPEDE_MITIGATIONS = ("none", "jitter", "lock", "early")
@@ -69,7 +69,7 @@ class _Server:
         self.key = key
         self.state = "hit"
         self.early = False
-        self.query = None
+        self.query: Query | None = None
 
 
 class StampedeModel:
@@ -83,7 +83,7 @@ class StampedeModel:
         keys: int | None = None,
         ttl_ticks: int = 100,
         recompute_ticks: int = 5,
-        jitter: float = 0.5,
+        jitter: float = 1.0,
         requests_per_tick: int = 10,
         db_capacity: int = 4,
         beta: float = 1.0,
@@ -101,7 +101,7 @@ class StampedeModel:
         if isinstance(jitter, bool) or not isinstance(jitter, int | float) or not 0 <= jitter <= 10:
             raise ValueError("jitter must be a number from 0 to 10 (a fraction of the TTL)")
         self.jitter = float(jitter)
-        self.requests_per_tick = _int_param("requests_per_tick", requests_per_tick, 1, 1000)
+        self.requests_per_tick = _int_param("requests_per_tick", requests_per_tick, 1, 100)
         self.db_capacity = _int_param("db_capacity", db_capacity, 1, 1000)
         if isinstance(beta, bool) or not isinstance(beta, int | float) or not 0 < beta <= 100:
             raise ValueError("beta must be a number above 0 and at most 100")
@@ -190,7 +190,7 @@ class StampedeModel:
             self.step()
         return self.snapshot()
 
-    def _finish_recompute(self, query) -> None:
+    def _finish_recompute(self, query: Query) -> None:
         server = self.servers[query.owner]
         record = query.record
         delta_ms = query.done_ms - query.started_ms

@@ -19,10 +19,11 @@ import { createMicroSim } from "../kit/microsim.js";
 import { describeState, drawScene, layout, slotAt } from "./cache-view.js";
 
 const TICK_MS = 500;
+const RESTARTS = new Set(["set_policy", "set_mode", "set_capacity", "set_sequence"]);
 const POLICY_OPTIONS = [["lru", "LRU"], ["lfu", "LFU"], ["random", "Random"], ["ttl", "TTL-based"]];
 
 let timer = null;
-let anim = null; // {evicted, evictedIndex, newKey, touchedKey, hit} for the last step
+let anim = null; // {before, evicted, newKey, touchedKey, hit}: the last step, for its animation
 
 function syncTimer(sim) {
   const running = Boolean(sim.state && sim.state.running);
@@ -41,15 +42,17 @@ async function act(sim, method, args = {}) {
   const before = sim.state;
   const after = await sim.call(method, args);
   syncTimer(sim);
+  if (RESTARTS.has(method) && before && after && before.step > 0 && after.step === 0) {
+    sim.notice(after.narration); // e.g. "Policy changed to LFU; the run restarted from step 0."
+  }
   if (!before || !after || after.step !== before.step + 1 || after.policy !== before.policy) {
     anim = null;
     return after;
   }
   const entry = after.log[after.log.length - 1];
-  const evictedIndex = entry.evicted ? before.slots.findIndex((s) => s.key === entry.evicted) : -1;
   anim = {
+    before,
     evicted: entry.evicted,
-    evictedIndex: evictedIndex < 0 ? before.slots.length - 1 : evictedIndex,
     newKey: entry.hit ? null : entry.key,
     touchedKey: entry.key,
     hit: entry.hit,
@@ -131,7 +134,7 @@ createMicroSim({
     summary.textContent = "More settings";
     const moreRow = document.createElement("div");
     moreRow.className = "ms-row";
-    moreRow.append(capacity.closest("label"), sequence.closest("label"));
+    moreRow.append(capacity.closest(".ms-field"), sequence.closest(".ms-field"));
     more.append(summary, moreRow);
     predict.closest(".ms-row").append(more);
 
@@ -161,7 +164,7 @@ createMicroSim({
         for (const key of keys) predict.append(new Option(key, key));
       }
       const want = state.prediction && keys.includes(state.prediction) ? state.prediction : "";
-      if (predict.value !== want) predict.value = want;
+      if (predict.value !== want && document.activeElement !== predict) predict.value = want;
     };
   },
 

@@ -22,7 +22,9 @@ const STATS_H = 76;
 const HEADER_H = 48;
 
 /** Panel rectangles for a canvas of w x h: cache on the left, statistics and the log on the
- *  right when wide; stacked (cache, statistics, log) when narrow. */
+ *  right when wide. When narrow (phones) the cache takes the whole canvas and its header
+ *  carries the key statistics; the log then lives in the narration line below. When short but
+ *  wide enough for a second column, the log goes below the cache instead. */
 export function layout(w, h) {
   if (w >= 600) {
     const leftW = Math.round(w * 0.54);
@@ -33,14 +35,16 @@ export function layout(w, h) {
       log: { x: leftW + PAD, y: STATS_H + 2 * PAD, w: w - leftW - 2 * PAD, h: h - STATS_H - 3 * PAD },
     };
   }
-  const cacheH = Math.round(h * 0.6);
-  const statsH = 54;
-  return {
-    narrow: true,
-    cache: { x: PAD, y: PAD, w: w - 2 * PAD, h: cacheH },
-    stats: { x: PAD, y: cacheH + 2 * PAD, w: w - 2 * PAD, h: statsH },
-    log: { x: PAD, y: cacheH + statsH + 3 * PAD, w: w - 2 * PAD, h: Math.max(40, h - cacheH - statsH - 4 * PAD) },
-  };
+  if (h >= 420) {
+    const cacheH = Math.round(h * 0.55);
+    return {
+      narrow: false,
+      cache: { x: PAD, y: PAD, w: w - 2 * PAD, h: cacheH },
+      stats: { x: PAD, y: cacheH + 2 * PAD, w: w - 2 * PAD, h: STATS_H },
+      log: { x: PAD, y: cacheH + STATS_H + 3 * PAD, w: w - 2 * PAD, h: h - cacheH - STATS_H - 4 * PAD },
+    };
+  }
+  return { narrow: true, cache: { x: PAD, y: PAD, w: w - 2 * PAD, h: h - 2 * PAD }, stats: null, log: null };
 }
 
 /** Rectangle of slot number `i` (0 = top) for a cache of `capacity` slots. */
@@ -65,9 +69,9 @@ export function slotAt(state, geometry, mx, my) {
 export function drawScene(p, state, colors, geometry, anim) {
   p.background(colors.bg);
   p.textFont("system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif");
-  drawCache(p, state, colors, geometry.cache, anim);
-  drawStats(p, state, colors, geometry.stats, geometry.narrow);
-  drawLog(p, state, colors, geometry.log);
+  drawCache(p, state, colors, geometry.cache, anim, geometry.narrow);
+  if (geometry.stats) drawStats(p, state, colors, geometry.stats);
+  if (geometry.log) drawLog(p, state, colors, geometry.log);
 }
 
 function panelFrame(p, r, colors) {
@@ -80,24 +84,34 @@ function secs(value) {
 }
 
 // ------------------------------------------------------------------------------------ cache
-function drawCache(p, state, colors, r, anim) {
+function drawCache(p, state, colors, r, anim, narrow) {
   panelFrame(p, r, colors);
-  const title = `Cache: ${state.capacity} slots, ${state.policy}${state.mode === "redis" ? " (Redis)" : ""}`;
-  const shownTitle = label(p, title, r.x + 10, r.y + 14, { color: colors.fg, bold: true, size: 18, maxWidth: r.w * 0.6 });
+  const clock = `step ${state.step}/${state.total} · t=${state.clockMs / 1000} s`;
   p.push();
-  p.textSize(18);
-  p.textStyle(p.BOLD);
-  const titleW = p.textWidth(shownTitle);
+  p.textSize(MIN_TEXT);
+  const clockW = p.textWidth(clock);
   p.pop();
-  label(p, `t=${state.clockMs / 1000} s · step ${state.step}/${state.total}`, r.x + r.w - 10, r.y + 14,
-    { color: colors.muted, align: "right", maxWidth: r.w - titleW - 30 });
+  label(p, `${state.policy} · ${state.capacity} slots`, r.x + 10, r.y + 14,
+    { color: colors.fg, bold: true, size: 18, maxWidth: r.w - clockW - 34 });
+  label(p, clock, r.x + r.w - 10, r.y + 14, { color: colors.muted, align: "right", maxWidth: clockW + 2 });
   const up = state.upcoming;
-  const next = up
+  let line2 = up
     ? `Next: GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts the bottom slot" : "miss, fills a free slot"}`
     : "Sequence finished";
-  label(p, next, r.x + 10, r.y + 35, { color: colors.muted, maxWidth: r.w - 20 });
+  if (narrow) line2 = `Hit rate ${state.hitRate}% · evictions ${state.evictions} · ${line2}`;
+  label(p, line2, r.x + 10, r.y + 35, { color: colors.muted, maxWidth: r.w - 20 });
 
-  const used = state.slots.length;
+  // Stage "out": the cache as it was, the evicted slot flashing red. Stage "in": the cache as it
+  // is, the new key sliding down from the top (clipped to the slot area).
+  const outPhase = Boolean(anim && anim.before && anim.evicted && anim.progressOut < 1);
+  const view = outPhase ? anim.before : state;
+  const used = view.slots.length;
+  const area = slotRect(r, state.capacity, 0);
+  p.push();
+  p.drawingContext.save();
+  p.drawingContext.beginPath();
+  p.drawingContext.rect(r.x, area.y - 4, r.w, r.y + r.h - area.y + 4);
+  p.drawingContext.clip();
   for (let i = 0; i < state.capacity; i += 1) {
     const s = slotRect(r, state.capacity, i);
     if (i >= used) {
@@ -111,16 +125,33 @@ function drawCache(p, state, colors, r, anim) {
       label(p, "empty", s.x + s.w / 2, s.y + s.h / 2, { color: colors.muted, align: "center" });
       continue;
     }
-    const slot = state.slots[i];
+    const slot = view.slots[i];
     let dy = 0;
     let alpha = 255;
-    if (anim && anim.newKey === slot.key && anim.progressIn < 1) {
-      dy = -(s.y + s.h - r.y) * (1 - anim.progressIn);  // slides in from the top
-      alpha = Math.round(255 * anim.progressIn);
+    if (!outPhase && anim && anim.newKey === slot.key && anim.progressIn < 1) {
+      dy = -(s.y + s.h - area.y + 6) * (1 - anim.progressIn);
+      alpha = Math.round(255 * Math.max(0.2, anim.progressIn));
     }
-    drawSlot(p, state, colors, slot, { ...s, y: s.y + dy }, alpha, anim);
+    drawSlot(p, view, colors, slot, { ...s, y: s.y + dy }, alpha, outPhase ? null : anim);
+    if (outPhase && slot.key === anim.evicted) drawEvictionFlash(p, colors, s, anim);
   }
-  if (anim && anim.evicted && anim.progressOut < 1) drawEvictedGhost(p, colors, r, state, anim);
+  p.drawingContext.restore();
+  p.pop();
+}
+
+function drawEvictionFlash(p, colors, s, anim) {
+  const t = anim.progressOut;
+  const on = Math.floor(t * 4) % 2 === 0;
+  p.push();
+  const c = p.color(colors.bad);
+  c.setAlpha(on ? 245 : 150);
+  p.fill(c);
+  p.stroke(colors.bad);
+  p.strokeWeight(3.5);
+  p.rect(s.x, s.y, s.w, s.h, 5);
+  p.pop();
+  label(p, `${anim.evicted}: evicted`, s.x + s.w / 2, s.y + s.h / 2,
+    { color: colors.onFill, bold: true, align: "center", maxWidth: s.w - 12 });
 }
 
 function metricTexts(state, slot) {
@@ -170,16 +201,18 @@ function drawSlot(p, state, colors, slot, s, alpha, anim) {
   p.pop();
   // tags on the right of line 1: "next out", "your guess", "hit" / "new"
   const tags = [];
-  if (victim) tags.push({ text: "next out", color: colors.bad });
+  // tag text stays at text contrast (fg / accent); the red border and hatch carry the colour
+  if (victim) tags.push({ text: "▼ next out", color: colors.fg });
   if (guessed) tags.push({ text: "your guess", color: colors.accent });
-  if (fresh && anim.hit) tags.push({ text: "hit", color: colors.hit });
+  if (fresh && anim.hit) tags.push({ text: "✓ hit", color: colors.fg });
   if (fresh && !anim.hit) tags.push({ text: "new", color: colors.accent });
   let right = s.x + s.w - 10;
   for (const tag of tags) {
-    const shown = label(p, tag.text, right, line1, { color: tag.color === colors.hit ? colors.fg : tag.color, bold: true, align: "right" });
+    const shown = label(p, tag.text, right, line1, { color: tag.color, bold: true, align: "right" });
     p.push();
     p.textSize(MIN_TEXT);
-    right -= p.textWidth(shown) + 14;
+    p.textStyle(p.BOLD);
+    right -= p.textWidth(shown) + 16;
     p.pop();
   }
   const emph = { lru: "last", lfu: "count", ttl: "ttl", random: null }[state.policyId];
@@ -205,25 +238,8 @@ function drawSlot(p, state, colors, slot, s, alpha, anim) {
   }
 }
 
-function drawEvictedGhost(p, colors, r, state, anim) {
-  const s = slotRect(r, state.capacity, Math.min(anim.evictedIndex, state.capacity - 1));
-  const t = anim.progressOut;
-  const flashOn = Math.floor(t * 6) % 2 === 0;
-  p.push();
-  const c = p.color(colors.bad);
-  c.setAlpha(Math.round(230 * (1 - t)));
-  p.fill(flashOn ? c : p.color(0, 0, 0, 0));
-  p.stroke(c);
-  p.strokeWeight(3);
-  p.rect(s.x, s.y, s.w, s.h, 5);
-  p.pop();
-  if (t < 0.8) {
-    label(p, `${anim.evicted} evicted`, s.x + s.w / 2, s.y + s.h / 2, { color: colors.fg, bold: true, align: "center" });
-  }
-}
-
 // ------------------------------------------------------------------------------------ stats
-function drawStats(p, state, colors, r, narrow) {
+function drawStats(p, state, colors, r) {
   panelFrame(p, r, colors);
   const accesses = state.hits + state.misses;
   const bytes = state.memoryBytes === null || state.memoryBytes === undefined ? "" : `, ${state.memoryBytes} B`;
@@ -245,7 +261,7 @@ function drawStats(p, state, colors, r, narrow) {
   drawBox(p, barX, r.y + 8, barW, 12, { fill: colors.bg, stroke: colors.grid, radius: 3 });
   if (state.hitRate > 0) drawBox(p, barX, r.y + 8, (barW * state.hitRate) / 100, 12, { fill: colors.hit, radius: 3 });
   label(p, counts, x, r.y + 36, { color: colors.fg, maxWidth: w });
-  if (!narrow) label(p, guess, x, r.y + 58, { color: state.score.total ? colors.fg : colors.muted, maxWidth: w });
+  label(p, guess, x, r.y + 58, { color: state.score.total ? colors.fg : colors.muted, maxWidth: w });
 }
 
 // ------------------------------------------------------------------------------------ log
@@ -308,7 +324,14 @@ function drawLog(p, state, colors, r) {
     lines -= block.length;
   }
   if (!state.log.length) {
-    label(p, "No accesses yet. Press Next Access.", r.x + 12, top + lineH / 2, { color: colors.muted, maxWidth: r.w - 24 });
+    label(p, "No accesses yet. The sequence:", r.x + 12, top + lineH / 2, { color: colors.muted, maxWidth: r.w - 24 });
+    p.push();
+    p.textSize(MIN_TEXT);
+    p.textStyle(p.BOLD);
+    const keys = state.sequence.map((a) => a.key).join(" ");
+    const lines = wrap(p, keys, r.w - 24).slice(0, Math.max(1, Math.floor((bottom - top) / lineH) - 1));
+    p.pop();
+    lines.forEach((line, i) => label(p, line, r.x + 12, top + lineH * (i + 1.5), { color: colors.fg, bold: true, maxWidth: r.w - 24 }));
   }
   let y = top + lineH / 2;
   for (const block of shown) {
@@ -333,8 +356,8 @@ function drawComparison(p, state, colors, r) {
   p.stroke(colors.grid);
   p.line(r.x + 8, r.y, r.x + r.w - 8, r.y);
   p.pop();
-  label(p, "Hit rate of each policy, same sequence:", r.x + 10, r.y + 14, { color: colors.fg, bold: true, maxWidth: r.w - 20 });
-  const labelW = 96;
+  label(p, "Hit rate by policy, same sequence", r.x + 10, r.y + 14, { color: colors.fg, bold: true, maxWidth: r.w - 20 });
+  const labelW = 106;
   const barX = r.x + 10 + labelW;
   const barW = r.w - labelW - 80;
   let y = r.y + 38;

@@ -10,11 +10,12 @@
 
 import { createMicroSim } from "../kit/microsim.js";
 import { drawHotKey, FALL_MS } from "./hotkey-view.js";
-import { drawStampede, serverKind } from "./stampede-view.js";
+import { drawStampede, mitigationLabel, serverKind } from "./stampede-view.js";
 
 const CANVAS_HEIGHT = 500;
 const WIDE = 700; // px: below this the panels are shown one at a time
 const TIMER_MS = 100;
+const DOTS_PER_TICK = 12;
 const PANEL_TITLE = { stampede: "Cache Stampede", hotKey: "Hot Key" };
 
 // View-only state (never model data): which panel narrow layouts show, the falling dots, timers.
@@ -27,6 +28,7 @@ const view = {
   budget: 0,
   busy: false,
   timer: null,
+  looping: false,
   ui: null,
   controls: {},
 };
@@ -55,29 +57,35 @@ function tick(sim) {
   });
 }
 
-/** New hot-key requests become falling dots (view-only motion of the model's own sample). */
+/**
+ * New hot-key requests become falling dots: a view-only animation of the model's own sample of
+ * the latest tick (every k-th request, at most DOTS_PER_TICK, so the 80/20 split stays visible).
+ */
 function collectDots(state, now) {
   if (state === view.lastState) return;
   view.lastState = state;
   const hk = state.hotKey;
   if (hk.tick < view.lastHotTick) view.dots = []; // the run restarted
-  if (hk.tick !== view.lastHotTick) {
-    for (const r of hk.requests || []) {
-      view.dots.push({ ...r, born: now, n: view.dotSeq++ });
-    }
-    view.lastHotTick = hk.tick;
+  if (hk.tick !== view.lastHotTick && hk.tick > 0) {
+    const requests = hk.requests || [];
+    const every = Math.max(1, Math.ceil(requests.length / DOTS_PER_TICK));
+    requests.forEach((r, i) => {
+      if (i % every === 0) view.dots.push({ ...r, born: now, tick: hk.tick, n: view.dotSeq++ });
+    });
   }
-  view.dots = view.dots.filter((d) => now - d.born < FALL_MS * 1.5).slice(-160);
+  view.lastHotTick = hk.tick;
+  view.dots = view.dots.slice(-4 * DOTS_PER_TICK);
 }
 
 function syncControls(ui, state) {
   const c = view.controls;
   for (const panel of ["stampede", "hotKey"]) {
     const on = state[panel].playing;
-    const text = `${on ? "Pause" : "Play"} ${PANEL_TITLE[panel]}`;
-    if (c[`play_${panel}`].textContent !== text) {
-      ui.setLabel(c[`play_${panel}`], text);
-      ui.setPressed(c[`play_${panel}`], on);
+    const word = on ? "Pause" : "Play";
+    const button = c[`play_${panel}`];
+    if (button.textContent !== word) {
+      ui.setLabel(button, word);
+      button.setAttribute("aria-label", `${word} ${PANEL_TITLE[panel]}`);
     }
     if (c[`select_${panel}`].value !== state[panel].mitigation) {
       c[`select_${panel}`].value = state[panel].mitigation;
@@ -86,32 +94,44 @@ function syncControls(ui, state) {
   if (c.speed.value !== String(state.speed)) c.speed.value = String(state.speed);
 }
 
+/** The "Show ... panel" button: only at narrow widths, naming the panel it switches to. */
+function updateSwitch(sim) {
+  const sw = view.controls.switch;
+  if (!sw) return;
+  const narrow = sim.width < WIDE;
+  if (sw.hidden === narrow) sw.hidden = !narrow;
+  const words = `Show ${view.shown === "stampede" ? "Hot Key" : "Cache Stampede"} panel`;
+  if (sw.textContent !== words) view.ui.setLabel(sw, words);
+}
+
 function describeStampede(st) {
-  const kinds = { hit: 0, query: 0, wait: 0, stale: 0 };
+  const kinds = { hit: 0, querying: 0, waiting: 0, stale: 0 };
   for (const s of st.servers) kinds[serverKind(s.state)] += 1;
-  const m = st.mitigation === "none" ? "no mitigation" : st.mitigation;
-  const cache = st.ttlRemaining > 0 ? `cache entry TTL ${st.ttlRemaining} ticks` : "cache entry expired";
+  const cache = st.ttlRemaining > 0 ? `hot entries cached, TTL ${st.ttlRemaining} ticks` : "an entry has expired";
   const rows = st.results
     .map((r) => `${r.label}: peak ${r.dbPeak}, ${r.recomputes} recomputes, ${r.staleReads} stale reads, `
-      + `${r.complete ? (r.overloaded ? "DB overloaded" : "DB not overloaded") : `running, tick ${r.ticks}`}`)
+      + (r.complete ? (r.overloaded ? "DB overloaded" : "DB never overloaded") : `running, tick ${r.ticks}`))
     .join("; ");
-  return `Cache Stampede panel, ${m}, tick ${st.tick}: ${cache}; ${st.servers.length} servers: `
-    + `${kinds.hit} hit, ${kinds.query} querying the database, ${kinds.wait} waiting, ${kinds.stale} stale; `
-    + `primary database ${st.dbLoad} queries, capacity ${st.dbCapacity}, `
-    + `${st.dbOverloaded ? "DB Overload" : "OK"}; peak ${st.dbPeak}. Results: ${rows || "none yet"}.`;
+  return `Cache Stampede panel, ${mitigationLabel(st)}, tick ${st.tick}: ${cache}; `
+    + `${st.servers.length} servers: ${kinds.hit} hit, ${kinds.querying} querying the database, `
+    + `${kinds.waiting} waiting, ${kinds.stale} serving stale; primary database ${st.dbLoad} queries, `
+    + `capacity ${st.dbCapacity}, ${st.dbOverloaded ? "DB Overload" : "OK"}; peak ${st.dbPeak}. `
+    + `Results over the first ${st.window} ticks: ${rows || "none yet"}.`;
 }
 
 function describeHotKey(hk) {
-  const m = hk.mitigation === "none" ? "no mitigation" : hk.mitigation;
   const keys = hk.hotKeys.map((k) => `${k.key} to slot ${k.slot}, shard ${k.shard}`).join("; ");
   const shards = hk.shards
-    .map((s) => `Shard ${s.id} ${Math.round(100 * s.share)}%${s.overloaded ? " OVERLOADED" : " OK"}`)
-    .join(", ");
+    .map((s) => `Shard ${s.id} ${s.load} requests this tick, ${Math.round(100 * s.share)}% of all, `
+      + (s.overloaded ? "OVERLOADED" : "OK"))
+    .join("; ");
   const rows = hk.results
     .map((r) => `${r.label}: largest share ${Math.round(100 * r.maxShare)}%, `
-      + `${r.complete ? (r.overloaded ? "a shard overloaded" : "no shard overloaded") : `running, tick ${r.ticks}`}`)
+      + (r.overloaded ? `shard ${r.overloadedShards.join(" and ")} overloaded`
+        : r.complete ? "no shard overloaded" : `running, tick ${r.ticks}`))
     .join("; ");
-  return `Hot Key panel, ${m}, tick ${hk.tick}: ${keys}. ${shards}. Results: ${rows || "none yet"}.`;
+  return `Hot Key panel, ${mitigationLabel(hk)}, tick ${hk.tick}: ${keys}. ${shards}. `
+    + `Results over the first ${hk.window} ticks: ${rows || "none yet"}.`;
 }
 
 createMicroSim({
@@ -124,6 +144,9 @@ createMicroSim({
   },
 
   controls(ui, sim) {
+    // Two rows, one per panel (the row with "Mitigate: Jitter TTL" drives the left panel). To fit
+    // 780 px, the visible texts are short ("Play", "Reset") and the accessible names carry the
+    // panel ("Play Cache Stampede"); each visible text is part of its name (WCAG 2.5.3).
     view.ui = ui;
     const c = view.controls;
     const mitigate = (panel, mitigation) => {
@@ -131,55 +154,60 @@ createMicroSim({
       return sim.call("mitigate", { panel, mitigation });
     };
     const panelRow = (panel, spec) => {
-      c[`play_${panel}`] = ui.button({
-        name: `Play ${PANEL_TITLE[panel]}`,
+      const play = ui.button({
+        name: "Play",
         onClick: () => {
           view.shown = panel;
-          sim.call("play", { panel });
+          return sim.call("play", { panel });
         },
       });
-      ui.setPressed(c[`play_${panel}`], false);
-      ui.button({
-        name: `Reset ${PANEL_TITLE[panel]}`,
+      play.setAttribute("aria-label", `Play ${PANEL_TITLE[panel]}`);
+      c[`play_${panel}`] = play;
+      const reset = ui.button({
+        name: "Reset",
         onClick: () => {
           view.shown = panel;
-          sim.call("reset", { panel });
+          return sim.call("reset", { panel });
         },
       });
+      reset.setAttribute("aria-label", `Reset ${PANEL_TITLE[panel]}`);
       ui.button({ name: spec.button, onClick: () => mitigate(panel, spec.mitigation) });
-      c[`select_${panel}`] = ui.select({
+      const select = ui.select({
         name: `${PANEL_TITLE[panel]} mitigation`,
         options: spec.options,
         value: "none",
         onChange: (v) => mitigate(panel, v),
       });
+      select.msLabel.classList.add("ms-visually-hidden"); // the options say what they are
+      c[`select_${panel}`] = select;
     };
     panelRow("stampede", {
       button: "Mitigate: Jitter TTL",
       mitigation: "jitter",
-      options: [["none", "None"], ["jitter", "Jitter TTL"], ["lock", "Mutex lock"],
+      options: [["none", "No mitigation"], ["jitter", "Jitter TTL"], ["lock", "Mutex lock"],
         ["early", "Early expiration"]],
     });
-    ui.row();
-    panelRow("hotKey", {
-      button: "Mitigate: Key Replicas",
-      mitigation: "replicas",
-      options: [["none", "None"], ["replicas", "Key replicas"], ["local-cache", "Local cache"],
-        ["read-replicas", "Read replicas"]],
-    });
-    ui.row();
     c.speed = ui.select({
       name: "Speed",
       options: [["5", "5 ticks/s"], ["10", "10 ticks/s"], ["20", "20 ticks/s"], ["50", "50 ticks/s"]],
       value: "20",
       onChange: (v) => sim.call("speed", { speed: Number(v) }),
     });
+    ui.row();
+    panelRow("hotKey", {
+      button: "Mitigate: Key Replicas",
+      mitigation: "replicas",
+      options: [["none", "No mitigation"], ["replicas", "Key replicas"], ["local-cache", "Local cache"],
+        ["read-replicas", "Read replicas"]],
+    });
     c.switch = ui.button({
       name: "Show Hot Key panel",
       onClick: () => {
         view.shown = view.shown === "stampede" ? "hotKey" : "stampede";
+        sim.redraw();
       },
     });
+    c.switch.hidden = true;
     if (view.timer === null) view.timer = setInterval(() => tick(sim), TIMER_MS);
   },
 
@@ -188,32 +216,49 @@ createMicroSim({
       const state = sim.state;
       const c = sim.colors;
       p.background(c.bg);
-      if (!state) return;
       const now = p.millis();
       collectDots(state, now);
       if (view.ui) syncControls(view.ui, state);
 
-      const wide = sim.width >= WIDE;
-      const sw = view.controls.switch;
-      if (sw) {
-        sw.hidden = wide;
-        const other = view.shown === "stampede" ? "Hot Key" : "Cache Stampede";
-        if (!wide && sw.textContent !== `Show ${other} panel`) sw.textContent = `Show ${other} panel`;
+      // Motion (falling dots, pulses on the query arrows) needs frames; otherwise redraw on change.
+      const on = state.stampede.playing || state.hotKey.playing;
+      const falling = view.dots.some((d) => now - d.born < FALL_MS);
+      const moving = !sim.reducedMotion && (on || falling);
+      if (moving !== view.looping) {
+        view.looping = moving;
+        sim.loop(moving);
       }
-      const opts = { reducedMotion: sim.reducedMotion, progress: 1, dots: view.dots, now };
+      // Landed dots of older ticks go; the latest tick's stay where they landed.
+      view.dots = view.dots.filter((d) => d.tick === state.hotKey.tick || now - d.born < FALL_MS);
+
+      const wide = sim.width >= WIDE;
+      updateSwitch(sim);
+      const opts = {
+        reducedMotion: sim.reducedMotion,
+        pulse: sim.reducedMotion || !state.stampede.playing ? null : (now % 800) / 800,
+        dots: view.dots,
+        now,
+      };
+      const full = { x: 0, y: 0, w: sim.width, h: sim.height };
       if (wide) {
-        const half = sim.width / 2;
-        drawStampede(p, c, state.stampede, { x: 0, y: 0, w: half - 4, h: CANVAS_HEIGHT }, opts);
+        const half = Math.floor(sim.width / 2);
+        drawStampede(p, c, state.stampede, { ...full, w: half - 2 }, opts);
+        p.push();
         p.stroke(c.grid);
-        p.strokeWeight(1);
-        p.line(half, 8, half, CANVAS_HEIGHT - 8);
-        drawHotKey(p, c, state.hotKey, { x: half + 4, y: 0, w: half - 4, h: CANVAS_HEIGHT }, opts);
+        p.strokeWeight(2);
+        p.line(half, 6, half, sim.height - 6);
+        p.pop();
+        drawHotKey(p, c, state.hotKey, { ...full, x: half + 2, w: sim.width - half - 2 }, opts);
       } else if (view.shown === "stampede") {
-        drawStampede(p, c, state.stampede, { x: 0, y: 0, w: sim.width, h: CANVAS_HEIGHT }, opts);
+        drawStampede(p, c, state.stampede, full, opts);
       } else {
-        drawHotKey(p, c, state.hotKey, { x: 0, y: 0, w: sim.width, h: CANVAS_HEIGHT }, opts);
+        drawHotKey(p, c, state.hotKey, full, opts);
       }
     };
+  },
+
+  resized(sim) {
+    updateSwitch(sim);
   },
 
   describe(state) {

@@ -1,164 +1,170 @@
 // The "Hot Key" panel: the hot key(s) with their real hash slot and shard, request dots falling
-// into the shard columns, each column's load against its capacity and its share of all requests,
-// and the results table. Draws only from `hk` = sim.state.hotKey (a HotKeyModel snapshot plus the
-// controller's fields). The falling motion is view-only: `dots` holds the model's sampled requests
-// of the last ticks with the time they arrived; reduced motion draws them at rest.
+// into the shard columns, each shard's load against its capacity and its share of all requests,
+// and the results table.
+//
+// Draws only from `hk` = sim.state.hotKey, a HotKeyModel snapshot plus the controller's fields.
+// The falling motion is view-only: `dots` holds a sample of the model's own sampled requests of
+// the latest ticks with the time they arrived (see collectDots in cache-failure-modes.js); with
+// reduced motion the dots are drawn where they land, without moving. Shapes carry meaning as well
+// as colour: hot-key requests are filled dots, other keys hollow dots, reads served by a read
+// replica squares; an overloaded shard is hatched and labelled OVERLOADED.
 
-import { hatch, label, table } from "./panel-draw.js";
+import { box } from "../kit/draw.js";
+import { LINE, SHORT, resultsTable, tableHeight, text } from "./panel-draw.js";
+import { headerRight } from "./stampede-view.js";
 
-export const FALL_MS = 700;
+export const FALL_MS = 650;
 
-export function hotKeyLayout(box) {
-  return {
-    header: box.y + 4,
-    keys: box.y + 30,
-    local: { x: box.x + 8, y: box.y + 98, w: box.w - 16, h: 24 },
-    dropTop: box.y + 126,
-    columnsTop: box.y + 176,
-    columnsBottom: box.y + 318,
-    labels: box.y + 322,
-    table: { x: box.x + 8, y: box.y + 372, w: box.w - 16 },
-  };
+function layout(area, keyLines, rows) {
+  let y = area.y + 2;
+  const L = { header: y };
+  y += 26;
+  L.keys = y;
+  y += keyLines * LINE + 4;
+  L.legend = y;
+  y += LINE + 2;
+  L.dropTop = y;
+  const bottom = area.y + area.h - 4;
+  const tableH = tableHeight(Math.max(rows, 1));
+  L.showTable = bottom - y - 2 * LINE - 60 >= tableH;
+  const tableTop = L.showTable ? bottom - tableH : bottom;
+  L.labels = tableTop - 2 * LINE - 6;
+  L.columnsBottom = L.labels - 2;
+  L.columnsTop = Math.min(L.dropTop + 26, L.columnsBottom - 30);
+  L.table = { x: area.x + 8, y: tableTop, w: area.w - 16 };
+  return L;
 }
 
-function columnGeometry(box, count) {
-  const inner = box.w - 16;
+/** Where each shard's column is: x, width, centre. */
+function columns(area, count) {
+  const inner = area.w - 16;
   const w = inner / count;
-  return (i) => ({ x: box.x + 8 + w * i + 4, w: w - 8, cx: box.x + 8 + w * i + w / 2 });
+  return (i) => ({ x: area.x + 8 + w * i + 4, w: w - 8, cx: area.x + 8 + w * i + w / 2 });
 }
 
-/** Stable pseudo-random offset in [-1, 1] for a dot, so dots do not jump between frames. */
-function jitter(n) {
-  const s = Math.sin(n * 12.9898) * 43758.5453;
-  return (s - Math.floor(s)) * 2 - 1;
+/** Stable pseudo-random number in [0, 1) for a dot, so it keeps its place between frames. */
+function spread(n) {
+  const s = Math.sin(n * 12.9898 + 78.233) * 43758.5453;
+  return s - Math.floor(s);
 }
 
-export function drawHotKey(p, c, hk, box, { reducedMotion, dots, now }) {
-  const L = hotKeyLayout(box);
-  const mitigation = (hk.mitigations || []).find(([k]) => k === hk.mitigation);
-  const title = hk.mitigation === "none" ? "no mitigation" : mitigation ? mitigation[1] : hk.mitigation;
-  label(p, "Hot Key", box.x + 8, L.header, { size: 18, bold: true, color: c.fg });
-  label(p, `${title} · tick ${hk.tick}`, box.x + box.w - 8, L.header + 2, {
-    color: c.muted, align: "right", maxWidth: box.w - 100,
-  });
-
-  // The hot key(s): "popular_key:1 → slot 11046 → shard 3".
+function keyLines(hk) {
   const keys = hk.hotKeys || [];
-  const shown = keys.length > 3 ? keys.slice(0, 2) : keys;
-  shown.forEach((k, i) => {
-    label(p, `${k.key} → slot ${k.slot} → shard ${k.shard}`, box.x + 8, L.keys + i * 22, {
-      color: c.fg, maxWidth: box.w - 16,
-    });
+  const line = (k) => `${k.key} → slot ${k.slot} → shard ${k.shard}`;
+  if (keys.length <= 3) return keys.map(line);
+  const rest = keys.slice(2).map((k) => `:${k.key.split(":").pop()} → ${k.slot} → ${k.shard}`);
+  return [line(keys[0]), line(keys[1]), rest.join(", ")];
+}
+
+export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
+  const lines = keyLines(hk);
+  const L = layout(area, lines.length, hk.results.length);
+  text(p, "Hot Key", area.x + 8, L.header, { color: c.fg, bold: true, size: 18 });
+  headerRight(p, c, hk, area, L.header, 90);
+  lines.forEach((line, i) => {
+    text(p, line, area.x + 8, L.keys + i * LINE, { color: c.fg, maxWidth: area.w - 16 });
   });
-  if (keys.length > 3) {
-    const rest = keys.slice(2).map((k) => `:${k.key.split(":").pop()}→${k.shard}`).join(" ");
-    label(p, `and ${rest}`, box.x + 8, L.keys + 44, { color: c.fg, maxWidth: box.w - 16 });
-  }
 
-  // The local in-process caches, when that mitigation runs.
   const local = hk.mitigation === "local-cache";
+  const cap = hk.shards.length ? hk.shards[0].capacity : 0;
+  const legend = local
+    ? `Local caches answer ${Math.round(100 * hk.localHitRate)}% of hot reads · - - cap ${cap}`
+    : hk.mitigation === "read-replicas"
+      ? `${hk.requestsPerTick} req/tick · - - cap ${cap} · ■ replica read`
+      : `${hk.requestsPerTick} req/tick · - - cap ${cap} · ● hot ○ other`;
   if (local) {
-    p.stroke(c.info);
-    p.strokeWeight(1);
-    p.fill(c.bg);
-    p.rect(L.local.x, L.local.y, L.local.w, L.local.h, 4);
-    label(p, `App servers' local caches: ${Math.round(100 * (hk.localHitRate || 0))}% of hot reads`,
-      L.local.x + 6, L.local.y + 3, { color: c.fg, maxWidth: L.local.w - 12 });
+    box(p, area.x + 6, L.legend - 2, area.w - 12, LINE + 2, { stroke: c.info, fill: c.bg });
   }
+  text(p, legend, area.x + 10, L.legend, { color: c.fg, maxWidth: area.w - 20 });
 
-  // Shard columns: load bar against capacity, hatch + OVERLOADED when over it.
+  // Shard columns: load this tick against capacity (dashed line), hatch + OVERLOADED above it.
   const shards = hk.shards || [];
-  const col = columnGeometry(box, Math.max(shards.length, 1));
-  const maxLoad = Math.max(...shards.map((s) => Math.max(s.load, s.capacity || 0)), 1) * 1.05;
+  const col = columns(area, Math.max(shards.length, 1));
+  const top = Math.max(...shards.map((s) => Math.max(s.load, ...(s.replicaLoad || []), s.capacity)), 1) * 1.1;
   const colH = L.columnsBottom - L.columnsTop;
   shards.forEach((s, i) => {
     const g = col(i);
-    p.stroke(c.grid);
-    p.strokeWeight(1);
-    p.fill(c.bg);
-    p.rect(g.x, L.columnsTop, g.w, colH);
-    const h = (colH * s.load) / maxLoad;
-    p.noStroke();
-    p.fill(s.overloaded ? c.bad : c.ok);
-    p.rect(g.x, L.columnsBottom - h, g.w, h);
-    if (s.overloaded) hatch(p, g.x, L.columnsBottom - h, g.w, h, c.fg, 10);
-    if (s.capacity) {
-      const y = L.columnsBottom - (colH * s.capacity) / maxLoad;
-      p.stroke(c.warn);
-      p.strokeWeight(2);
-      p.drawingContext.setLineDash([6, 4]);
-      p.line(g.x - 3, y, g.x + g.w + 3, y);
-      p.drawingContext.setLineDash([]);
+    box(p, g.x, L.columnsTop, g.w, colH, { stroke: c.grid, fill: c.bg, radius: 0 });
+    const h = (colH * s.load) / top;
+    box(p, g.x + 1, L.columnsBottom - h, g.w - 2, h, {
+      fill: s.overloaded ? c.bad : c.ok, radius: 0, pattern: s.overloaded ? "hatch" : null, patternColor: c.fg,
+    });
+    const replicas = s.replicaLoad || [];
+    replicas.forEach((load, j) => {
+      const rw = Math.min(14, (g.w - 8) / (2 * replicas.length));
+      const rh = (colH * load) / top;
+      const rx = g.x + g.w - (replicas.length - j) * (rw + 3) - 2;
+      box(p, rx, L.columnsBottom - rh, rw, rh, { fill: c.info, stroke: c.fg, radius: 0 });
+    });
+    const capY = L.columnsBottom - (colH * s.capacity) / top;
+    p.push();
+    p.stroke(c.fg);
+    p.strokeWeight(1.5);
+    p.drawingContext.setLineDash([6, 4]);
+    p.line(g.x - 2, capY, g.x + g.w + 2, capY);
+    p.pop();
+    // Wide columns: "Shard 1: 80%" / "OVERLOADED"; narrow ones: "S1" above the column, then
+    // "80%" / "OVER" below it.
+    const narrow = g.w < 100;
+    const pct = `${Math.round(100 * s.share)}%`;
+    if (narrow) {
+      text(p, `S${s.id}`, g.x + 2, L.columnsTop + 2, { color: c.fg, bold: true, maxWidth: g.w - 4 });
     }
-    const narrow = g.w < 96;
-    label(p, narrow ? `S${s.id}` : `Shard ${s.id}`, g.cx, L.labels, {
-      color: c.fg, bold: true, align: "center", maxWidth: g.w + 8,
+    text(p, narrow ? pct : `Shard ${s.id}: ${pct}`, g.cx, L.labels, {
+      color: c.fg, align: "center", maxWidth: g.w + 6,
     });
-    label(p, `${Math.round(100 * s.share)}%`, g.cx, L.labels + 18, {
-      color: c.fg, align: "center", maxWidth: g.w + 8,
-    });
-    label(p, s.overloaded ? (narrow ? "OVER" : "OVERLOADED") : "OK", g.cx, L.labels + 36, {
-      color: s.overloaded ? c.bad : c.fg, bold: s.overloaded, align: "center", maxWidth: g.w + 8,
+    text(p, s.overloaded ? (narrow ? "OVER" : "OVERLOADED") : "OK", g.cx, L.labels + LINE, {
+      color: s.overloaded ? c.bad : c.fg, bold: s.overloaded, align: "center", maxWidth: g.w + 6,
     });
   });
 
-  // Request dots, from the model's sampled requests; hot-key dots filled, other keys hollow.
-  const shardIndex = new Map(shards.map((s, i) => [s.id, i]));
-  const drawDot = (d, x, y) => {
-    const hot = String(d.key).startsWith(hk.hotKey || "popular_key");
+  // Request dots (a sample of the model's requests), falling from the top into their shard.
+  const index = new Map(shards.map((s, i) => [s.id, i]));
+  const hotPrefix = (hk.hotKeys[0]?.key || "popular_key").split(":")[0];
+  for (const d of dots) {
+    const i = index.get(d.shard);
+    const inLocal = d.served_by === "local-cache";
+    if (i === undefined && !inLocal) continue;
+    const g = i === undefined ? null : col(i);
+    const x = inLocal ? area.x + 20 + spread(d.n) * (area.w - 40) : g.x + 8 + spread(d.n) * (g.w - 16);
+    const endY = inLocal ? L.legend + LINE / 2 : L.columnsTop + 6 + spread(d.n + 3) * 18;
+    const startY = L.dropTop;
+    let t = reducedMotion ? 1 : (now - d.born) / FALL_MS;
+    t = Math.max(0, Math.min(1, t));
+    const y = startY + (endY - startY) * t;
+    const hot = String(d.key).startsWith(hotPrefix);
+    p.push();
+    p.strokeWeight(2);
     if (d.served_by === "replica") {
-      p.stroke(c.accent);
-      p.strokeWeight(2);
-      p.fill(hot ? c.accent : c.bg);
+      p.stroke(c.info);
+      p.fill(c.info);
       p.rect(x - 4, y - 4, 8, 8);
     } else {
       p.stroke(hot ? c.accent : c.muted);
-      p.strokeWeight(2);
       if (hot) p.fill(c.accent);
       else p.fill(c.bg);
       p.circle(x, y, 9);
     }
-  };
-  for (const d of dots) {
-    const idx = shardIndex.get(d.shard);
-    const inLocal = d.served_by === "local-cache";
-    if (idx === undefined && !inLocal) continue;
-    const g = idx === undefined ? null : col(idx);
-    const x = inLocal
-      ? L.local.x + L.local.w / 2 + jitter(d.n) * (L.local.w / 2 - 10)
-      : g.cx + jitter(d.n) * (g.w / 2 - 8);
-    const endY = inLocal ? L.local.y + L.local.h / 2 : L.columnsTop + 8 + Math.abs(jitter(d.n + 7)) * 20;
-    const startY = L.dropTop - 20;
-    let t = reducedMotion ? 1 : (now - d.born) / FALL_MS;
-    if (t < 0) t = 0;
-    if (t > 1) t = 1;
-    drawDot(d, x, startY + (endY - startY) * t);
+    p.pop();
   }
 
-  const legendY = L.dropTop - 24;
-  if (!local) {
-    label(p, `${hk.requestsPerTick ? `${hk.requestsPerTick} req/tick · ` : ""}● hot key  ○ other keys`,
-      box.x + 8, legendY, { color: c.muted, maxWidth: box.w - 16 });
+  if (L.showTable) {
+    resultsTable(p, c, {
+      ...L.table,
+      columns: [
+        { title: `${hk.window} ticks`, width: 0.31 },
+        { title: "Max share", width: 0.25, align: "right" },
+        { title: "Local", width: 0.14, align: "right" },
+        { title: "Shards", width: 0.3 },
+      ],
+      rows: hk.results.map((row) => [
+        SHORT[row.mitigation] || row.label,
+        `${Math.round(100 * row.maxShare)}%`,
+        row.mitigation === "local-cache" ? `${Math.round(100 * row.localHitRate)}%` : "–",
+        row.overloaded ? `S${row.overloadedShards.join(",S")} over` : row.complete ? "OK" : "…",
+      ]),
+      bad: (i) => hk.results[i].overloaded,
+      current: hk.results.findIndex((row) => row.mitigation === hk.mitigation),
+    });
   }
-
-  const rows = hk.results.map((row) => [
-    row.label,
-    `${Math.round(100 * row.maxShare)}%`,
-    row.mitigation === "local-cache" ? `${Math.round(100 * row.localHitRate)}%` : "–",
-    row.complete
-      ? (row.overloaded ? `${row.overloadedShards.map((s) => `S${s}`).join(",")} OVER` : "OK")
-      : `tick ${row.ticks}`,
-  ]);
-  table(p, c, {
-    ...L.table,
-    columns: [
-      { title: `Results (${hk.window} ticks)`, width: 0.4 },
-      { title: "Max share", width: 0.2, align: "right" },
-      { title: "Local", width: 0.15, align: "right" },
-      { title: "Shards", width: 0.25, align: "right" },
-    ],
-    rows,
-    bad: (i) => hk.results[i].overloaded,
-    current: hk.results.findIndex((row) => row.mitigation === hk.mitigation),
-  });
 }

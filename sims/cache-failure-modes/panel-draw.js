@@ -1,122 +1,92 @@
-// Drawing primitives shared by the two panels of cache-failure-modes.
+// Drawing pieces shared by the two panels of cache-failure-modes, on top of the kit's draw.js.
 //
-// Everything here is pure drawing: it takes a p5 instance, a box and values that come from the
-// controller's state, and paints them. No function keeps state. "Bad" things always get a text
-// label and a hatch pattern on top of the colour, so colour is never the only cue (WCAG 1.4.1).
-// Text is never smaller than MIN_TEXT px; labels that do not fit are cut with an ellipsis.
+// Pure drawing: each function takes the p5 instance, the theme colours, a box and values that
+// come from the controller's state, and paints them; none keeps state. Anything "bad" gets a
+// word and the kit's hatch pattern as well as a colour, so colour is never the only cue
+// (WCAG 1.4.1). Text is at least 16 px (draw.js enforces it) and is cut with an ellipsis
+// rather than overflowing.
+//
+// Usage:
+//   import { statusBar, resultsTable, text } from "./panel-draw.js";
+//   statusBar(p, c, { x: 8, y: 30, w: 360, h: 28, fraction: 0.4, bad: false, text: "TTL 40" });
 
-export const MIN_TEXT = 16;
+import { box, fitText, hatch, label } from "../kit/draw.js";
 
-/** Fill a rectangle with diagonal hatching (clipped to the rectangle). */
-export function hatch(p, x, y, w, h, color, gap = 8) {
-  if (w <= 0 || h <= 0) return;
-  const ctx = p.drawingContext;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(x, y, w, h);
-  ctx.clip();
-  p.stroke(color);
-  p.strokeWeight(2);
-  for (let d = -h; d < w; d += gap) p.line(x + d, y + h, x + d + h, y);
-  ctx.restore();
+export const LINE = 20; // px per line of 16 px text
+
+/** One line of text, top-left anchored (draw.js's label with valign "top"). */
+export function text(p, s, x, y, { color, bold = false, align = "left", maxWidth = 0, size = 16 } = {}) {
+  return label(p, s, x, y, { color, bold, align, maxWidth, size, valign: "top" });
 }
 
-/** Cut `text` with an ellipsis so it fits in `maxWidth` at the current text size. */
-export function fit(p, text, maxWidth) {
-  const s = String(text);
-  if (p.textWidth(s) <= maxWidth) return s;
-  let lo = 0;
-  let hi = s.length;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (p.textWidth(s.slice(0, mid) + "…") <= maxWidth) lo = mid;
-    else hi = mid - 1;
+/** A horizontal bar: frame, filled part (ok or bad + hatch), and its label on a plate. */
+export function statusBar(p, c, { x, y, w, h, fraction, bad, text: words }) {
+  box(p, x, y, w, h, { fill: c.bg, stroke: c.fg, radius: 4 });
+  const f = Math.max(0, Math.min(1, fraction || 0));
+  if (f > 0) {
+    box(p, x + 1, y + 1, (w - 2) * f, h - 2, {
+      fill: bad ? c.bad : c.ok, radius: 3, pattern: bad ? "hatch" : null, patternColor: c.fg,
+    });
   }
-  return s.slice(0, lo) + "…";
-}
-
-/** Write one line of text at (x, y) (top-left anchored), fitted to maxWidth. */
-export function label(p, text, x, y, { size = MIN_TEXT, color, bold = false, align = "left", maxWidth = 1e6 } = {}) {
-  p.noStroke();
-  p.fill(color);
-  p.textSize(Math.max(MIN_TEXT, size));
-  p.textStyle(bold ? p.BOLD : p.NORMAL);
-  p.textAlign(align === "center" ? p.CENTER : align === "right" ? p.RIGHT : p.LEFT, p.TOP);
-  p.text(fit(p, text, maxWidth), x, y);
-  p.textStyle(p.NORMAL);
-}
-
-/** A horizontal status bar: a frame, a filled part, an optional hatch when bad, and its label. */
-export function statusBar(p, c, { x, y, w, h, fraction, bad, text }) {
-  p.stroke(c.fg);
-  p.strokeWeight(1);
-  p.fill(c.bg);
-  p.rect(x, y, w, h, 4);
-  const fillW = Math.max(0, Math.min(1, fraction)) * (w - 2);
-  p.noStroke();
-  p.fill(bad ? c.bad : c.ok);
-  p.rect(x + 1, y + 1, fillW, h - 2, 3);
-  if (bad) hatch(p, x + 1, y + 1, w - 2, h - 2, c.fg, 10);
-  // label on a plate so it reads on any fill
-  p.textSize(MIN_TEXT);
+  p.push();
+  p.textSize(16);
   p.textStyle(p.BOLD);
-  const t = fit(p, text, w - 16);
-  const tw = p.textWidth(t);
-  p.fill(c.bg);
-  p.rect(x + 6, y + (h - 22) / 2, tw + 8, 22, 3);
-  label(p, t, x + 10, y + (h - 22) / 2 + 2, { color: c.fg, bold: true });
+  const shown = fitText(p, words, w - 20);
+  const tw = p.textWidth(shown);
+  p.pop();
+  box(p, x + 5, y + h / 2 - 11, tw + 10, 22, { fill: c.bg, radius: 3 });
+  label(p, shown, x + 10, y + h / 2, { color: c.fg, bold: true });
 }
 
-/** An arrow from (x1, y1) to (x2, y2) with a filled head. */
-export function arrow(p, x1, y1, x2, y2, color, weight = 2) {
-  p.stroke(color);
-  p.strokeWeight(weight);
-  p.line(x1, y1, x2, y2);
-  const a = Math.atan2(y2 - y1, x2 - x1);
-  const s = 8;
-  p.noStroke();
-  p.fill(color);
-  p.triangle(
-    x2, y2,
-    x2 - s * Math.cos(a - 0.45), y2 - s * Math.sin(a - 0.45),
-    x2 - s * Math.cos(a + 0.45), y2 - s * Math.sin(a + 0.45),
-  );
-}
+/** Short names for the results tables' first column (the full names are in the menus). */
+export const SHORT = {
+  none: "None", jitter: "Jitter TTL", lock: "Mutex lock", early: "Early expiry",
+  replicas: "Key replicas", "local-cache": "Local cache", "read-replicas": "Read replicas",
+};
 
 /**
- * A small table: header + rows, each row a list of cell strings; `bad(rowIndex)` marks a row whose
- * last cell is drawn bold with a hatch marker (the word in the cell carries the meaning).
+ * The results table: a header and one row per mitigation tried. A row whose run overloaded
+ * something gets a hatched marker and its status word in bold; the current run's row is shaded.
+ * Column widths are fractions of `w`; cells are plain weight so the numbers line up.
  */
-export function table(p, c, { x, y, w, columns, rows, rowHeight = 21, bad = () => false, current = -1 }) {
+export function resultsTable(p, c, { x, y, w, columns, rows, bad, current }) {
   const widths = columns.map((col) => col.width * w);
-  let cx = x;
+  const cellX = (i) => x + widths.slice(0, i).reduce((a, b) => a + b, 0);
+  columns.forEach((col, i) => {
+    const right = col.align === "right";
+    text(p, col.title, right ? cellX(i) + widths[i] - 2 : cellX(i) + (i ? 6 : 2), y, {
+      color: c.muted, align: right ? "right" : "left", maxWidth: widths[i] - 4,
+    });
+  });
+  p.push();
   p.stroke(c.grid);
   p.strokeWeight(1);
-  p.line(x, y + rowHeight, x + w, y + rowHeight);
-  columns.forEach((col, i) => {
-    label(p, col.title, col.align === "right" ? cx + widths[i] - 4 : cx + 2, y + 1, {
-      color: c.muted, bold: true, align: col.align, maxWidth: widths[i] - 4,
-    });
-    cx += widths[i];
-  });
+  p.line(x, y + LINE, x + w, y + LINE);
+  p.pop();
+  if (!rows.length) {
+    text(p, "Play to measure this run.", x + 2, y + LINE + 2, { color: c.muted, maxWidth: w - 4 });
+  }
   rows.forEach((cells, r) => {
-    const ry = y + rowHeight * (r + 1) + 2;
-    if (r === current) {
-      p.noStroke();
-      p.fill(c.grid);
-      p.rect(x, ry - 1, w, rowHeight, 3);
-    }
-    let rx = x;
+    const ry = y + LINE * (r + 1) + 2;
+    if (r === current) box(p, x, ry - 1, w, LINE, { fill: c.grid, radius: 3 });
     cells.forEach((cell, i) => {
-      const last = i === cells.length - 1;
-      const isBad = last && bad(r);
-      if (isBad) hatch(p, rx + 1, ry, widths[i] - 2, rowHeight - 2, c.bad, 6);
-      const col = columns[i];
-      label(p, cell, col.align === "right" ? rx + widths[i] - 4 : rx + 2, ry + 1, {
-        color: isBad ? c.fg : c.fg, bold: isBad || r === current, align: col.align,
-        maxWidth: widths[i] - 4,
+      const right = columns[i].align === "right";
+      const marked = i === cells.length - 1 && bad(r); // the status cell (left-aligned)
+      if (marked) {
+        hatch(p, cellX(i) + 6, ry + 3, 13, 13, { color: c.bad, spacing: 4, weight: 2 });
+        box(p, cellX(i) + 6, ry + 3, 13, 13, { stroke: c.bad, radius: 2 });
+      }
+      const x0 = right ? cellX(i) + widths[i] - 2 : cellX(i) + (marked ? 23 : 6);
+      text(p, cell, i === 0 ? cellX(i) + 2 : x0, ry, {
+        color: c.fg, align: right ? "right" : "left",
+        maxWidth: widths[i] - (marked ? 23 : 6),
       });
-      rx += widths[i];
     });
   });
+  return LINE * (rows.length + 1) + 4;
+}
+
+/** How tall the results table is for `n` rows. */
+export function tableHeight(n) {
+  return LINE * (n + 1) + 4;
 }

@@ -1,172 +1,189 @@
-// The "Cache Stampede" panel: cache bar with the TTL countdown, the application servers, their
-// queries at the primary database, the database bar and the per-tick load chart, then the results
-// table. Draws only from `st` = sim.state.stampede (a StampedeModel snapshot plus the controller's
-// fields); `now` only drives view-only motion (the arrows' travel), which reduced motion skips.
+// The "Cache Stampede" panel: the cache bar with the TTL countdown, the application servers,
+// their queries at the primary database (red arrows), the database bar, the per-tick load chart
+// and the results table.
+//
+// Draws only from `st` = sim.state.stampede, a StampedeModel snapshot plus the controller's
+// fields (results, window, mitigations). Layout is top-down with fixed rows and a chart that takes
+// what is left, so the panel fits any canvas height: if space is short the chart goes first,
+// then the table (both are also in the canvas's text description). `pulse` (0..1) only moves a
+// dot along each query arrow while playing; with reduced motion it is null and nothing moves.
 
-import { MIN_TEXT, arrow, hatch, label, statusBar, table } from "./panel-draw.js";
+import { arrow, box, hatch } from "../kit/draw.js";
+import { LINE, SHORT, resultsTable, statusBar, tableHeight, text } from "./panel-draw.js";
 
-/** Which drawing group a model server state belongs to. */
+/** Which drawing group a model server state belongs to ("hit" | "querying" | "waiting" | "stale"). */
 export function serverKind(state) {
-  const s = String(state || "").toLowerCase();
-  if (s.includes("quer") || s.includes("miss") || s.includes("recomput") || s.includes("db")) {
-    return "query";
-  }
-  if (s.includes("wait") || s.includes("lock")) return "wait";
-  if (s.includes("stale")) return "stale";
-  return "hit";
+  return ["querying", "waiting", "stale"].includes(state) ? state : "hit";
 }
 
-const KIND_WORD = { hit: "hit", query: "querying DB", wait: "waiting", stale: "stale" };
-
-export function stampedeLayout(box, servers) {
-  const rows = servers > 12 ? 2 : 1;
-  return {
-    header: box.y + 4,
-    cache: { x: box.x + 8, y: box.y + 34, w: box.w - 16, h: 34 },
-    serversTop: box.y + 82,
-    rows,
-    db: { x: box.x + 8, y: box.y + 212, w: box.w - 16, h: 34 },
-    chart: { x: box.x + 8, y: box.y + 256, w: box.w - 16, h: 108 },
-    table: { x: box.x + 8, y: box.y + 372, w: box.w - 16 },
-  };
+/** "Early expiry · tick 134" at the right of a panel's title, or just the tick if short of room. */
+export function headerRight(p, c, panel, area, y, titleWidth) {
+  const name = panel.mitigation === "none" ? "no mitigation" : SHORT[panel.mitigation];
+  const room = area.w - titleWidth - 16;
+  p.push();
+  p.textSize(16);
+  const full = `${name} · tick ${panel.tick}`;
+  const words = p.textWidth(full) <= room ? full : `tick ${panel.tick}`;
+  p.pop();
+  text(p, words, area.x + area.w - 8, y + 2, { color: c.muted, align: "right", maxWidth: room });
 }
 
-export function drawStampede(p, c, st, box, { reducedMotion, progress }) {
-  const L = stampedeLayout(box, st.servers.length);
-  const title = st.mitigation === "none" ? "no mitigation" : labelOf(st);
-  label(p, "Cache Stampede", box.x + 8, L.header, { size: 18, bold: true, color: c.fg });
-  label(p, `${title} · tick ${st.tick}`, box.x + box.w - 8, L.header + 2, {
-    color: c.muted, align: "right", maxWidth: box.w - 170,
-  });
+export function mitigationLabel(panel) {
+  if (panel.mitigation === "none") return "no mitigation";
+  const found = (panel.mitigations || []).find(([key]) => key === panel.mitigation);
+  return found ? found[1] : panel.mitigation;
+}
 
-  // Cache bar: the hot entry and its TTL countdown.
-  const ttlFull = st.ttlFull || st.ttl || Math.max(st.ttlRemaining || 0, 1);
-  const expired = !st.ttlRemaining || st.ttlRemaining <= 0;
+function layout(box0, servers, rows) {
+  const twoRows = servers > 12;
+  const r = twoRows ? 11 : 13;
+  let y = box0.y + 2;
+  const L = { r, twoRows };
+  L.header = y;
+  y += 26;
+  L.cache = { x: box0.x + 8, y, w: box0.w - 16, h: 28 };
+  y += 32;
+  L.legend = y;
+  y += LINE + 4;
+  L.serversTop = y;
+  y += (twoRows ? 2 : 1) * (2 * r + 4);
+  L.arrowsTop = y;
+  y += 26;
+  L.db = { x: box0.x + 8, y, w: box0.w - 16, h: 28 };
+  y += 34;
+  const bottom = box0.y + box0.h - 4;
+  const tableH = tableHeight(Math.max(rows, 1));
+  const chartH = bottom - y - tableH - 6;
+  L.showTable = bottom - y >= tableH;
+  L.chart = chartH >= 60 ? { x: box0.x + 8, y, w: box0.w - 16, h: chartH } : null;
+  L.table = { x: box0.x + 8, y: L.chart ? y + chartH + 6 : y, w: box0.w - 16 };
+  return L;
+}
+
+export function drawStampede(p, c, st, area, { pulse }) {
+  const n = st.servers.length;
+  const L = layout(area, n, st.results.length);
+  text(p, "Cache Stampede", area.x + 8, L.header, { color: c.fg, bold: true, size: 18 });
+  headerRight(p, c, st, area, L.header, 175);
+
+  // The cache: the hot entries' TTL countdown (the first one to expire).
+  const full = st.ttlFull || 1;
+  const missing = !(st.ttlRemaining > 0);
   statusBar(p, c, {
     ...L.cache,
-    fraction: expired ? 0 : st.ttlRemaining / ttlFull,
+    fraction: missing ? 0 : st.ttlRemaining / full,
     bad: false,
-    text: expired ? "Cache: entry EXPIRED (miss)" : `Cache: hot entry · TTL ${st.ttlRemaining}`,
+    text: missing ? "Cache: entry expired, MISS" : `Cache: hot entries · TTL ${st.ttlRemaining} ticks`,
   });
 
-  // Servers: circles with their number; the state as outline style and, for queries, an arrow.
-  const n = st.servers.length;
-  const perRow = Math.ceil(n / L.rows);
-  const cell = (box.w - 16) / perRow;
-  const r = Math.min(16, cell / 2 - 3);
-  const counts = { hit: 0, query: 0, wait: 0, stale: 0 };
+  // Servers, as circles with their number; the state also as shape: querying = filled + arrow,
+  // waiting = dashed ring, stale = hatched, hit = plain ring.
+  const counts = { hit: 0, querying: 0, waiting: 0, stale: 0 };
+  const perRow = L.twoRows ? Math.ceil(n / 2) : n;
+  const cell = (area.w - 16) / perRow;
+  const r = Math.min(L.r, cell / 2 - 2);
+  const dbTop = L.db.y;
   st.servers.forEach((srv, i) => {
     const kind = serverKind(srv.state);
     counts[kind] += 1;
-    const cx = box.x + 8 + cell * (i % perRow) + cell / 2;
-    const cy = L.serversTop + r + Math.floor(i / perRow) * (2 * r + 10);
-    if (kind === "query") {
-      const t = reducedMotion ? 1 : progress;
-      const ty = L.db.y - 2;
-      const tx = L.db.x + 20 + ((L.db.w - 40) * (i + 0.5)) / n;
-      arrow(p, cx, cy + r, cx + (tx - cx) * t, cy + r + (ty - cy - r) * t, c.bad, 2);
+    const cx = area.x + 8 + cell * (i % perRow) + cell / 2;
+    const cy = L.serversTop + r + Math.floor(i / perRow) * (2 * r + 4);
+    if (kind === "querying") {
+      const tx = L.db.x + 24 + ((L.db.w - 48) * (i + 0.5)) / n;
+      arrow(p, cx, cy + r, tx, dbTop - 1, { color: c.bad, weight: 2, head: 8 });
+      if (pulse !== null) {
+        const t = (pulse + i / n) % 1;
+        box(p, cx + (tx - cx) * t - 3, cy + r + (dbTop - cy - r) * t - 3, 6, 6, { fill: c.bad, radius: 3 });
+      }
     }
-    p.strokeWeight(kind === "query" ? 3 : 2);
-    p.stroke(kind === "query" ? c.bad : kind === "wait" ? c.warn : kind === "stale" ? c.info : c.ok);
-    if (kind === "wait") p.drawingContext.setLineDash([4, 3]);
-    p.fill(c.bg);
+    p.push();
+    p.strokeWeight(kind === "querying" ? 3 : 2);
+    p.stroke(kind === "querying" ? c.bad : kind === "waiting" ? c.warn : kind === "stale" ? c.info : c.ok);
+    if (kind === "waiting") p.drawingContext.setLineDash([4, 3]);
+    p.fill(kind === "querying" ? c.bad : c.bg);
     p.circle(cx, cy, 2 * r);
-    p.drawingContext.setLineDash([]);
-    if (kind === "query") {
-      p.noStroke();
-      p.fill(c.bad);
-      p.circle(cx, cy, 2 * r - 6);
-    } else if (kind === "stale") {
-      hatch(p, cx - r / 2, cy - r / 2, r, r, c.info, 5);
-    }
-    if (r >= 11) {
-      label(p, String(srv.id), cx, cy - 9, {
-        color: kind === "query" ? c.bg : c.fg, align: "center", bold: kind === "query",
+    p.pop();
+    if (kind === "stale") hatch(p, cx - r * 0.7, cy - r * 0.7, r * 1.4, r * 1.4, { color: c.info, spacing: 5 });
+    if (r >= 10) {
+      text(p, String(srv.id + 1), cx, cy - 9, {
+        color: kind === "querying" ? c.onFill : c.fg, bold: true, align: "center",
       });
     }
   });
-  const legendY = L.serversTop + L.rows * (2 * r + 10) + 2;
-  const legend = Object.entries(counts)
-    .filter(([kind, k]) => k > 0 || kind === "hit" || kind === "query")
-    .map(([kind, k]) => `${k} ${KIND_WORD[kind]}`)
-    .join(" · ");
-  label(p, `Servers: ${legend}`, box.x + 8, legendY, { color: c.fg, maxWidth: box.w - 16 });
+  const words = [`${counts.hit} hit`, `${counts.querying} querying DB`];
+  if (counts.waiting) words.push(`${counts.waiting} waiting`);
+  if (counts.stale || st.mitigation === "lock") words.push(`${counts.stale} stale`);
+  text(p, `${n} servers: ${words.join(" · ")}`, area.x + 8, L.legend, {
+    color: c.fg, maxWidth: area.w - 16,
+  });
 
-  // Primary database bar.
-  const cap = st.dbCapacity || 1;
+  // The primary database.
+  const cap = st.dbCapacity;
   statusBar(p, c, {
     ...L.db,
-    fraction: st.dbLoad / Math.max(cap, st.dbPeak, st.dbLoad, 1),
+    fraction: st.dbLoad / Math.max(cap + 1, st.dbPeak, 1),
     bad: st.dbOverloaded,
     text: st.dbOverloaded
-      ? `Primary DB: DB Overload · ${st.dbLoad} queries > capacity ${cap}`
-      : `Primary DB: OK · ${st.dbLoad} ${st.dbLoad === 1 ? "query" : "queries"} (capacity ${cap})`,
+      ? `DB Overload: ${st.dbLoad} queries, capacity ${cap}`
+      : `Primary DB OK: ${st.dbLoad} ${st.dbLoad === 1 ? "query" : "queries"}, capacity ${cap}`,
   });
 
-  drawLoadChart(p, c, st, L.chart);
+  if (L.chart) drawLoadChart(p, c, st, L.chart);
 
-  // Results table: one row per mitigation tried.
-  const rows = st.results.map((row) => [
-    row.label,
-    row.complete ? String(row.dbPeak) : `${row.dbPeak}…`,
-    String(row.recomputes),
-    String(row.staleReads),
-    row.complete ? (row.overloaded ? "Overload" : "OK") : `tick ${row.ticks}`,
-  ]);
-  table(p, c, {
-    ...L.table,
-    columns: [
-      { title: `Results (${st.window} ticks)`, width: 0.36 },
-      { title: "Peak", width: 0.13, align: "right" },
-      { title: "Recomp.", width: 0.17, align: "right" },
-      { title: "Stale", width: 0.14, align: "right" },
-      { title: "DB", width: 0.2, align: "right" },
-    ],
-    rows,
-    bad: (i) => st.results[i].overloaded,
-    current: st.results.findIndex((row) => row.mitigation === st.mitigation),
-  });
+  if (L.showTable) {
+    resultsTable(p, c, {
+      ...L.table,
+      columns: [
+        { title: `${st.window} ticks`, width: 0.28 },
+        { title: "Peak", width: 0.12, align: "right" },
+        { title: "Recomp", width: 0.2, align: "right" },
+        { title: "Stale", width: 0.13, align: "right" },
+        { title: "DB", width: 0.27 },
+      ],
+      rows: st.results.map((row) => [
+        SHORT[row.mitigation] || row.label,
+        String(row.dbPeak),
+        String(row.recomputes),
+        String(row.staleReads),
+        row.complete ? (row.overloaded ? "Overload" : "OK") : `${row.overloaded ? "Overload" : "…"}`,
+      ]),
+      bad: (i) => st.results[i].overloaded,
+      current: st.results.findIndex((row) => row.mitigation === st.mitigation),
+    });
+  }
 }
 
-function labelOf(st) {
-  const m = (st.mitigations || []).find(([k]) => k === st.mitigation);
-  return m ? m[1] : st.mitigation;
-}
-
-/** Bar chart of the database load per tick (the model's history), with the capacity line. */
-function drawLoadChart(p, c, st, box) {
+/** Bar chart of the database's queries per tick (the model's history) with its capacity line. */
+function drawLoadChart(p, c, st, area) {
   const history = st.history || [];
-  const cap = st.dbCapacity || 1;
+  const cap = st.dbCapacity;
   const top = Math.max(cap + 1, st.dbPeak, ...history, 2);
-  const plot = { x: box.x + 28, y: box.y + 22, w: box.w - 30, h: box.h - 24 };
-  const steady = 1;
-  label(p, `DB load per tick · peak ${st.dbPeak} = ${st.dbPeak / steady}x one refresh`, box.x, box.y, {
-    color: c.fg, maxWidth: box.w,
+  const spike = st.dbPeak > 1 ? ` (${st.dbPeak}x one query)` : "";
+  text(p, `DB load per tick · peak ${st.dbPeak}${spike}`, area.x, area.y, {
+    color: c.fg, maxWidth: area.w,
   });
-  p.stroke(c.grid);
-  p.strokeWeight(1);
-  p.noFill();
-  p.rect(plot.x, plot.y, plot.w, plot.h);
-  label(p, String(top), plot.x - 4, plot.y - 2, { color: c.muted, align: "right" });
-  label(p, "0", plot.x - 4, plot.y + plot.h - 16, { color: c.muted, align: "right" });
-  const capY = plot.y + plot.h - (plot.h * cap) / top;
-  const slots = Math.max(history.length, 60);
+  const plot = { x: area.x + 26, y: area.y + LINE + 2, w: area.w - 26, h: area.h - LINE - 2 };
+  box(p, plot.x, plot.y, plot.w, plot.h, { stroke: c.grid, radius: 0 });
+  text(p, String(top), plot.x - 4, plot.y, { color: c.muted, align: "right" });
+  text(p, "0", plot.x - 4, plot.y + plot.h - 18, { color: c.muted, align: "right" });
+  const slots = Math.max(history.length, 100);
   const bw = plot.w / slots;
+  const start = slots - history.length;
   history.forEach((load, i) => {
     if (load <= 0) return;
-    const h = (plot.h * load) / top;
-    const x = plot.x + i * bw;
-    p.noStroke();
-    p.fill(load > cap ? c.bad : c.accent);
-    p.rect(x, plot.y + plot.h - h, Math.max(1, bw - 0.5), h);
-    if (load > cap && bw >= 3) hatch(p, x, plot.y + plot.h - h, bw, h, c.fg, 5);
+    const h = ((plot.h - 2) * load) / top;
+    const x = plot.x + (start + i) * bw;
+    const over = load > cap;
+    box(p, x, plot.y + plot.h - 1 - h, Math.max(1, bw - 0.3), h, {
+      fill: over ? c.bad : c.accent, radius: 0,
+    });
   });
-  p.stroke(c.warn);
-  p.strokeWeight(2);
+  const capY = plot.y + plot.h - 1 - ((plot.h - 2) * cap) / top;
+  p.push();
+  p.stroke(c.fg);
+  p.strokeWeight(1.5);
   p.drawingContext.setLineDash([6, 4]);
   p.line(plot.x, capY, plot.x + plot.w, capY);
-  p.drawingContext.setLineDash([]);
-  label(p, `capacity ${cap}`, plot.x + plot.w - 4, capY - MIN_TEXT - 4, {
-    color: c.fg, align: "right",
-  });
+  p.pop();
+  text(p, `capacity ${cap}`, plot.x + 4, Math.max(plot.y, capY - LINE), { color: c.fg });
 }

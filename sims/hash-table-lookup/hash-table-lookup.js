@@ -16,7 +16,7 @@ import { drawScene } from "./view.js";
 const HASH_OPTIONS = [
   ["fnv1a-32", "FNV-1a (32-bit)"],
   ["djb2-32", "djb2 (32-bit)"],
-  ["sum-bytes", "Byte sum (weak)"],
+  ["sum-bytes", "Sum of bytes (weak)"],
 ];
 
 const clock = new StageClock();
@@ -26,10 +26,10 @@ let uiRef = null;
 /** Keep the DOM controls in step with the controller state (after Reset, URL params, ...). */
 function syncControls(state) {
   if (!uiRef || !state) return;
-  const { size, hash, step } = controls;
+  const { size, hash, key } = controls;
+  if (key && state.event === "reset" && key.value !== state.last.key) uiRef.setValue(key, state.last.key);
   if (size && Number(size.value) !== state.tableSize) uiRef.setValue(size, state.tableSize);
   if (hash && hash.value !== state.hashName) uiRef.setValue(hash, state.hashName);
-  if (step && step.checked !== state.stepMode) uiRef.setValue(step, state.stepMode);
 }
 
 createMicroSim({
@@ -49,11 +49,15 @@ createMicroSim({
       name: "Enter key",
       value: sim.params.key,
       maxLength: 10000,
-      size: 10,
+      size: 8,
       onEnter: hash,
     });
     ui.button({ name: "Hash", onClick: hash });
     ui.button({ name: "Show Collision", onClick: () => sim.call("collision") });
+    // step-through: Step replays the last action one stage at a time, Back goes back a stage
+    ui.button({ name: "Back", onClick: () => sim.call("prev_stage") });
+    ui.button({ name: "Step", onClick: () => sim.call("next_stage") });
+    ui.row();
     controls.size = ui.range({
       name: "Table size",
       min: 4,
@@ -62,20 +66,12 @@ createMicroSim({
       value: sim.params.size,
       onChange: (v) => sim.call("resize", { size: v }),
     });
-    ui.row();
     controls.hash = ui.select({
       name: "Hash function",
       options: HASH_OPTIONS,
       value: sim.params.hash,
       onChange: (name) => sim.call("hash_function", { name }),
     });
-    controls.step = ui.checkbox({
-      name: "Step-through",
-      checked: false,
-      onChange: (on) => sim.call("step_through", { on }),
-    });
-    ui.button({ name: "Back", onClick: () => sim.call("prev_stage") });
-    ui.button({ name: "Step", onClick: () => sim.call("next_stage") });
     ui.button({ name: "Reset", onClick: () => sim.call("reset") });
   },
 

@@ -5,13 +5,15 @@
 // after the controls, so the bucket stack adapts: one column of rows when every row can be at
 // least MIN_ROW px tall (16 px text needs ~20 px), otherwise two columns. The bucket of the last
 // key is "expanded" to two lines (keys, then values), which is how its chain shows as a linked
-// list of entries. Below MIN_WIDTH the picture is laid out at MIN_WIDTH and scaled down.
+// list of entries. Below COMPACT_WIDTH (phones) the key column is left out (the box shows the
+// key, the buckets its value); below MIN_WIDTH the picture is laid out at MIN_WIDTH and scaled.
 //
 // Usage:
 //   const L = computeLayout(760, 300, { size: 8, expanded: 2 });
 //   L.rows[2]  // {x, y, w, h, lines}: the rectangle of bucket 2
 
-export const MIN_WIDTH = 600;
+export const MIN_WIDTH = 440;
+export const COMPACT_WIDTH = 600;
 export const MIN_ROW = 21;
 export const MAX_ROW = 34;
 export const STATS_H = 28;
@@ -19,52 +21,54 @@ export const PAD = 8;
 
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
-/** Rectangles of the bucket rows: one or two columns; `expanded` bucket gets 2 lines. */
+/**
+ * Rectangles of the bucket rows. One column when every row (and the expanded bucket's second
+ * line) gets at least MIN_ROW px; else two columns of one-line rows plus a full-width "strip"
+ * under them where the expanded bucket's chain is drawn as a linked list.
+ */
 export function bucketRows(x, y, w, h, size, expanded) {
-  const lines = (i) => (i === expanded ? 2 : 1);
-  const fits = (cols) => {
-    const perCol = Math.ceil(size / cols);
-    let worst = 0;
-    for (let c = 0; c < cols; c += 1) {
-      let total = 0;
-      for (let i = c * perCol; i < Math.min(size, (c + 1) * perCol); i += 1) total += lines(i);
-      worst = Math.max(worst, total);
-    }
-    return { perCol, lineH: h / worst };
-  };
-  let cols = 1;
-  let { perCol, lineH } = fits(1);
-  if (lineH < MIN_ROW) {
-    cols = 2;
-    ({ perCol, lineH } = fits(2));
-  }
-  lineH = clamp(lineH, 1, MAX_ROW);
-  const gap = 10;
-  const colW = (w - gap * (cols - 1)) / cols;
+  const hasExpanded = expanded >= 0 && expanded < size;
   const rows = [];
-  for (let c = 0; c < cols; c += 1) {
+  let lineH = h / (size + (hasExpanded ? 1 : 0));
+  if (lineH >= MIN_ROW) {
+    lineH = Math.min(lineH, MAX_ROW);
     let cy = y;
-    for (let i = c * perCol; i < Math.min(size, (c + 1) * perCol); i += 1) {
-      const rowH = lineH * lines(i);
-      rows[i] = { x: x + c * (colW + gap), y: cy, w: colW, h: rowH, lines: lines(i), lineH };
-      cy += rowH;
+    for (let i = 0; i < size; i += 1) {
+      const lines = i === expanded ? 2 : 1;
+      rows.push({ x, y: cy, w, h: lineH * lines, lines, lineH });
+      cy += lineH * lines;
     }
+    return { rows, cols: 1, lineH, strip: null };
   }
-  return { rows, cols, lineH };
+  const perCol = Math.ceil(size / 2);
+  lineH = Math.min(MAX_ROW, h / (perCol + (hasExpanded ? 2.3 : 0)));
+  const gap = 10;
+  const colW = (w - gap) / 2;
+  for (let i = 0; i < size; i += 1) {
+    const c = i < perCol ? 0 : 1;
+    const r = i - c * perCol;
+    rows.push({ x: x + c * (colW + gap), y: y + r * lineH, w: colW, h: lineH, lines: 1, lineH });
+  }
+  const strip = hasExpanded
+    ? { x, y: y + perCol * lineH + 0.3 * lineH, w, h: 2 * lineH, lines: 2, lineH }
+    : null;
+  return { rows, cols: 2, lineH, strip };
 }
 
 /** The whole picture's layout for a canvas of w x h (already at least MIN_WIDTH wide). */
 export function computeLayout(w, h, { size, expanded }) {
   const top = STATS_H + 6;
-  const leftW = clamp(w * 0.17, 120, 170);
-  const boxX = PAD + leftW + 10;
-  const boxW = clamp(w * 0.38, 250, 330);
-  const bucketsX = boxX + boxW + 20;
+  const compact = w < COMPACT_WIDTH;
+  const leftW = compact ? 0 : clamp(w * 0.18, 130, 170);
+  const boxX = compact ? PAD : PAD + leftW + 10;
+  const boxW = compact ? Math.round(w * 0.47) : clamp(w * 0.4, 266, 330);
+  const bucketsX = boxX + boxW + (compact ? 14 : 20);
   const bucketsW = w - bucketsX - PAD;
   const body = h - top - PAD;
   return {
     w,
     h,
+    compact,
     stats: { x: PAD, y: 0, w: w - 2 * PAD, h: STATS_H },
     left: { x: PAD, y: top, w: leftW, h: body },
     box: { x: boxX, y: top, w: boxW, h: body },

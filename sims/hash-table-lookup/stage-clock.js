@@ -37,10 +37,14 @@ export class StageClock {
       // a new lookup, collision or resize: play it from the start (step-through: stage 0)
       this.from = state.animate && !state.stepMode ? 0 : target;
       this.startMs = nowMs;
-    } else if (!state.animate || target < current) {
+    } else if (!state.animate) {
       this.from = target; // first picture, Back, microsim.step(): show the target at once
+    } else if (target < current) {
+      this.from = Math.max(0, target - 1); // Step replays a finished action: play its stage
+      this.startMs = nowMs;
     } else if (target > this.target) {
-      this.from = Math.floor(current); // Step: play only the stage(s) not drawn yet
+      // Step: play only the newest stage; earlier ones (quick repeated Steps) appear at once
+      this.from = Math.max(Math.floor(current), target - 1);
       this.startMs = nowMs;
     }
     this.target = target;

@@ -13,7 +13,7 @@
 // has a marker and bold label besides its gold fill, the collision tooltip is text.
 
 import { arrow, box, ease, fitText, label } from "../kit/draw.js";
-import { computeLayout, MIN_WIDTH, PAD } from "./layout.js";
+import { computeLayout, MIN_WIDTH } from "./layout.js";
 
 const LINE = 20;
 
@@ -31,8 +31,14 @@ export function wrapLines(p, text, width, maxLines) {
       lines.push(fitText(p, rest, width));
       break;
     }
-    let cut = rest.length;
-    while (cut > 1 && p.textWidth(rest.slice(0, cut)) > width) cut -= 1;
+    let lo = 1; // longest prefix that fits, by bisection
+    let hi = rest.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (p.textWidth(rest.slice(0, mid)) <= width) lo = mid;
+      else hi = mid - 1;
+    }
+    let cut = lo;
     const space = rest.lastIndexOf(" ", cut);
     if (space > cut * 0.5) cut = space + 1;
     lines.push(rest.slice(0, cut).trimEnd());
@@ -43,9 +49,10 @@ export function wrapLines(p, text, width, maxLines) {
 
 function drawStats(p, state, c, L) {
   const s = state.stats;
-  const text =
-    `${s.size} buckets · ${s.used} keys · load factor ${s.loadFactor} · ` +
-    `longest chain ${s.longestChain} · empty buckets ${s.emptyBuckets}`;
+  const text = L.compact
+    ? `${s.size} buckets · load ${s.loadFactor} · longest ${s.longestChain} · empty ${s.emptyBuckets}`
+    : `${s.size} buckets · ${s.used} keys · load factor ${s.loadFactor} · ` +
+      `longest chain ${s.longestChain} · empty buckets ${s.emptyBuckets}`;
   label(p, text, L.stats.x, L.stats.h / 2 + 2, { color: c.fg, maxWidth: L.stats.w });
   p.push();
   p.stroke(c.grid);
@@ -66,10 +73,13 @@ function drawKeyCard(p, state, c, L, pos) {
   box(p, x, y + 22, w, cardH, { fill: c.panel, stroke: c.grid, radius: 6 });
   lines.forEach((line, i) =>
     label(p, line, x + 8, y + 22 + 7 + LINE / 2 + i * LINE, { color: c.fg, maxWidth: w - 16 }));
-  const chars = `${last.keyChars.toLocaleString("en-US")} char${last.keyChars === 1 ? "" : "s"}`;
-  const bytes = `${last.keyBytes.toLocaleString("en-US")} byte${last.keyBytes === 1 ? "" : "s"}`;
-  label(p, `${chars}, ${bytes}`, x, y + 22 + cardH + 14, { color: c.muted, maxWidth: w });
-  drawResult(p, state, c, { x, y: y + 22 + cardH + 32, w, h: L.left.h - cardH - 54 }, pos);
+  const info = last.keyChars === last.keyBytes
+    ? [`${last.keyBytes.toLocaleString("en-US")} UTF-8 byte${last.keyBytes === 1 ? "" : "s"}`]
+    : [`${last.keyChars.toLocaleString("en-US")} char${last.keyChars === 1 ? "" : "s"},`,
+      `${last.keyBytes.toLocaleString("en-US")} UTF-8 bytes`];
+  info.forEach((line, i) => label(p, line, x, y + 22 + cardH + 14 + i * LINE, { color: c.muted, maxWidth: w }));
+  const infoH = info.length * LINE;
+  drawResult(p, state, c, { x, y: y + 22 + cardH + 12 + infoH, w, h: L.left.h - cardH - 34 - infoH }, pos);
   return { x: x + 8, y: y + 22 + 7 + LINE / 2 };
 }
 
@@ -83,9 +93,10 @@ function drawResult(p, state, c, area, pos) {
     const r = state.resize;
     label(p, done ? "Re-bucketed" : "Re-bucketing…", x, y + 10, { color: c.fg, bold: true, maxWidth: w });
     if (done) {
-      label(p, `${r.moved} of ${r.moves.length} keys moved`, x, y + 10 + LINE, { color: c.fg, maxWidth: w });
-      label(p, `longest chain ${r.statsBefore.longestChain} → ${state.stats.longestChain}`, x,
-        y + 10 + 2 * LINE, { color: c.fg, maxWidth: w });
+      label(p, `${r.moved} of ${r.moves.length} moved`, x, y + 10 + LINE, { color: c.fg, maxWidth: w });
+      label(p, "longest chain", x, y + 10 + 2 * LINE, { color: c.muted, maxWidth: w });
+      label(p, `${r.statsBefore.longestChain} → ${state.stats.longestChain}`, x, y + 10 + 3 * LINE,
+        { color: c.fg, maxWidth: w });
     }
     return;
   }
@@ -94,7 +105,7 @@ function drawResult(p, state, c, area, pos) {
     label(p, "Looking up…", x, y + 10, { color: c.muted, maxWidth: w });
     return;
   }
-  const badge = last.found ? "✓ HIT" : "+ NEW";
+  const badge = last.found ? "✓ found" : "+ inserted";
   p.push();
   p.textSize(16);
   p.textStyle(p.BOLD);
@@ -102,7 +113,6 @@ function drawResult(p, state, c, area, pos) {
   p.pop();
   box(p, x, y, bw, 26, { fill: last.found ? c.hit : c.info, stroke: c.fg, radius: 4 });
   label(p, badge, x + 8, y + 13, { color: c.onFill, bold: true });
-  label(p, last.found ? "found" : "inserted", x + bw + 8, y + 13, { color: c.fg, maxWidth: w - bw - 8 });
   y += 40;
   label(p, "value", x, y, { color: c.muted });
   p.push();
@@ -112,9 +122,26 @@ function drawResult(p, state, c, area, pos) {
   lines.forEach((line, i) => label(p, line, x, y + LINE * (i + 1), { color: c.fg, bold: true, maxWidth: w }));
   y += LINE * (lines.length + 1) + 6;
   const n = last.chainAfter.length;
-  if (y + LINE <= area.y + area.h) {
-    label(p, `bucket ${last.bucket}: ${n} key${n === 1 ? "" : "s"}`, x, y, { color: c.muted, maxWidth: w });
+  if (y + 2 * LINE <= area.y + area.h) {
+    label(p, `in bucket ${last.bucket},`, x, y, { color: c.muted, maxWidth: w });
+    label(p, `chain of ${n}`, x, y + LINE, { color: c.muted, maxWidth: w });
   }
+}
+
+/** hash("key") mod size = bucket, shortening only the key so that "mod size = bucket" stays. */
+function formulaToFit(p, state, width) {
+  const t = state.trace;
+  p.push();
+  p.textSize(16);
+  p.textStyle(p.BOLD);
+  let text = t.formula;
+  if (p.textWidth(text) > width) {
+    const tail = `") mod ${t.size} = ${t.bucket}`;
+    const room = width - p.textWidth(`hash("${tail}`);
+    text = `hash("${fitText(p, state.last.keyDisplay, Math.max(room, 10))}${tail}`;
+  }
+  p.pop();
+  return text;
 }
 
 /** The hash-function box; returns the point the arrow to the bucket starts from. */
@@ -122,40 +149,46 @@ function drawHashBox(p, state, c, L, pos, tooltipH) {
   const { x, y, w } = L.box;
   const h = L.box.h - tooltipH;
   const t = state.trace;
-  const enter = progressOf(pos, 0);
+  const entered = progressOf(pos, 0) >= 1;
   const mod = stageIndex(state, "mod");
   const rebucket = stageIndex(state, "rebucket") >= 0;
+  const known = entered || rebucket;
   box(p, x, y, w, h, { fill: c.panel, stroke: c.accent, weight: 2, radius: 8 });
   const tx = x + 10;
   const tw = w - 20;
+  const reached = rebucket ? t.steps.length : t.steps.filter((_, i) => pos > 1 + i).length;
+  const detail = reached > 0 && !rebucket && pos < mod ? t.steps[reached - 1].lines : [];
+  // line budget: the header and the 2-line formula always; then, by priority, the key, the
+  // current step's arithmetic, the steps so far (latest first), the start value, the bytes
+  let free = Math.floor((h - 8) / LINE - 3.5);
+  const take = (n) => {
+    const got = Math.max(0, Math.min(n, free));
+    free -= got;
+    return got;
+  };
+  const showKey = take(1);
+  const showDetail = take(detail.length);
+  const showSteps = take(reached);
+  const showStart = known ? take(1) : 0;
+  const showBytes = known ? take(1) : 0;
   let ty = y + 14;
   label(p, t.hashLabel, tx, ty, { color: c.fg, bold: true, maxWidth: tw });
   ty += LINE + 2;
-  const keyLine = `hash("${state.last.keyDisplay}")`;
-  if (enter >= 1 || rebucket) {
-    label(p, keyLine, tx, ty, { color: c.fg, maxWidth: tw });
-  } else {
-    label(p, "waiting for the key…", tx, ty, { color: c.muted, maxWidth: tw });
+  const keySlot = { x: tx, y: showKey ? ty : y + 14 };
+  if (showKey) {
+    if (known) label(p, `hash("${state.last.keyDisplay}")`, tx, ty, { color: c.fg, maxWidth: tw });
+    else label(p, "waiting for the key…", tx, ty, { color: c.muted, maxWidth: tw });
+    ty += LINE;
   }
-  const keySlot = { x: tx, y: ty };
-  ty += LINE;
-  if (enter >= 1 || rebucket) {
+  if (showBytes) {
     label(p, `UTF-8: ${t.bytesHex}`, tx, ty, { color: c.muted, maxWidth: tw });
     ty += LINE;
+  }
+  if (showStart) {
     label(p, t.startLabel, tx, ty, { color: c.fg, maxWidth: tw });
     ty += LINE;
-  } else {
-    ty += 2 * LINE;
   }
-  const bottom = y + h - 10;
-  // the formula block at the bottom: 2 lines
-  const formulaY = bottom - LINE * 1.5;
-  const reached = rebucket ? t.steps.length : t.steps.filter((_, i) => pos > 1 + i).length;
-  // short lines of the steps reached so far, as many as fit above the detail block
-  const detailLines = reached > 0 && pos < mod ? t.steps[reached - 1].lines.length : 0;
-  const room = Math.floor((formulaY - LINE - ty - detailLines * LINE) / LINE);
-  const firstShown = Math.max(0, reached - Math.max(room, 1));
-  for (let i = firstShown; i < reached; i += 1) {
+  for (let i = reached - showSteps; i < reached; i += 1) {
     const fade = rebucket ? 1 : progressOf(pos, 1 + i);
     p.push();
     p.drawingContext.globalAlpha = 0.35 + 0.65 * fade;
@@ -163,20 +196,18 @@ function drawHashBox(p, state, c, L, pos, tooltipH) {
     p.pop();
     ty += LINE;
   }
-  if (detailLines) {
-    for (const line of t.steps[reached - 1].lines) {
-      label(p, line, tx + 10, ty, { color: c.accent, maxWidth: tw - 10 });
-      ty += LINE;
-    }
+  for (const line of detail.slice(0, showDetail)) {
+    label(p, line, tx + 10, ty, { color: c.accent, maxWidth: tw - 10 });
+    ty += LINE;
   }
-  const modShown = rebucket || (mod >= 0 && pos > mod);
-  if (modShown) {
+  const formulaY = y + h - 10 - LINE * 1.5;
+  if (rebucket || (mod >= 0 && pos > mod)) {
     p.push();
     p.drawingContext.globalAlpha = rebucket ? 1 : 0.35 + 0.65 * progressOf(pos, mod);
     p.stroke(c.grid);
-    p.line(tx, formulaY - LINE * 0.75, tx + tw, formulaY - LINE * 0.75);
+    p.line(tx, formulaY - LINE * 0.7, tx + tw, formulaY - LINE * 0.7);
     label(p, t.modLine, tx, formulaY, { color: c.fg, maxWidth: tw });
-    label(p, t.formula, tx, formulaY + LINE, { color: c.fg, bold: true, size: 17, maxWidth: tw });
+    label(p, formulaToFit(p, state, tw), tx, formulaY + LINE, { color: c.fg, bold: true, maxWidth: tw });
     p.pop();
   }
   return { keySlot, out: { x: x + w, y: formulaY + LINE } };
@@ -189,22 +220,25 @@ function entryOrder(state) {
   return at;
 }
 
-/** Rectangles of the entries of one bucket row (visible ones), plus a "+N more" slot. */
+/** Rectangles of the entries of one bucket row (visible ones), plus a "+N" slot when cut. */
 function entrySlots(row, count) {
-  const labelW = 30;
-  const cx = row.x + labelW;
-  const cw = row.w - labelW - 2;
+  const cx = row.x + 30;
+  const cw = row.w - 32;
   const gap = 14;
   const minW = 58;
+  const moreW = 30;
   const fit = Math.max(1, Math.floor((cw + gap) / (minW + gap)));
-  const shown = count > fit ? fit - 1 : count;
+  const shown = count > fit ? Math.max(1, Math.floor((cw - moreW + gap) / (minW + gap))) : count;
+  const n = Math.max(1, shown);
+  const avail = count > shown ? cw - moreW - 4 : cw;
+  const each = Math.min(150, (avail - gap * (n - 1)) / n);
   const slots = [];
-  const each = Math.min(150, (cw - gap * (Math.max(1, count > fit ? fit : count) - 1)) /
-    Math.max(1, count > fit ? fit : count));
   for (let i = 0; i < shown; i += 1) {
     slots.push({ x: cx + i * (each + gap), y: row.y + 3, w: each, h: row.h - 6 });
   }
-  const more = count > fit ? { x: cx + shown * (each + gap), y: row.y + 3, w: each, h: row.h - 6, n: count - shown } : null;
+  const more = count > shown
+    ? { x: cx + shown * (each + gap) - gap + 4, y: row.y + 3, w: moreW, h: row.h - 6, n: count - shown }
+    : null;
   return { slots, more };
 }
 
@@ -220,6 +254,40 @@ function drawEntry(p, c, slot, entry, { expanded, onHighlight, mark }) {
   }
 }
 
+/** One bucket's chain as linked entry boxes inside `area` (a row or the expanded strip). */
+function drawChain(p, state, c, area, chain, { highlight, glow }) {
+  const last = state.last;
+  const rebucket = stageIndex(state, "rebucket") >= 0;
+  if (!chain.length) {
+    label(p, "empty", area.x + 36, area.y + area.h / 2 + 1, { color: highlight ? c.onFill : c.muted });
+    return;
+  }
+  const { slots, more } = entrySlots(area, chain.length);
+  slots.forEach((slot, i) => {
+    const entry = chain[i];
+    const isLast = entry.key === last.key && highlight;
+    let mark = "";
+    if (isLast && glow >= 1 && !rebucket) mark = last.found ? "✓" : "+";
+    if (isLast && glow > 0) {
+      p.push();
+      p.drawingContext.shadowColor = c.ok;
+      p.drawingContext.shadowBlur = 14 * glow;
+      box(p, slot.x - 2, slot.y - 2, slot.w + 4, slot.h + 4, { stroke: c.ok, weight: 3, radius: 5 });
+      p.pop();
+    }
+    drawEntry(p, c, slot, entry, { expanded: area.lines > 1, onHighlight: highlight, mark });
+    if (i > 0) {
+      const prev = slots[i - 1];
+      arrow(p, prev.x + prev.w + 1, slot.y + slot.h / 2, slot.x - 1, slot.y + slot.h / 2,
+        { color: highlight ? c.onFill : c.fg, weight: 1.5, head: 7 });
+    }
+  });
+  if (more) {
+    label(p, `+${more.n}`, more.x + 2, more.y + more.h / 2 + 1,
+      { color: highlight ? c.onFill : c.fg, maxWidth: more.w });
+  }
+}
+
 function drawBuckets(p, state, c, L, pos) {
   const B = L.buckets;
   const last = state.last;
@@ -229,6 +297,13 @@ function drawBuckets(p, state, c, L, pos) {
   const lit = rebucket >= 0 || (arrowStage >= 0 && pos >= arrowStage + 1);
   const glow = bucketStage >= 0 ? progressOf(pos, bucketStage) : 0;
   const moving = rebucket >= 0 && pos < rebucket + 1 && state.resize;
+  const chainOf = (b) => {
+    const chain = state.buckets[b];
+    if (b === last.bucket && last.inserted && bucketStage >= 0 && pos < bucketStage) {
+      return chain.filter((e) => e.key !== last.key); // not stored yet, as far as the picture goes
+    }
+    return chain;
+  };
   for (let b = 0; b < state.tableSize; b += 1) {
     const row = B.rows[b];
     const highlight = lit && b === last.bucket;
@@ -237,35 +312,26 @@ function drawBuckets(p, state, c, L, pos) {
     label(p, `${highlight ? "▶" : ""}${b}`, row.x + 26, row.y + row.h / 2 + 1,
       { color: highlight ? c.onFill : c.fg, align: "right", bold: highlight });
     if (moving) continue;
-    const chain = state.buckets[b];
-    if (!chain.length) {
-      label(p, "empty", row.x + 36, row.y + row.h / 2 + 1, { color: highlight ? c.onFill : c.muted });
+    if (highlight && B.strip) {
+      const n = chainOf(b).length;
+      label(p, n ? `${n} key${n === 1 ? "" : "s"} ↓` : "empty", row.x + 36, row.y + row.h / 2 + 1,
+        { color: c.onFill, maxWidth: row.w - 40 });
       continue;
     }
-    const { slots, more } = entrySlots(row, chain.length);
-    slots.forEach((slot, i) => {
-      const entry = chain[i];
-      const isLast = entry.key === last.key && highlight;
-      let mark = "";
-      if (isLast && glow >= 1 && rebucket < 0) mark = last.found ? "✓" : "+";
-      if (isLast && glow > 0) {
-        p.push();
-        p.drawingContext.shadowColor = c.ok;
-        p.drawingContext.shadowBlur = 14 * glow;
-        box(p, slot.x - 2, slot.y - 2, slot.w + 4, slot.h + 4, { stroke: c.ok, weight: 3, radius: 5 });
-        p.pop();
-      }
-      drawEntry(p, c, slot, entry, { expanded: row.lines > 1, onHighlight: highlight, mark });
-      if (i > 0) {
-        const prev = slots[i - 1];
-        arrow(p, prev.x + prev.w + 1, slot.y + slot.h / 2, slot.x - 1, slot.y + slot.h / 2,
-          { color: highlight ? c.onFill : c.fg, weight: 1.5, head: 7 });
-      }
-    });
-    if (more) {
-      label(p, `+${more.n} more`, more.x + 2, more.y + more.h / 2 + 1,
-        { color: highlight ? c.onFill : c.fg, maxWidth: more.w });
-    }
+    drawChain(p, state, c, row, chainOf(b), { highlight, glow });
+  }
+  const strip = B.strip;
+  if (strip && !moving && lit) {
+    // two-column layout: the last key's bucket expands into the strip below the columns
+    const row = B.rows[last.bucket];
+    p.push();
+    p.stroke(c.fg);
+    p.strokeWeight(2);
+    p.line(row.x + 14, row.y + row.h - 1, row.x + 14, strip.y);
+    p.pop();
+    box(p, strip.x, strip.y, strip.w, strip.h, { fill: c.highlight, stroke: c.fg, weight: 2, radius: 4 });
+    label(p, `${last.bucket}`, strip.x + 26, strip.y + strip.h / 2, { color: c.onFill, align: "right", bold: true });
+    drawChain(p, state, c, strip, chainOf(last.bucket), { highlight: true, glow });
   }
   if (moving) drawMovingEntries(p, state, c, L, progressOf(pos, rebucket));
 }
@@ -339,7 +405,7 @@ export function drawScene(p, state, c, pos) {
   const rebucket = stageIndex(state, "rebucket") >= 0;
   const L = computeLayout(w, h, { size: state.tableSize, expanded: state.last.bucket });
   drawStats(p, state, c, L);
-  const keyAnchor = drawKeyCard(p, state, c, L, pos);
+  const keyAnchor = L.compact ? { x: L.box.x + 8, y: L.box.y - 4 } : drawKeyCard(p, state, c, L, pos);
   const tooltipH = state.collision ? 3 * LINE + 20 : 0;
   const anchors = drawHashBox(p, state, c, L, pos, tooltipH);
   drawBuckets(p, state, c, L, pos);
@@ -362,7 +428,7 @@ export function drawScene(p, state, c, pos) {
     // stage "arrow": from the box to the bucket row
     const ai = stageIndex(state, "arrow");
     const t = progressOf(pos, ai);
-    const row = L.buckets.rows[state.last.bucket];
+    const row = L.buckets.strip || L.buckets.rows[state.last.bucket];
     if (ai >= 0 && t > 0 && row) {
       const x1 = anchors.out.x + 2;
       const y1 = anchors.out.y - LINE / 2;
@@ -375,5 +441,3 @@ export function drawScene(p, state, c, pos) {
   p.pop();
   return L;
 }
-
-export { PAD };

@@ -43,15 +43,20 @@ export function createControls(container, report) {
     return el;
   };
 
-  const field = (name, input, extraClass = "") => {
+  // <span class="ms-field"><label for=id>Name</label><control id=id></span>: the accessible
+  // name is exactly the visible label (not the label plus the options of a select).
+  const field = (name, input, extraClass = "", labelFirst = true) => {
+    const wrapper = document.createElement("span");
+    wrapper.className = `ms-field ${extraClass}`.trim();
     const label = document.createElement("label");
-    label.className = `ms-field ${extraClass}`.trim();
-    const text = document.createElement("span");
-    text.className = "ms-label";
-    text.textContent = name;
-    label.append(text, input);
-    place(label);
-    input.msLabel = text;
+    label.className = "ms-label";
+    label.textContent = name;
+    input.id = input.id || `ms-control-${++uid}`;
+    label.htmlFor = input.id;
+    if (labelFirst) wrapper.append(label, input);
+    else wrapper.append(input, label);
+    place(wrapper);
+    input.msLabel = label;
     return input;
   };
 
@@ -114,7 +119,7 @@ export function createControls(container, report) {
       input.msOutput = output;
       input.msShow = show;
       field(name, input, "ms-range");
-      input.msLabel.parentElement.append(output);
+      input.parentElement.append(output);
       return input;
     },
 
@@ -136,15 +141,7 @@ export function createControls(container, report) {
       input.checked = Boolean(checked);
       const changed = guard(onChange);
       input.addEventListener("change", () => changed(input.checked));
-      const label = document.createElement("label");
-      label.className = "ms-field ms-check";
-      const text = document.createElement("span");
-      text.className = "ms-label";
-      text.textContent = name;
-      label.append(input, text);
-      input.msLabel = text;
-      place(label);
-      return input;
+      return field(name, input, "ms-check", false);
     },
 
     /** A short piece of text in the control row (e.g. a legend); not a control. */

@@ -46,7 +46,22 @@ function el(tag, className, text) {
   return node;
 }
 
+// p5 listens to device motion/orientation on start-up; inside a cross-origin iframe that breaks
+// the Permissions Policy (Chromium logs an error per listener). The sims use no motion sensors,
+// so those two listeners are simply not registered on this page.
+function ignoreMotionSensors() {
+  const add = window.addEventListener;
+  if (add.msFiltered) return;
+  const filtered = function (type, ...rest) {
+    if (type === "devicemotion" || type === "deviceorientation") return undefined;
+    return add.call(this, type, ...rest);
+  };
+  filtered.msFiltered = true;
+  window.addEventListener = filtered;
+}
+
 function loadP5() {
+  ignoreMotionSensors();
   if (typeof window.p5 === "function") return Promise.resolve(window.p5);
   return new Promise((resolve, reject) => {
     const script = document.createElement("script");
@@ -551,7 +566,7 @@ export function createMicroSim(options) {
   } catch (error) {
     report(error);
   }
-  for (const text of notices) notice(text);
+  if (notices.length) notice(notices.join(" "));
   layout();
   new ResizeObserver(() => {
     layout();

@@ -128,7 +128,7 @@ def test_reduced_motion_skips_animations(open_sim):
     ) is False
     page.emulate_media(reduced_motion="no-preference")
     page.wait_for_function("window.microsim._sim.reducedMotion === false")
-    page.evaluate("window.microsim._sim.animate([{name: 'slow', ms: 60000}])")
+    page.evaluate("() => { window.microsim._sim.animate([{name: 'slow', ms: 60000}]); }")
     assert sim_state(page)["animating"] is True
     assert page.evaluate("window.microsim._sim.animation.name") == "slow"
     sim_step(page, 1)  # step() skips the animation
@@ -227,4 +227,19 @@ def test_canvas_controls_and_loading_indicator_appear_before_python(page, site_s
     assert sim_status(page) == "loading"
     assert "Loading" in page.locator(".ms-narration").inner_text()
     assert json.loads(page.evaluate("JSON.stringify(window.microsim.state())")) is None
+    assert wait_sim_settled(page) == "ready"
+
+
+def test_a_sim_whose_code_fails_to_load_shows_an_error(page, site_server, watch_page):
+    page.allow_console_errors = True
+    watch_page(page, {site_server.url.rstrip("/")})
+    site_server.fail_paths.add("/kit-fixture.js")
+    try:
+        page.goto(f"{site_server.url}sims/{SIM}/main.html")
+        assert wait_sim_settled(page, timeout=10_000) == "error"
+        assert "kit-fixture.js" in page.get_by_role("alert").inner_text()
+        assert page.get_by_role("button", name="Retry").is_visible()
+    finally:
+        site_server.fail_paths.discard("/kit-fixture.js")
+    page.get_by_role("button", name="Retry").click()  # reloads the page
     assert wait_sim_settled(page) == "ready"

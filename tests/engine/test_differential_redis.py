@@ -8,7 +8,8 @@ they depend on wall-clock time or on Redis's internal hash order, never on seman
 - KEYS: as a set (Redis returns dict order).
 - TTL / EXPIRETIME / OBJECT IDLETIME: within 1 s; PTTL / PEXPIRETIME: within ``PTTL_TOLERANCE_MS``
   (the two servers receive the command a few ms apart); negative codes (-1, -2) must be equal.
-- SCAN: the cursor walk is run to completion on both sides and the *sets* of keys are compared.
+- SCAN: the cursor walk is run to completion on both sides and the *sets* of keys are compared;
+  a single SCAN step compares the cursor and the set of keys in the reply.
 - RANDOMKEY: nil on both, or a key that exists on both.
 - INFO: only the fields the engine models are compared (hits, misses, expired/evicted keys,
   maxmemory, maxmemory_policy, and ``keys``/``expires`` in the keyspace line).
@@ -30,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from redis_server import (  # noqa: E402
@@ -72,7 +75,9 @@ INFO_FIELDS = (
 def redis_server() -> Iterator[RedisServer]:
     path = find_redis_server()
     if path is None:
-        message = "redis-server not found ($REDIS_SERVER or PATH); run `make system-deps`"
+        env = os.environ.get("REDIS_SERVER")
+        where = f"REDIS_SERVER={env} is not executable" if env else "no redis-server on PATH"
+        message = f"redis-server not found ({where}); run `make system-deps`"
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"{message} (a failure in CI, not a skip)")
         pytest.skip(message)
@@ -95,6 +100,11 @@ def redis_client(redis_server: RedisServer) -> Iterator[RespClient]:
 
 @pytest.fixture()
 def pair(redis_client: RespClient) -> Pair:
+    return fresh_pair(redis_client)
+
+
+def fresh_pair(redis_client: RespClient) -> Pair:
+    """An emptied, default-configured Redis with reset stats, and a new Store."""
     redis_client.call("FLUSHALL")
     for name, value in DEFAULT_CONFIG.items():
         redis_client.call("CONFIG", "SET", name, value)
@@ -222,7 +232,7 @@ class Pair:
             self.mismatch(label, ("SCAN*", *step.options), results[0], results[1])
 
     def _info(self, step: Info, label: str) -> None:
-        args = ("INFO",) if step.section is None else ("INFO", step.section)
+        args = ("INFO",) if step.section is None else ("INFO", *step.section.split(" "))
         redis_out, engine_out = self.both(*args)
         if not (redis_out.ok and engine_out.ok):
             if redis_out != engine_out:
@@ -288,6 +298,10 @@ def replies_match(command: tuple[object, ...], redis_out: Outcome, engine_out: O
     if name == "KEYS":
         return isinstance(r, list) and isinstance(e, list) and sorted(r) == sorted(e) \
             and len(set(e)) == len(e)
+    if name == "SCAN" and isinstance(r, list) and isinstance(e, list) and len(r) == len(e) == 2:
+        # the order within one reply follows each side's own hash order
+        return r[0] == e[0] and isinstance(r[1], list) and isinstance(e[1], list) \
+            and sorted(r[1]) == sorted(e[1])
     if name == "RANDOMKEY":
         return (r is None) == (e is None)  # membership is checked by the random-sequence test
     return type(r) is type(e) and r == e
@@ -484,6 +498,37 @@ CASES: dict[str, list[Step]] = {
         c("EXPIRETIME c"), c("PERSIST d"), c("TOUCH a b c d e f"), c("GETEX e PERSIST"),
         Info("stats"),
     ],
+    "expired_keys_under_writes": [
+        *cs("SET a v PX 150", "SET b v PX 150", "SET c v PX 150", "SET d v PX 150",
+            "SET e v PX 150", "SET f v PX 150", "SET g v PX 150", "SET h v PX 150",
+            "SET i v PX 150", "SET live v EX 100", "SET dest v EX 100"),
+        Sleep(0.45),
+        *cs("DEL a live", "UNLINK b", "EXPIRE c 100", "PEXPIRE d 100 XX", "PERSIST e",
+            "TOUCH f live", "GETEX g EX 100", "MSETNX h 1 new 2", "GET h", "RENAME live dest",
+            "TTL dest", "SET i v GET EXAT 1", "EXISTS i", "MGET a b c d e f g h i live dest new",
+            "DBSIZE"),
+    ],
+    "integer_argument_forms": cs(
+        "SET n 10", "INCRBY n +5", "INCRBY n 05", "INCRBY n -0", "INCRBY n ' 1'", "DECRBY n +1",
+        "SET k v", "EXPIRE k 010", "TTL k", "EXPIRE k +20", "TTL k", "EXPIRE k -0", "EXISTS k",
+        "SET k v EX 010", "TTL k", "SET k v EX +10", "SET k v PX 0x10", "SETEX k 07 v", "TTL k",
+        "SCAN 00", "SCAN +0", "SCAN 0 COUNT 05", "SCAN 0 COUNT +5",
+        "CONFIG SET maxmemory-samples 05", "CONFIG GET maxmemory-samples",
+        "CONFIG SET maxmemory-samples +6", "CONFIG GET maxmemory-samples",
+        "CONFIG SET hz 07", "CONFIG GET hz", "CONFIG SET maxmemory 1GB", "CONFIG GET maxmemory",
+        "CONFIG SET maxmemory 1Gb", "CONFIG GET maxmemory", "CONFIG SET maxmemory 1g",
+        "CONFIG GET maxmemory", "CONFIG SET maxmemory 1.5mb", "CONFIG SET maxmemory 10000b",
+        "CONFIG GET maxmemory", "CONFIG SET maxmemory 2K", "CONFIG GET maxmemory",
+        "CONFIG SET maxmemory 010", "CONFIG GET maxmemory", "CONFIG SET maxmemory +5",
+        "CONFIG SET maxmemory 05mb", "CONFIG GET maxmemory", "CONFIG SET maxmemory 0",
+        "CONFIG SET lfu-log-factor 010", "CONFIG GET lfu-log-factor", "CONFIG SET hz -1",
+        "CONFIG SET lfu-decay-time -1", "CONFIG SET lfu-decay-time +1",
+    ),
+    "rename_ttl_rules": cs(
+        "SET src v", "SET dst w EX 100", "RENAME src dst", "TTL dst", "SET src v PX 90000",
+        "RENAME src dst", "PTTL dst", "SET other x", "RENAMENX dst other", "RENAMENX dst fresh",
+        "PTTL fresh", "EXISTS dst",
+    ),
     "keepttl_and_overwrite": cs(
         "SET k v EX 100", "SET k v2 KEEPTTL", "TTL k", "SET k v3", "TTL k", "SET k v4 EX 50",
         "SET k v5 KEEPTTL XX", "TTL k", "SET k v6 KEEPTTL NX", "SET k v7 KEEPTTL GET", "TTL k",
@@ -525,7 +570,8 @@ CASES: dict[str, list[Step]] = {
         Info("stats"), Info("memory"), Info("keyspace"), Info(),
         *cs("SET t v EX 100", "SET u v"), Info("keyspace"),
         c("CONFIG SET maxmemory-policy allkeys-lfu"), c("CONFIG SET maxmemory 1000000000"),
-        Info("memory"), Info("Stats"), c("INFO bogus"),
+        Info("memory"), Info("Stats"), c("INFO bogus"), Info("stats keyspace"),
+        Info("memory stats"), Info("all"), Info("default"), Info("everything"),
     ],
     "object_lfu": cs(
         "CONFIG SET maxmemory-policy allkeys-lfu", "SET k v", "OBJECT FREQ k",
@@ -562,9 +608,39 @@ CASES: dict[str, list[Step]] = {
 }
 
 
+# With lfu-log-factor 0 every access increments the LFU counter by exactly 1 (p = 1/(b*0+1)), and
+# with lfu-decay-time 0 it never decays, so OBJECT FREQ shows which commands count as an access.
+# A non-zero maxmemory stops Redis from sharing small-integer value objects (whose LRU/LFU field
+# would be shared by every key holding that integer).
+CASES["lfu_counter_touch_rules"] = [
+    *cs("CONFIG SET lfu-log-factor 0", "CONFIG SET lfu-decay-time 0",
+        "CONFIG SET maxmemory 1gb", "CONFIG SET maxmemory-policy allkeys-lfu", "SET k 1",
+        "OBJECT FREQ k"),
+    *[c(line) for cmd in ("GET k", "STRLEN k", "INCR k", "APPEND k 0", "GETEX k",
+                          "MGET k k", "SET k 5", "SET k 6 XX", "GETSET k 7", "TOUCH k",
+                          "EXISTS k", "TTL k", "PTTL k", "TYPE k", "EXPIRETIME k",
+                          "EXPIRE k 100", "PERSIST k", "OBJECT FREQ k", "SETNX k x",
+                          "SET k 8 NX", "MSET k 9", "INCRBY k 2", "GETDEL k")
+      for line in (cmd, "OBJECT FREQ k")],
+    *cs("SET r v", "RENAME r r2", "OBJECT FREQ r2", "GET r2", "OBJECT FREQ r2",
+        "CONFIG SET lfu-log-factor 10", "GET r2", "OBJECT FREQ r2"),
+]
+CASES["lru_touch_rules_after_sleep"] = [
+    *cs("CONFIG SET maxmemory 1gb", "CONFIG SET maxmemory-policy allkeys-lru",
+        "MSET a 1 b 2 c 3 d 4 e 5 f 6"),
+    Sleep(2.3),
+    *cs("EXISTS a", "TTL a", "TYPE a", "OBJECT FREQ a", "TOUCH b", "GET c", "STRLEN d",
+        "SET e x", "EXPIRE f 100", "OBJECT IDLETIME a", "OBJECT IDLETIME b", "OBJECT IDLETIME c",
+        "OBJECT IDLETIME d", "OBJECT IDLETIME e", "OBJECT IDLETIME f"),
+]
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_scripted_case(pair: Pair, name: str) -> None:
     pair.run(CASES[name], name)
+    # hit/miss/expired/evicted counters and the keyspace line must agree after every case
+    pair.step(Info("stats"), f"{name} end")
+    pair.step(Info("keyspace"), f"{name} end")
     pair.check()
 
 
@@ -696,13 +772,27 @@ def random_command(rng: random.Random) -> tuple[str, ...]:
     return rng.choice([("GET",), ("SET", k), ("NOSUCH", k), ("INCRBY", k), ("MSET", k)])
 
 
+# "lfu": counters that count every access exactly (see lfu_counter_touch_rules), so OBJECT FREQ
+# after a random sequence shows whether each command touched the key as Redis does.
+RANDOM_MODES = {
+    "plain": [],
+    "lfu": [c("CONFIG SET lfu-log-factor 0"), c("CONFIG SET lfu-decay-time 0"),
+            c("CONFIG SET maxmemory 1gb"), c("CONFIG SET maxmemory-policy allkeys-lfu")],
+}
+
+
+@pytest.mark.parametrize("mode", sorted(RANDOM_MODES))
 @pytest.mark.parametrize("seed", range(12))
-def test_random_sequence(pair: Pair, seed: int) -> None:
+def test_random_sequence(pair: Pair, seed: int, mode: str) -> None:
     rng = random.Random(seed)
+    pair.run(RANDOM_MODES[mode], f"{mode} setup")
     stats_diverged = False
-    for index in range(250):
-        command = random_command(rng)
-        label = f"seed {seed} step {index}"
+    for index in range(300):
+        if mode == "lfu" and rng.random() < 0.15:
+            command: tuple[str, ...] = ("OBJECT", "FREQ", rng.choice(KEYS))
+        else:
+            command = random_command(rng)
+        label = f"{mode} seed {seed} step {index}"
         pair.step(command, label)
         if command[0] == "RANDOMKEY":
             _check_randomkey(pair, label)
@@ -710,12 +800,28 @@ def test_random_sequence(pair: Pair, seed: int) -> None:
             before = len(pair.mismatches)
             pair.step(Info("stats"), f"{label} (stats after {format_command(command)})")
             stats_diverged = len(pair.mismatches) > before
-    pair.step(("KEYS", "*"), f"seed {seed} final")
-    pair.step(Info("keyspace"), f"seed {seed} final")
-    pair.step(Info("stats"), f"seed {seed} final")
+    final = f"{mode} seed {seed} final"
+    pair.step(("KEYS", "*"), final)
+    pair.step(Info("keyspace"), final)
+    pair.step(Info("stats"), final)
     for key in KEYS:
-        pair.step(("GET", key), f"seed {seed} final")
-        pair.step(("PTTL", key), f"seed {seed} final")
+        pair.step(("OBJECT", "FREQ", key) if mode == "lfu" else ("GET", key), final)
+        pair.step(("PTTL", key), final)
+    pair.check()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seeds=st.lists(st.integers(min_value=0, max_value=2**32 - 1), min_size=1, max_size=40))
+def test_hypothesis_sequence(redis_client: RespClient, seeds: list[int]) -> None:
+    """Like test_random_sequence, but hypothesis shrinks a failing sequence to a short one."""
+    pair = fresh_pair(redis_client)
+    for index, seed in enumerate(seeds):
+        pair.step(random_command(random.Random(seed)), f"step {index}")
+    pair.step(("KEYS", "*"), "final")
+    pair.step(Info("stats"), "final")
+    pair.step(Info("keyspace"), "final")
+    for key in KEYS:
+        pair.step(("PTTL", key), "final")
     pair.check()
 
 

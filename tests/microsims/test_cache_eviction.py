@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kvengine.microsims import SimInputError, create
 from kvengine.microsims.cache_eviction import (
@@ -17,6 +19,7 @@ from kvengine.microsims.cache_eviction import (
     SIM_ID,
     Controller,
     parse_sequence,
+    sequence_text,
 )
 
 SEQ = DEFAULT_SEQUENCE.split()
@@ -109,6 +112,24 @@ def test_every_eviction_matches_the_reference(policy: str, capacity: int) -> Non
     assert sorted(s["key"] for s in state["slots"]) == sorted(expected[-1]["cache"])
     assert state["hits"] == sum(r["hit"] for r in expected)
     assert state["evictions"] == sum(r["evicted"] is not None for r in expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(st.sampled_from("ABCDEFGH"), min_size=1, max_size=40),
+    capacity=st.integers(3, 7),
+    policy=st.sampled_from(["lru", "lfu", "ttl"]),
+)
+def test_any_sequence_matches_the_reference(keys: list[str], capacity: int, policy: str) -> None:
+    sim = Controller({"policy": policy, "capacity": capacity, "sequence": " ".join(keys)}, seed=1)
+    expected = reference_run(keys, capacity, policy, DEFAULT_TTLS_S)
+    for ref in expected:
+        before = sim.state()
+        sim.cmd_step(1)
+        entry = sim.state()["log"][-1]
+        assert (entry["hit"], entry["evicted"]) == (ref["hit"], ref["evicted"])
+        if entry["evicted"]:
+            assert before["nextEvict"] == entry["evicted"] == before["slots"][-1]["key"]
 
 
 @pytest.mark.parametrize("capacity", range(3, 11))
@@ -336,6 +357,23 @@ def test_redis_lru_can_miss_the_true_lru_key() -> None:
     assert differs
 
 
+def test_redis_mode_says_when_sampling_missed_the_exact_victim() -> None:
+    sim = Controller({"policy": "lru", "mode": "redis"}, seed=10)
+    sim.cmd_step(10)
+    before = sim.state()
+    oldest = max(before["slots"], key=lambda s: s["idle"])["key"]
+    sim.cmd_step(1)
+    entry = sim.state()["log"][-1]
+    assert entry["evicted"] != oldest  # seed 10: the 5-key sample missed the oldest key
+    assert entry["evicted"] == before["nextEvict"] == before["slots"][-1]["key"]
+    assert entry["exactVictim"] == oldest
+    assert oldest not in [c["key"] for c in entry["candidates"]]
+    assert f"Exact LRU would have evicted {oldest} (it was not sampled)" in entry["reason"]
+    exact = Controller({"policy": "lru"}, seed=10)
+    exact.cmd_step(20)
+    assert all("exactVictim" not in e for e in exact.state()["log"])
+
+
 def test_capacity_command_and_bad_values() -> None:
     sim = Controller({}, seed=1)
     sim.cmd_set_capacity(capacity=3)
@@ -377,9 +415,12 @@ def test_custom_sequence_runs_and_bad_ones_are_refused() -> None:
     assert sim.state()["sequence"][2]["ttl"] == 30
 
 
-def test_parse_sequence_ttls() -> None:
+def test_parse_sequence_ttls_and_round_trip() -> None:
     parsed = parse_sequence("A C@25 C Q")
     assert [(a.key, a.ttl_s) for a in parsed] == [("A", 120), ("C", 25), ("C", 25), ("Q", 60)]
+    assert sequence_text(parsed) == "A C@25 C Q"
+    assert parse_sequence(sequence_text(parsed)) == parsed
+    assert sequence_text(parse_sequence("A@120 x@60")) == "A x"  # defaults are not written
 
 
 def test_short_ttl_keys_expire_and_miss() -> None:
@@ -388,6 +429,15 @@ def test_short_ttl_keys_expire_and_miss() -> None:
     log = sim.state()["log"]
     assert [e["hit"] for e in log] == [False, False, False, True]  # k expired after 1 s
     assert log[2]["evicted"] is None
+
+
+def test_flags_must_be_booleans() -> None:
+    sim = Controller({}, seed=1)
+    with pytest.raises(SimInputError):
+        sim.cmd_set_running(running="false")
+    with pytest.raises(SimInputError):
+        sim.cmd_set_mode(redis="yes")
+    assert sim.state()["running"] is False and sim.state()["mode"] == "exact"
 
 
 def test_step_argument_is_checked() -> None:

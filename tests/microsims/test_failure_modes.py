@@ -20,7 +20,8 @@ from kvengine.microsims.failure_modes import (
     STAMPEDE_WINDOW,
     FailureModesController,
 )
-from kvengine.scenarios import HotKeyModel, StampedeModel
+from kvengine.scenarios.hotkey import HotKeyModel
+from kvengine.scenarios.stampede import StampedeModel
 
 
 def fresh(**params: object) -> FailureModesController:
@@ -113,7 +114,8 @@ def test_every_stampede_row_is_what_the_model_reports(mitigation: str) -> None:
     assert got["dbPeak"] == snap["dbPeak"]
     assert got["recomputes"] == snap["recomputes"]
     assert got["staleReads"] == snap["staleReads"]
-    assert got["overloaded"] == (snap["dbPeak"] > snap["dbCapacity"])
+    assert got["misses"] == snap["misses"]
+    assert got["overloaded"] == snap["everOverloaded"] == (snap["dbPeak"] > snap["dbCapacity"])
 
 
 def test_the_mitigations_give_different_results() -> None:
@@ -126,9 +128,12 @@ def test_the_mitigations_give_different_results() -> None:
     assert rows["none"]["overloaded"]
     assert not rows["jitter"]["overloaded"]
     assert not rows["lock"]["overloaded"]
-    assert rows["lock"]["dbPeak"] < rows["none"]["dbPeak"]
-    assert rows["lock"]["recomputes"] < rows["none"]["recomputes"]
+    assert rows["lock"]["dbPeak"] == 1  # the lock serialises regeneration...
+    assert rows["lock"]["staleReads"] > 0  # ...at the price of stale reads
+    assert rows["none"]["staleReads"] == rows["jitter"]["staleReads"] == 0
     assert not rows["early"]["overloaded"]
+    assert rows["early"]["misses"] == 0  # XFetch refreshes before expiry: nobody misses
+    assert rows["early"]["recomputes"] > rows["none"]["recomputes"]  # ...with extra recomputes
 
 
 def test_a_completed_row_is_frozen_and_rerunning_reproduces_it() -> None:
@@ -189,11 +194,17 @@ def test_every_hot_key_row_is_what_the_model_reports(mitigation: str) -> None:
     sim = fresh()
     sim.cmd_mitigate(panel="hotKey", mitigation=mitigation)
     sim.cmd_step(HOTKEY_WINDOW + 30, panel="hotKey")
-    snap = model_after(HotKeyModel, HOTKEY_WINDOW, shards=3, mitigation=mitigation, seed=1)
+    model = HotKeyModel(shards=3, mitigation=mitigation, seed=1)
+    ever: set[int] = set()
+    for _ in range(HOTKEY_WINDOW):
+        snap = model.step()
+        ever.update(s["id"] for s in snap["shards"] if s["overloaded"])
     got = row(sim.state(), "hotKey", mitigation)
+    assert got["ticks"] == HOTKEY_WINDOW
     assert got["maxShare"] == snap["maxShare"]
-    assert got["overloaded"] == any(s["overloaded"] for s in snap["shards"])
-    assert got["localHitRate"] == snap.get("localHitRate", 0)
+    assert got["overloadedShards"] == sorted(ever)
+    assert got["overloaded"] == bool(ever)
+    assert got["localHitRate"] == snap["localHitRate"]
 
 
 def test_local_cache_takes_hot_traffic_off_the_cluster() -> None:
@@ -279,6 +290,8 @@ def test_same_seed_same_run() -> None:
         ("cmd_step", {"n": 1.5}, "whole number"),
         ("cmd_step", {"n": "ten"}, "whole number"),
         ("cmd_step", {"n": 10**9}, "between 1 and"),
+        ("cmd_step", {"n": float("inf")}, "whole number"),
+        ("cmd_mitigate", {"panel": "stampede", "mitigation": ["jitter"]}, "Unknown"),
         ("cmd_step", {"n": 1, "panel": "left"}, "Unknown panel"),
         ("cmd_mitigate", {"panel": "stampede", "mitigation": "replicas"}, "jitter"),
         ("cmd_mitigate", {"panel": "hotKey", "mitigation": "jitter"}, "replicas"),
@@ -340,3 +353,16 @@ def test_bridge_round_trip_and_input_errors() -> None:
         assert again["ok"] and again["state"]["hotKey"]["mitigation"] == "replicas"
     finally:
         call({"op": "dispose", "handle": handle})
+
+
+def test_results_start_empty_and_an_unfinished_run_is_dropped_when_switching() -> None:
+    sim = fresh()
+    assert sim.state()["stampede"]["results"] == [] and sim.state()["hotKey"]["results"] == []
+    sim.cmd_step(40)
+    partial = row(sim.state(), "stampede", "none")
+    assert partial["ticks"] == 40 and not partial["complete"]
+    sim.cmd_mitigate(panel="stampede", mitigation="lock")
+    assert sim.state()["stampede"]["results"] == []  # a run cut short cannot be compared
+    sim.cmd_step(STAMPEDE_WINDOW, panel="stampede")
+    sim.cmd_mitigate(panel="stampede", mitigation="none")
+    assert [r["mitigation"] for r in sim.state()["stampede"]["results"]] == ["lock"]

@@ -118,7 +118,8 @@ def test_new_key_is_inserted_at_the_head_of_its_chain_and_kept():
     assert state["buckets"][bucket][0]["key"] == "order:9001"
     value = state["buckets"][bucket][0]["value"]
     assert value
-    assert "stored there with value" in state["narration"]
+    assert f"stored at the head of its chain with value {value}" in state["narration"] \
+        or f"stored there with value {value}" in state["narration"]
     # the table keeps it: later lookups of other keys, then this one again, find it
     sim.cmd_hash(key="user:42")
     sim.cmd_hash(key="order:9001")
@@ -137,7 +138,7 @@ def test_a_hit_behind_another_key_walks_the_chain():
     last = sim.state()["last"]
     assert last["found"] is True
     assert last["chain"] == [entry["key"] for entry in chain]
-    assert "after checking" in sim.state()["narration"]
+    assert f"(key {len(chain)} of its chain)" in sim.state()["narration"]
 
 
 def test_new_keys_get_seeded_values():
@@ -327,8 +328,8 @@ def test_stages_follow_the_spec_timings_and_show_real_arithmetic():
     assert steps[0]["title"] == 'byte 1 of 7: "u" = 117'
     after_xor = 2166136261 ^ 117
     after_mul = after_xor * 16777619 % 2**32
-    assert steps[0]["lines"] == [f"2166136261 xor 117 = {after_xor}",
-                                 f"\u00d7 16777619 mod 2\u00b3\u00b2 = {after_mul}"]
+    assert steps[0]["lines"] == [f"xor 117 = {after_xor}",
+                                 f"\u00d7 16777619 = {after_mul}"]
     assert steps[0]["value"] == after_mul
     assert steps[-1]["value"] == 795573122
     assert state["trace"]["modLine"] == "795573122 mod 8 = 2"
@@ -342,19 +343,18 @@ def test_short_key_shows_every_byte_without_summary():
     assert steps[-1]["value"] == fnv1a("ab")
 
 
-def test_step_through_walks_the_stages_forward_and_back():
+def test_step_replays_the_last_lookup_one_stage_at_a_time_and_back_goes_back():
     sim = make()
-    sim.cmd_step_through(on=True)
-    state = sim.state()
-    assert state["stepMode"] is True and state["stage"] == 0 and state["animating"] is True
-    assert "press Step" in state["narration"]
-    total = len(state["stages"])
+    total = len(sim.state()["stages"])
     seen = []
     for _ in range(total):
         sim.cmd_next_stage()
-        seen.append(sim.state()["narration"])
-    assert sim.state()["stage"] == total and sim.state()["animating"] is False
+        state = sim.state()
+        assert state["stepMode"] is True
+        seen.append(state["narration"])
+    assert [sim.state()["stage"]] == [total] and sim.state()["animating"] is False
     assert seen[0].startswith("Key user:42 (7 UTF-8 bytes) enters the FNV-1a")
+    assert seen[1].startswith('Byte 1 of 7: "u" = 117: xor 117 = 2166136240')
     assert seen[-1] == ("user:42 hashes to 795573122; 795573122 mod 8 = 2; "
                         "bucket 2 holds alice.")
     assert "795573122 mod 8 = 2." in seen
@@ -363,30 +363,41 @@ def test_step_through_walks_the_stages_forward_and_back():
     sim.cmd_prev_stage()
     assert sim.state()["stage"] == total - 1
     assert sim.state()["narration"] == "The key goes to bucket 2."
-
-
-def test_hash_in_step_mode_starts_at_stage_zero_and_step_finishes_it():
-    sim = make()
-    sim.cmd_step_through(on=True)
-    sim.cmd_hash(key="order:9001")
+    for _ in range(total - 1):
+        sim.cmd_prev_stage()
     state = sim.state()
     assert state["stage"] == 0 and state["animating"] is True
-    # the model's truth is already there: the key is stored
-    assert "order:9001" in all_keys(state)
-    sim.cmd_step(n=1)
-    assert sim.state()["animating"] is False
-    assert sim.state()["stage"] == len(sim.state()["stages"])
-    with pytest.raises(SimInputError):
-        sim.cmd_step(n=0)
-
-
-def test_back_at_first_stage_is_refused_without_changing_state():
-    sim = make()
-    sim.cmd_step_through(on=True)
-    before = sim.state()
+    assert "press Step" in state["narration"]
     with pytest.raises(SimInputError, match="first stage"):
         sim.cmd_prev_stage()
-    assert sim.state() == before
+    assert sim.state() == state
+
+
+def test_back_right_after_an_action_pauses_one_stage_before_its_end():
+    sim = make()
+    sim.cmd_hash(key="order:9001")
+    sim.cmd_prev_stage()
+    state = sim.state()
+    assert state["stepMode"] is True and state["stage"] == len(state["stages"]) - 1
+    # the model's truth is already there: the key is stored, only the picture is paused
+    assert "order:9001" in all_keys(state)
+
+
+def test_a_new_action_plays_in_full_and_step_finishes_a_paused_one():
+    sim = make()
+    sim.cmd_next_stage()
+    sim.cmd_hash(key="order:9001")
+    state = sim.state()
+    assert state["stepMode"] is False and state["stage"] == len(state["stages"])
+    sim.cmd_next_stage()
+    sim.cmd_next_stage()
+    assert sim.state()["stage"] == 2
+    sim.cmd_step(n=1)
+    state = sim.state()
+    assert state["animating"] is False and state["stepMode"] is False
+    assert state["stage"] == len(state["stages"])
+    with pytest.raises(SimInputError):
+        sim.cmd_step(n=0)
 
 
 def test_each_action_gets_a_new_action_id():
@@ -444,7 +455,7 @@ def test_reset_restores_the_starting_table():
     sim.cmd_resize(size=5)
     sim.cmd_hash_function(name="sum-bytes")
     sim.cmd_collision()
-    sim.cmd_step_through(on=True)
+    sim.cmd_next_stage()
     sim.cmd_reset()
     state = sim.state()
     for field in ("buckets", "last", "tableSize", "hashName", "trace", "stats", "narration"):
@@ -473,3 +484,30 @@ def test_registry_and_bridge_reach_the_controller():
         {"op": "call", "handle": handle, "method": "collision", "args": {}})))
     assert good["ok"] is True and good["state"]["collision"]["tooltip"] == COLLISION_TOOLTIP
     json.loads(bridge.handle(json.dumps({"op": "dispose", "handle": handle})))
+
+
+def test_state_names_the_last_event():
+    sim = make()
+    assert sim.state()["event"] == "reset"
+    for call, event in ((lambda: sim.cmd_hash(key="a"), "hash"),
+                        (sim.cmd_collision, "collision"),
+                        (lambda: sim.cmd_resize(size=9), "resize"),
+                        (lambda: sim.cmd_hash_function(name="djb2-32"), "hash_function"),
+                        (sim.cmd_next_stage, "next_stage"),
+                        (sim.cmd_prev_stage, "prev_stage"),
+                        (sim.cmd_step, "step")):
+        call()
+        assert sim.state()["event"] == event
+
+
+def test_collision_search_on_a_huge_key_is_bounded():
+    sim = make()
+    sim.cmd_hash(key="z" * 10_000)
+    try:
+        sim.cmd_collision()
+    except SimInputError as error:  # allowed: the search gives up with a clear message
+        assert "try another key" in str(error)
+    else:
+        state = sim.state()
+        assert fnv1a(state["collision"]["newKey"]) % 8 == fnv1a("z" * 10_000) % 8
+        assert state["collision"]["tried"] <= 200

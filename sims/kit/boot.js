@@ -1,0 +1,65 @@
+// boot.js -- a classic-script watchdog for a sim page, loaded before the sim's module.
+//
+// microsim.js can only show an error once the sim's own module has loaded and called
+// createMicroSim(). If that module (or one of its imports) fails to download or has a syntax
+// error, nothing would ever run and the page would stay "loading" for ever. This tiny script
+// (no imports, so it cannot fail the same way) watches for that case and then shows the same
+// error state the kit shows: data-sim-state="error", the reason in words, a Retry button that
+// reloads the page, and a microsim-error message to the parent window.
+//
+// Usage (main.html <head>, before the module script):
+//   <script src="../kit/boot.js"></script>
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var START_TIMEOUT_MS = 30000;
+
+  function started() {
+    // (window.microsim is the <main id="microsim"> element until the kit replaces it)
+    var sim = window.microsim;
+    var kitRunning = Boolean(sim) && typeof sim.state === "function";
+    return kitRunning || root.getAttribute("data-sim-state") !== "loading";
+  }
+
+  function fail(reason) {
+    if (started()) return;
+    root.setAttribute("data-sim-state", "error");
+    var main = document.getElementById("microsim") || document.body;
+    var box = document.createElement("div");
+    box.className = "ms-overlay ms-boot-error";
+    box.setAttribute("role", "alert");
+    var title = document.createElement("p");
+    title.className = "ms-error-title";
+    title.textContent = "The simulation could not start.";
+    var text = document.createElement("p");
+    text.className = "ms-error-text";
+    text.textContent = reason;
+    var retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "ms-button ms-retry";
+    retry.textContent = "Retry";
+    retry.addEventListener("click", function () { location.reload(); });
+    box.appendChild(title);
+    box.appendChild(text);
+    box.appendChild(retry);
+    main.appendChild(box);
+    if (window.parent && window.parent !== window) {
+      var id = location.pathname.split("/").slice(-2, -1)[0] || "";
+      window.parent.postMessage({ type: "microsim-error", id: id, message: reason }, "*");
+    }
+  }
+
+  addEventListener("error", function (event) {
+    if (started()) return;
+    var target = event.target;
+    if (target && target.tagName === "SCRIPT") {
+      fail("Could not download the simulation's code (" + (target.src || "a script") + ").");
+    } else if (event.message) {
+      fail("The simulation's code has an error: " + event.message);
+    }
+  }, true);
+
+  setTimeout(function () {
+    fail("The simulation's code did not start. Try again, or reload the page.");
+  }, START_TIMEOUT_MS);
+})();

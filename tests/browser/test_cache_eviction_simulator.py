@@ -1,0 +1,269 @@
+"""The cache-eviction-simulator page in Chromium, driven through its accessible controls.
+
+Every eviction the page reports is checked against a reference cache written here from the
+textbook definitions (exact LRU, exact LFU with LRU tie-break, nearest TTL), independent of
+kvengine and of the controller.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from tests.browser.helpers import axe_violations, sim_state, sim_step
+
+SIM = "cache-eviction-simulator"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "sims" / SIM / f"{SIM}.png"
+SEQUENCE = "A B A C A D A E B F G B H C G D B E H C".split()
+TTLS = {"A": 120, "B": 90, "C": 40, "D": 50, "E": 60, "F": 70, "G": 48, "H": 80}
+
+
+def reference(policy: str, capacity: int = 6) -> list[tuple[str, bool, str | None]]:
+    """(key, hit, evicted) per step of a textbook cache-aside cache, one access per second."""
+    now, cache, out = 0, {}, []
+    for key in SEQUENCE:
+        now += 1
+        if key in cache:
+            cache[key]["last"] = now
+            cache[key]["uses"] += 1
+            out.append((key, True, None))
+            continue
+        victim = None
+        if len(cache) >= capacity:
+            rank = {
+                "lru": lambda k: cache[k]["last"],
+                "lfu": lambda k: (cache[k]["uses"], cache[k]["last"]),
+                "ttl": lambda k: (cache[k]["expires"], cache[k]["last"]),
+            }[policy]
+            victim = min(cache, key=rank)
+            del cache[victim]
+        cache[key] = {"last": now, "uses": 1, "expires": now + TTLS[key]}
+        out.append((key, False, victim))
+    return out
+
+
+def wait_step(page, step: int) -> dict:
+    page.wait_for_function("s => window.microsim.state().step === s", arg=step, timeout=10_000)
+    return sim_state(page)
+
+
+def log_tuples(state: dict) -> list[tuple[str, bool, str | None]]:
+    return [(e["key"], e["hit"], e["evicted"]) for e in state["log"]]
+
+
+def test_each_policy_matches_the_reference_and_the_a_claim(open_sim):
+    page = open_sim(SIM)
+    policy = page.get_by_label("Policy", exact=True)
+    next_access = page.get_by_role("button", name="Next Access")
+    for value, label in [("lru", "LRU"), ("lfu", "LFU"), ("ttl", "TTL-based")]:
+        policy.select_option(value)
+        page.wait_for_function("p => window.microsim.state().policy === p", arg=label)
+        assert sim_state(page)["step"] == 0
+        for step in range(1, 21):
+            before = sim_state(page)
+            next_access.click()
+            after = wait_step(page, step)
+            entry = after["log"][-1]
+            if entry["evicted"]:  # the red-bordered bottom slot was the one to go
+                assert before["slots"][-1]["nextEvict"] is True
+                assert before["slots"][-1]["key"] == before["nextEvict"] == entry["evicted"]
+        state = sim_state(page)
+        assert log_tuples(state) == reference(value), value
+        assert state["hits"] == sum(hit for _, hit, _ in reference(value))
+        if value == "lru":
+            evicted = [e["evicted"] for e in state["log"]]
+            assert "A" in evicted and evicted.index("A") < 19  # LRU drops A before the end
+        if value == "lfu":
+            assert "A" not in [e["evicted"] for e in state["log"]]  # LFU keeps A
+            assert "A" in [s["key"] for s in state["slots"]]
+    # Random: seeded, and every victim was the bottom slot a moment before
+    policy.select_option("random")
+    page.wait_for_function("() => window.microsim.state().policy === 'Random'")
+    for step in range(1, 21):
+        before = sim_state(page)
+        after = sim_step(page, 1)
+        assert after["step"] == step
+        evicted = after["log"][-1]["evicted"]
+        if evicted:
+            assert evicted == before["nextEvict"] == before["slots"][-1]["key"]
+    # the statistics panel's numbers are the engine's
+    text = page.locator("canvas").get_attribute("aria-label")
+    assert f"Hit rate {after['hitRate']:g}%" in text or f"Hit rate {after['hitRate']}%" in text
+
+
+def test_full_sequence_plays_at_two_steps_a_second_pauses_and_compares(open_sim):
+    page = open_sim(SIM)
+    full = page.get_by_role("button", name="Full Sequence")
+    next_access = page.get_by_role("button", name="Next Access")
+    assert full.get_attribute("aria-pressed") == "false"
+    full.click()
+    page.wait_for_function("() => window.microsim.state().running === true")
+    assert full.get_attribute("aria-pressed") == "true"
+    page.wait_for_function("() => window.microsim.state().step >= 3", timeout=10_000)
+    for _ in range(4):
+        next_access.click()  # ignored while running: never a double step
+    full.click()  # pause
+    page.wait_for_function("() => window.microsim.state().running === false")
+    paused = sim_state(page)["step"]
+    page.wait_for_timeout(1200)
+    assert sim_state(page)["step"] == paused
+    assert full.get_attribute("aria-pressed") == "false"
+    full.click()  # resume
+    started = time.monotonic()
+    page.wait_for_function("() => window.microsim.state().finished === true", timeout=30_000)
+    elapsed = time.monotonic() - started
+    remaining = 20 - paused
+    assert 0.8 * remaining * 0.5 <= elapsed <= remaining * 0.5 + 3.0, (remaining, elapsed)
+    state = sim_state(page)
+    assert [e["step"] for e in state["log"]] == list(range(1, 21))
+    assert log_tuples(state) == reference("lru")
+    page.wait_for_function("() => window.microsim.state().running === false")
+    assert full.get_attribute("aria-pressed") == "false"
+    rows = {row["policy"]: row for row in state["comparison"]}
+    assert list(rows) == ["LRU", "LFU", "Random", "TTL-based"]
+    for policy, label in [("lru", "LRU"), ("lfu", "LFU"), ("ttl", "TTL-based")]:
+        assert rows[label]["hits"] == sum(hit for _, hit, _ in reference(policy))
+    # a whole run from the start takes 20 ticks of 500 ms: about 10 s
+    assert state["stepMs"] == 1000 and len(state["sequence"]) == 20
+
+
+def test_keyboard_only_prediction_policy_and_custom_sequence(open_sim):
+    page = open_sim(SIM)
+    page.locator("body").focus()
+    page.keyboard.press("Tab")  # Policy
+    assert page.evaluate("document.activeElement.tagName") == "SELECT"
+    page.keyboard.press("ArrowDown")  # LRU -> LFU
+    page.wait_for_function("() => window.microsim.state().policy === 'LFU'")
+    page.keyboard.press("Tab")  # Next Access
+    for step in range(1, 11):
+        page.keyboard.press("Enter" if step % 2 else "Space")
+        wait_step(page, step)
+    state = sim_state(page)
+    assert state["nextEvict"] == "C"
+    # predict with the keyboard: Tab to "Predict next eviction" and pick the bottom slot's key
+    page.get_by_label("Predict next eviction", exact=True).focus()
+    keys = [s["key"] for s in state["slots"]]
+    for _ in range(keys.index("C") + 1):
+        page.keyboard.press("ArrowDown")
+    page.wait_for_function("() => window.microsim.state().prediction === 'C'")
+    page.get_by_role("button", name="Next Access").focus()
+    page.keyboard.press("Enter")
+    state = wait_step(page, 11)
+    assert state["score"] == {"correct": 1, "total": 1}
+    assert "right" in page.locator(".ms-narration").inner_text()
+    # a click on the bottom slot of the canvas is a prediction too
+    box = page.locator("canvas").bounding_box()
+    height = box["height"]
+    pitch = (height - 16 - 48 - 6) / state["capacity"]
+    page.mouse.click(box["x"] + 120, box["y"] + 8 + 48 + (state["capacity"] - 0.5) * pitch)
+    page.wait_for_function("k => window.microsim.state().prediction === k", arg=state["nextEvict"])
+    # "More settings": open with the keyboard, type a sequence, Enter
+    page.get_by_text("More settings").focus()
+    page.keyboard.press("Enter")
+    field = page.get_by_label("Custom sequence", exact=True)
+    field.focus()
+    page.keyboard.type("x y x z w")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.microsim.state().total === 5")
+    assert "restarted" in page.locator(".ms-notice").inner_text()  # mid-run change: notice
+    capacity = page.get_by_label("Capacity", exact=True)
+    capacity.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => window.microsim.state().capacity === 3")
+    page.get_by_role("button", name="Next Access").focus()
+    for step in range(1, 6):
+        page.keyboard.press("Enter")
+        wait_step(page, step)
+    assert [e["evicted"] for e in sim_state(page)["log"]] == [None, None, None, None, "y"]
+    # the Redis approximation checkbox toggles with Space
+    page.get_by_label("Redis approximation", exact=True).focus()
+    page.keyboard.press("Space")
+    page.wait_for_function("() => window.microsim.state().mode === 'redis'")
+
+
+def test_axe_clean_in_light_and_dark_and_url_parameters_apply(open_sim):
+    page = open_sim(SIM, "theme=light")
+    sim_step(page, 13)
+    assert axe_violations(page) == []
+    page = open_sim(SIM, "theme=dark&policy=ttl&capacity=3&sequence=p%20q%20p%20r%20s@9")
+    state = sim_step(page, 5)
+    assert (state["policy"], state["capacity"], state["total"]) == ("TTL-based", 3, 5)
+    assert state["sequence"][4] == {"op": "GET", "key": "s", "ttl": 9}
+    # TTL-based: p (60 s, set at t=1 s) expires first; reading p at t=3 s does not extend it
+    assert [e["evicted"] for e in state["log"]] == [None, None, None, None, "p"]
+    assert page.get_by_label("Policy", exact=True).input_value() == "ttl"
+    assert axe_violations(page) == []
+
+
+def test_bad_parameters_show_a_notice_and_use_defaults(open_sim):
+    page = open_sim(SIM, "policy=fifo&capacity=99&seed=abc&sequence=A%20%3Cb%3E&mode=fast")
+    notice = page.locator(".ms-notice")
+    page.wait_for_function("() => document.querySelector('.ms-notice').textContent.length > 0")
+    state = sim_state(page)
+    assert (state["policy"], state["capacity"], state["seed"]) == ("LRU", 6, 1)
+    assert state["sequenceText"] == " ".join(SEQUENCE)
+    assert notice.is_visible()
+    text = page.evaluate("document.querySelector('.ms-notice').textContent")
+    assert "policy" in text or "capacity" in text
+    assert sim_step(page, 20)["step"] == 20  # still works
+    # a bad custom sequence typed in: a notice, the run is untouched
+    page.get_by_text("More settings").click()
+    page.get_by_label("Custom sequence", exact=True).fill("A <script>")
+    page.get_by_label("Custom sequence", exact=True).press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('.ms-notice').textContent.includes('is not a key')"
+    )
+    assert sim_state(page)["step"] == 20
+
+
+def test_resize_mid_run_keeps_the_state(open_sim):
+    page = open_sim(SIM, "policy=lfu")
+    page.set_viewport_size({"width": 780, "height": 482})
+    before = sim_step(page, 8)
+    page.set_viewport_size({"width": 420, "height": 700})
+    page.wait_for_function("() => document.querySelector('canvas').width <= 420 * devicePixelRatio")
+    assert sim_state(page)["log"] == before["log"]
+    after = sim_step(page, 12)
+    assert log_tuples(after) == reference("lfu")
+    page.set_viewport_size({"width": 780, "height": 482})
+    page.wait_for_function("() => document.querySelector('canvas').clientWidth >= 700")
+    assert page.evaluate("document.documentElement.dataset.simState") == "ready"
+    # with reduced motion a step shows at once: no eviction flash, no slide-in
+    page.emulate_media(reduced_motion="reduce")
+    page.get_by_role("button", name="Reset").click()
+    page.wait_for_function("() => window.microsim.state().step === 0")
+    sim_step(page, 10)
+    page.get_by_role("button", name="Next Access").click()
+    wait_step(page, 11)
+    assert sim_state(page)["animating"] is False
+    assert sim_state(page)["log"][-1]["evicted"] == "C"
+
+
+def test_redis_approximation_shows_a_sampling_miss(open_sim):
+    page = open_sim(SIM, "mode=redis&seed=10")
+    assert page.get_by_label("Redis approximation", exact=True).is_checked()
+    before = sim_step(page, 10)
+    oldest = max(before["slots"], key=lambda s: s["idle"])["key"]
+    state = sim_step(page, 1)
+    entry = state["log"][-1]
+    assert entry["evicted"] == before["nextEvict"] != oldest
+    assert entry["sampled"] == 5
+    assert oldest not in [c["key"] for c in entry["candidates"]]
+    narration = page.locator(".ms-narration").inner_text()
+    assert f"Exact LRU would have evicted {oldest} (it was not sampled)" in narration
+    assert state["samples"] == 5 and state["lfuCounter"] == "log"
+
+
+def test_screenshot(open_sim):
+    page = open_sim(SIM, "theme=light")
+    page.set_viewport_size({"width": 780, "height": 482})
+    page.wait_for_function("() => document.querySelector('canvas').clientWidth === 780")
+    state = sim_step(page, 13)  # cache full, A idle longest: LRU is about to drop it
+    assert state["nextEvict"] == "A"
+    page.get_by_label("Predict next eviction", exact=True).select_option("A")
+    page.wait_for_function("() => window.microsim.state().prediction === 'A'")
+    page.wait_for_timeout(200)
+    page.locator("#microsim").screenshot(path=str(SCREENSHOT), animations="disabled")
+    assert SCREENSHOT.stat().st_size > 10_000

@@ -1,0 +1,252 @@
+"""The cache-failure-modes page in Chromium, driven through its accessible controls.
+
+What a student would notice: the stampede without mitigation peaks at the number of servers and
+overloads the database; "Mitigate: Jitter TTL" keeps the peak at 3 or less; the hot key's shard
+carries about 80% and is OVERLOADED until "Mitigate: Key Replicas"; every other mitigation fills
+its results row with exactly what the scenario model (run here in CPython) reports.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kvengine.scenarios.hotkey import HotKeyModel
+from kvengine.scenarios.stampede import StampedeModel
+from tests.browser.helpers import (
+    axe_violations,
+    horizontal_overflow,
+    sim_call,
+    sim_state,
+    sim_step,
+)
+
+SIM = "cache-failure-modes"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "sims" / SIM / f"{SIM}.png"
+STAMPEDE_WINDOW, HOTKEY_WINDOW = 300, 120
+
+
+def wait(page, expression: str, arg=None) -> dict:
+    page.wait_for_function(expression, arg=arg, timeout=20_000)
+    return sim_state(page)
+
+
+def pause(page, panel: str, title: str) -> None:
+    """Press the panel's Pause button (a Mitigate button starts the re-run playing)."""
+    wait(page, "p => window.microsim.state()[p].playing === true", panel)
+    page.get_by_role("button", name=f"Pause {title}").click()
+    wait(page, "p => window.microsim.state()[p].playing === false", panel)
+
+
+def row(state: dict, panel: str, mitigation: str) -> dict:
+    return next(r for r in state[panel]["results"] if r["mitigation"] == mitigation)
+
+
+def canvas_text(page) -> str:
+    return page.locator("canvas").get_attribute("aria-label") or ""
+
+
+def test_stampede_then_jitter_and_hot_key_then_replicas(open_sim):
+    page = open_sim(SIM)
+    state = sim_state(page)
+    assert len(state["stampede"]["servers"]) == 10 and len(state["hotKey"]["shards"]) == 3
+    assert not state["stampede"]["playing"] and not state["hotKey"]["playing"]  # start paused
+
+    # The TTL runs out at tick 101: all ten servers miss at once and query the database.
+    state = sim_step(page, 101)
+    st = state["stampede"]
+    assert st["ttlRemaining"] == 0
+    assert st["dbLoad"] == 10 and st["dbOverloaded"]
+    assert [s["state"] for s in st["servers"]] == ["querying"] * 10
+    narration = page.locator(".ms-narration").inner_text()
+    assert "TTL expired: 10 of 10 servers miss at once; 10 queries hit the database" in narration
+    assert "DB Overload" in canvas_text(page)
+    state = sim_step(page, STAMPEDE_WINDOW - 101)
+    none = row(state, "stampede", "none")
+    assert none["complete"] and none["dbPeak"] == 10 and none["overloaded"]
+
+    # The hot key has been running as long: Shard 1 carries about 80% and is OVERLOADED.
+    hk = state["hotKey"]
+    hot = hk["shards"][0]
+    assert abs(hot["share"] - 0.80) <= 0.03 and hot["overloaded"]
+    assert not any(s["overloaded"] for s in hk["shards"][1:])
+    assert "Shard 1" in canvas_text(page) and "OVERLOADED" in canvas_text(page)
+
+    page.get_by_role("button", name="Mitigate: Jitter TTL").click()
+    state = wait(page, "() => window.microsim.state().stampede.mitigation === 'jitter'")
+    assert state["stampede"]["tick"] < 20  # the panel re-ran from the start
+    pause(page, "stampede", "Cache Stampede")
+    page.get_by_role("button", name="Mitigate: Key Replicas").click()
+    wait(page, "() => window.microsim.state().hotKey.mitigation === 'replicas'")
+    pause(page, "hotKey", "Hot Key")
+
+    state = sim_step(page, STAMPEDE_WINDOW)
+    st = state["stampede"]
+    assert st["dbPeak"] <= 3 and not st["everOverloaded"]  # the DB bar stayed green
+    jitter = row(state, "stampede", "jitter")
+    assert jitter["complete"] and jitter["dbPeak"] <= 3 and not jitter["overloaded"]
+    assert [r["mitigation"] for r in st["results"]] == ["none", "jitter"]
+
+    hk = state["hotKey"]
+    assert [(k["key"], k["slot"]) for k in hk["hotKeys"]] == [
+        ("popular_key:1", 11046), ("popular_key:2", 6981), ("popular_key:3", 2916)]
+    assert not any(s["overloaded"] for s in hk["shards"])
+    replicas = row(state, "hotKey", "replicas")
+    assert replicas["complete"] and not replicas["overloaded"] and replicas["maxShare"] <= 0.45
+    assert "popular_key:1 to slot 11046, shard 3" in canvas_text(page)
+
+
+def test_every_other_mitigation_fills_its_row_as_the_model_says(open_sim):
+    page = open_sim(SIM)
+    stampede_menu = page.get_by_label("Cache Stampede mitigation", exact=True)
+    hot_menu = page.get_by_label("Hot Key mitigation", exact=True)
+    for stampede, hot in (("lock", "local-cache"), ("early", "read-replicas")):
+        stampede_menu.select_option(stampede)
+        hot_menu.select_option(hot)
+        wait(page, "([s, h]) => window.microsim.state().stampede.mitigation === s"
+                   " && window.microsim.state().hotKey.mitigation === h", [stampede, hot])
+        pause(page, "stampede", "Cache Stampede")
+        pause(page, "hotKey", "Hot Key")
+        state = sim_step(page, STAMPEDE_WINDOW)
+
+        model = StampedeModel(servers=10, mitigation=stampede, seed=1).run(STAMPEDE_WINDOW)
+        got = row(state, "stampede", stampede)
+        assert got["complete"]
+        assert (got["dbPeak"], got["recomputes"], got["staleReads"], got["overloaded"]) == (
+            model["dbPeak"], model["recomputes"], model["staleReads"], model["everOverloaded"])
+
+        model = HotKeyModel(shards=3, mitigation=hot, seed=1).run(HOTKEY_WINDOW)
+        got = row(state, "hotKey", hot)
+        assert got["complete"]
+        assert got["maxShare"] == model["maxShare"]
+        assert got["localHitRate"] == model["localHitRate"]
+    state = sim_state(page)
+    lock, early = row(state, "stampede", "lock"), row(state, "stampede", "early")
+    assert lock["dbPeak"] == 1 and lock["staleReads"] > 0  # serialised, paid in stale reads
+    assert early["misses"] == 0 and not early["overloaded"]  # refreshed before expiry
+    assert row(state, "hotKey", "local-cache")["localHitRate"] > 0.5
+    assert not row(state, "hotKey", "read-replicas")["overloaded"]
+    text = canvas_text(page)
+    assert "Mutex lock: peak 1" in text and "Read replicas: largest share" in text
+
+
+def test_keyboard_only(open_sim):
+    page = open_sim(SIM)
+    page.locator("body").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == (
+        "Play Cache Stampede")
+    page.keyboard.press("Enter")
+    wait(page, "() => window.microsim.state().stampede.playing === true")
+    wait(page, "() => window.microsim.state().stampede.tick >= 3")
+    page.keyboard.press("Space")  # the same button is now Pause
+    wait(page, "() => window.microsim.state().stampede.playing === false")
+    page.keyboard.press("Tab")  # Reset
+    page.keyboard.press("Enter")
+    wait(page, "() => window.microsim.state().stampede.tick === 0")
+    page.keyboard.press("Tab")  # Mitigate: Jitter TTL
+    page.keyboard.press("Space")
+    wait(page, "() => window.microsim.state().stampede.mitigation === 'jitter'")
+    page.keyboard.press("Tab")  # the stampede's mitigation menu
+    page.keyboard.press("ArrowDown")  # Jitter TTL -> Mutex lock
+    wait(page, "() => window.microsim.state().stampede.mitigation === 'lock'")
+    page.keyboard.press("Tab")  # Speed
+    page.keyboard.press("ArrowDown")  # 20 -> 50 ticks per second
+    wait(page, "() => window.microsim.state().speed === 50")
+    page.keyboard.press("Tab")  # the hot-key row: Play
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Play Hot Key"
+    page.keyboard.press("Tab")  # Reset
+    page.keyboard.press("Tab")  # Mitigate: Key Replicas
+    page.keyboard.press("Enter")
+    state = wait(page, "() => window.microsim.state().hotKey.mitigation === 'replicas'")
+    assert state["hotKey"]["playing"]
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")  # Pause Hot Key
+    wait(page, "() => window.microsim.state().hotKey.playing === false")
+    page.wait_for_function(
+        "() => document.querySelector('.ms-narration').textContent.includes('Hot Key paused')")
+
+
+def test_axe_clean_and_parameters(open_sim):
+    page = open_sim(SIM, "servers=99&shards=x&seed=abc")
+    page.wait_for_function("() => document.querySelector('.ms-notice').textContent.length > 0")
+    assert page.locator(".ms-notice").is_visible()
+    state = sim_state(page)
+    assert len(state["stampede"]["servers"]) == 10 and len(state["hotKey"]["shards"]) == 3
+    assert state["params"] == {"servers": 10, "shards": 3, "seed": 1}
+    sim_step(page, 102)
+    assert axe_violations(page) == []
+
+    page = open_sim(SIM, "servers=20&shards=6&theme=dark")
+    state = sim_step(page, 102)
+    assert state["stampede"]["dbPeak"] == 20 and len(state["hotKey"]["shards"]) == 6
+    assert len(state["hotKey"]["hotKeys"]) == 1
+    page.get_by_role("button", name="Mitigate: Key Replicas").click()
+    wait(page, "() => window.microsim.state().hotKey.mitigation === 'replicas'")
+    assert axe_violations(page) == []
+
+
+def test_resize_mid_run_and_reduced_motion(open_sim):
+    page = open_sim(SIM)
+    page.get_by_role("button", name="Play Cache Stampede").click()
+    page.get_by_role("button", name="Play Hot Key").click()
+    wait(page, "() => window.microsim.state().hotKey.tick >= 5")
+    looping = "window.microsim._sim.p5.isLooping()"
+    assert page.evaluate(looping)  # dots fall and query arrows pulse while playing
+    page.set_viewport_size({"width": 375, "height": 800})
+    wait(page, "() => document.querySelector('canvas').getBoundingClientRect().width <= 375")
+    assert horizontal_overflow(page) == 0
+    # One panel at a time at this width (the one last used: Hot Key), with a switch.
+    switch = page.get_by_role("button", name="Show Cache Stampede panel")
+    assert switch.is_visible()
+    switch.click()
+    page.get_by_role("button", name="Show Hot Key panel").wait_for()
+    tick = sim_state(page)["stampede"]["tick"]
+    wait(page, "t => window.microsim.state().stampede.tick > t + 5", tick)  # still running
+    assert page.evaluate("document.documentElement.dataset.simState") == "ready"
+
+    page.emulate_media(reduced_motion="reduce")
+    page.wait_for_function(f"() => !{looping}", timeout=5_000)  # nothing moves...
+    tick = sim_state(page)["hotKey"]["tick"]
+    wait(page, "t => window.microsim.state().hotKey.tick > t + 3", tick)  # ...time still runs
+    page.set_viewport_size({"width": 780, "height": 800})
+    wait(page, "() => document.querySelector('canvas').getBoundingClientRect().width >= 700")
+    assert not page.get_by_role("button", name="Show Hot Key panel").is_visible()
+    assert horizontal_overflow(page) == 0
+    page.get_by_role("button", name="Pause Cache Stampede").click()
+    page.get_by_role("button", name="Pause Hot Key").click()
+    wait(page, "() => !window.microsim.state().stampede.playing"
+               " && !window.microsim.state().hotKey.playing")
+
+
+def test_screenshot(open_sim):
+    page = open_sim(SIM, "theme=light")
+    page.set_viewport_size({"width": 780, "height": 600})
+    sim_step(page, STAMPEDE_WINDOW)  # "None" rows
+    for name, panel, title in (("Mitigate: Jitter TTL", "stampede", "Cache Stampede"),
+                               ("Mitigate: Key Replicas", "hotKey", "Hot Key")):
+        page.get_by_role("button", name=name).click()
+        pause(page, panel, title)
+    sim_step(page, STAMPEDE_WINDOW)  # rows for the spec's mitigations
+    for stampede, hot in (("lock", "local-cache"), ("early", "read-replicas")):
+        page.get_by_label("Cache Stampede mitigation", exact=True).select_option(stampede)
+        pause(page, "stampede", "Cache Stampede")
+        page.get_by_label("Hot Key mitigation", exact=True).select_option(hot)
+        pause(page, "hotKey", "Hot Key")
+        sim_step(page, STAMPEDE_WINDOW)
+    page.get_by_label("Cache Stampede mitigation", exact=True).select_option("none")
+    pause(page, "stampede", "Cache Stampede")
+    page.get_by_label("Hot Key mitigation", exact=True).select_option("none")
+    pause(page, "hotKey", "Hot Key")
+    for panel in ("stampede", "hotKey"):  # to tick 102: the stampede, the overloaded shard
+        sim_call(page, "step", {"n": 102 - sim_state(page)[panel]["tick"], "panel": panel})
+    state = sim_state(page)
+    assert state["stampede"]["dbOverloaded"] and state["hotKey"]["shards"][0]["overloaded"]
+    assert len(state["stampede"]["results"]) == len(state["hotKey"]["results"]) == 4
+    page.wait_for_timeout(900)  # the falling dots land
+    sim = page.locator("#microsim")
+    box = sim.bounding_box()
+    assert 770 <= box["width"] <= 790 and 490 <= box["height"] <= 510
+    sim.screenshot(path=str(SCREENSHOT))
+    assert SCREENSHOT.stat().st_size > 10_000

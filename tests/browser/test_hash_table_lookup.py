@@ -1,0 +1,236 @@
+"""The hash-table-lookup MicroSim in Chromium, driven through its accessible controls.
+
+Every number checked here comes from kvengine running in Pyodide; the reference FNV-1a below is
+written from the definition, independently of the engine.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.browser.helpers import axe_violations, horizontal_overflow, sim_state, sim_step
+
+SIM = "hash-table-lookup"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "sims" / SIM / f"{SIM}.png"
+TOOLTIP = "Collision: two keys map to the same bucket \u2014 chaining stores both."
+
+
+def fnv1a(key: str) -> int:
+    h = 0x811C9DC5
+    for byte in key.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) % 2**32
+    return h
+
+
+def wait_key(page, key: str) -> dict:
+    page.wait_for_function("k => window.microsim.state().last.key === k", arg=key)
+    return sim_state(page)
+
+
+def keys_in(state: dict) -> list[str]:
+    return [entry["key"] for chain in state["buckets"] for entry in chain]
+
+
+def test_lookup_collision_resize_and_screenshot(open_sim):
+    page = open_sim(SIM)
+    page.set_viewport_size({"width": 760, "height": 440})
+    state = sim_state(page)
+    # the default key lands in bucket FNV-1a("user:42") mod 8, and the state says so
+    assert state["last"]["key"] == "user:42"
+    assert state["last"]["hash"] == fnv1a("user:42") == 795573122
+    assert state["last"]["bucket"] == fnv1a("user:42") % 8 == 2
+    assert {"key": "user:42", "value": "alice"} in state["buckets"][2]
+    assert page.locator(".ms-narration").inner_text() == (
+        "user:42 hashes to 795573122; 795573122 mod 8 = 2; bucket 2 holds alice."
+    )
+    assert 'hash("user:42") mod 8 = 2' in page.locator("canvas").get_attribute("aria-label")
+
+    # a new key is inserted, then found again; the animation can be skipped with step()
+    page.get_by_label("Enter key").fill("order:9001")
+    page.get_by_role("button", name="Hash", exact=True).click()
+    state = wait_key(page, "order:9001")
+    assert state["last"]["inserted"] is True
+    assert state["last"]["bucket"] == fnv1a("order:9001") % 8
+    assert sim_step(page, 1)["animating"] is False
+    page.get_by_role("button", name="Hash", exact=True).click()
+    page.wait_for_function("window.microsim.state().last.found === true")
+    assert keys_in(sim_state(page)).count("order:9001") == 1
+
+    # "Show Collision" puts two keys with equal bucket into one chain
+    page.get_by_label("Enter key").fill("user:42")
+    page.get_by_role("button", name="Hash", exact=True).click()
+    page.wait_for_function("window.microsim.state().last.found && "
+                           "window.microsim.state().last.key === 'user:42'")
+    page.get_by_role("button", name="Show Collision", exact=True).click()
+    page.wait_for_function("window.microsim.state().collision !== null")
+    state = sim_step(page, 1)
+    collision = state["collision"]
+    chain = [entry["key"] for entry in state["buckets"][collision["bucket"]]]
+    assert collision["tooltip"] == TOOLTIP and TOOLTIP in page.locator(".ms-narration").inner_text()
+    assert "user:42" in chain and collision["newKey"] in chain and len(chain) >= 2
+    assert {fnv1a(key) % 8 for key in chain} == {collision["bucket"]}
+    assert page.evaluate("document.documentElement.dataset.simState") == "ready"
+
+    # the screenshot for the catalogue: the whole sim at the spec's 760 x 440, collision shown
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.locator("#microsim").screenshot(path=str(SCREENSHOT))
+    assert SCREENSHOT.stat().st_size > 10_000
+
+    # "Table size" to 16 (keyboard on the slider): every key in bucket fnv1a(key) % 16
+    slider = page.get_by_role("slider", name="Table size")
+    slider.focus()
+    page.keyboard.press("End")
+    page.wait_for_function("window.microsim.state().tableSize === 16")
+    state = sim_step(page, 1)
+    assert len(state["buckets"]) == 16
+    for index, chain in enumerate(state["buckets"]):
+        for entry in chain:
+            assert fnv1a(entry["key"]) % 16 == index
+    assert state["stats"]["loadFactor"] == round(len(keys_in(state)) / 16, 3)
+    assert "Table resized from 8 to 16 buckets" in page.locator(".ms-narration").inner_text()
+
+    assert axe_violations(page) == []
+
+
+def test_keyboard_only_and_step_through(open_sim):
+    page = open_sim(SIM)
+    focused = "document.activeElement.textContent"
+    page.get_by_label("Enter key").focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("cart:42")
+    page.keyboard.press("Enter")  # Enter in the key field hashes it
+    state = wait_key(page, "cart:42")
+    assert state["last"]["found"] is True and state["last"]["value"] == "3 items"
+    page.keyboard.press("Tab")  # -> Hash
+    assert page.evaluate(focused) == "Hash"
+    page.keyboard.press("Tab")  # -> Show Collision
+    page.keyboard.press("Space")
+    page.wait_for_function("window.microsim.state().collision !== null")
+    for _ in range(3):  # Back, Step, Table size
+        page.keyboard.press("Tab")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("window.microsim.state().tableSize === 7")
+    page.keyboard.press("Tab")  # -> Hash function
+    assert page.evaluate("document.activeElement.tagName") == "SELECT"
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("window.microsim.state().hashName === 'djb2-32'")
+    for _ in range(5):  # back to Hash: slider, Step, Back, Show Collision, Hash
+        page.keyboard.press("Shift+Tab")
+    assert page.evaluate(focused) == "Hash"
+    page.keyboard.press("Enter")  # hash cart:42 again, under djb2
+    page.wait_for_function("window.microsim.state().event === 'hash'")
+    for _ in range(3):  # Show Collision, Back, Step
+        page.keyboard.press("Tab")
+    assert page.evaluate(focused) == "Step"
+    # Step replays the lookup one stage at a time; the narration reads each stage
+    page.keyboard.press("Enter")
+    page.wait_for_function("window.microsim.state().stage === 1")
+    state = sim_state(page)
+    assert state["stepMode"] is True and state["animating"] is True
+    narration = page.locator(".ms-narration").inner_text()
+    assert narration == state["stages"][0]["narration"]
+    assert narration.startswith("Key cart:42 (7 UTF-8 bytes) enters the djb2")
+    page.keyboard.press("Enter")
+    page.wait_for_function("window.microsim.state().stage === 2")
+    assert page.locator(".ms-narration").inner_text().startswith('Byte 1 of 7: "c" = 99')
+    page.keyboard.press("Shift+Tab")  # -> Back
+    page.keyboard.press("Enter")
+    page.wait_for_function("window.microsim.state().stage === 1")
+    # microsim.step() finishes the pending stages
+    state = sim_step(page, 1)
+    assert state["stage"] == len(state["stages"]) and state["animating"] is False
+    # Reset (keyboard): the starting table, and the controls follow the state
+    for _ in range(4):  # Step, Table size, Hash function, Reset
+        page.keyboard.press("Tab")
+    assert page.evaluate(focused) == "Reset"
+    page.keyboard.press("Enter")
+    page.wait_for_function("window.microsim.state().event === 'reset'")
+    state = sim_state(page)
+    assert state["tableSize"] == 8 and state["hashName"] == "fnv1a-32"
+    assert state["last"]["key"] == "user:42" and state["stepMode"] is False
+    assert page.get_by_role("slider", name="Table size").input_value() == "8"
+    assert page.get_by_role("combobox", name="Hash function").input_value() == "fnv1a-32"
+    assert page.get_by_label("Enter key").input_value() == "user:42"
+    # every control has its spec name
+    for name in ("Hash", "Show Collision", "Back", "Step", "Reset"):
+        assert page.get_by_role("button", name=name, exact=True).count() == 1
+    assert page.get_by_role("slider", name="Table size").count() == 1
+    assert page.get_by_role("textbox", name="Enter key").count() == 1
+
+
+def test_bad_inputs_never_break_the_sim(open_sim):
+    page = open_sim(SIM)
+    page.emulate_media(reduced_motion="reduce")
+    before = sim_state(page)
+    key_field = page.get_by_label("Enter key")
+    hash_button = page.get_by_role("button", name="Hash", exact=True)
+
+    # empty key: a clear message, nothing hashed
+    key_field.fill("")
+    hash_button.click()
+    notice = page.locator(".ms-notice")
+    notice.wait_for(state="visible")
+    assert "empty key" in notice.inner_text()
+    assert sim_state(page)["buckets"] == before["buckets"]
+
+    # a 10,000-character key: hashed in full, shown with an ellipsis
+    long_key = "k" * 10_000
+    key_field.fill(long_key)
+    hash_button.click()
+    state = wait_key(page, long_key)
+    assert state["last"]["hash"] == fnv1a(long_key)
+    assert state["last"]["keyDisplay"].endswith("\u2026")
+    assert "10,000 bytes" in state["trace"]["bytesHex"]
+
+    # emoji and non-Latin keys: their UTF-8 bytes are shown
+    key_field.fill("\U0001F511")
+    hash_button.click()
+    state = wait_key(page, "\U0001F511")
+    assert state["trace"]["bytesHex"] == "F0 9F 94 91"
+    assert state["last"]["bucket"] == fnv1a("\U0001F511") % 8
+    key_field.fill("ключ")
+    hash_button.click()
+    assert wait_key(page, "ключ")["trace"]["bytesHex"].startswith("D0 BA D0 BB")
+
+    # an HTML-looking key is text, never markup
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    html_key = '<img src=x onerror="alert(1)"><b>bold</b>'
+    key_field.fill(html_key)
+    hash_button.click()
+    state = wait_key(page, html_key)
+    assert html_key in keys_in(state)
+    assert page.locator("#microsim img, #microsim b").count() == 0
+    assert dialogs == []
+
+    # Hash pressed during an animation: the second lookup wins, the picture restarts cleanly
+    page.emulate_media(reduced_motion="no-preference")
+    key_field.fill("user:7")
+    hash_button.click()
+    key_field.fill("user:8")
+    hash_button.click()
+    state = wait_key(page, "user:8")
+    # and a resize of the window mid-animation redraws at the new width
+    page.set_viewport_size({"width": 420, "height": 800})
+    page.wait_for_function("document.querySelector('canvas').width > 0")
+    page.wait_for_function("!window.microsim.state().animating", timeout=10_000)
+    assert page.evaluate("document.documentElement.dataset.simState") == "ready"
+    assert horizontal_overflow(page) == 0
+    width = page.evaluate("document.querySelector('canvas').getBoundingClientRect().width")
+    assert 400 <= width <= 420
+    assert "user:8" in keys_in(sim_state(page)) and "user:7" in keys_in(sim_state(page))
+
+
+def test_bad_url_parameters_fall_back_with_a_notice(open_sim):
+    page = open_sim(SIM, "size=99&hash=md5&key=cart%3A42")
+    notice = page.locator(".ms-notice")
+    notice.wait_for(state="visible")
+    text = notice.inner_text()
+    assert "size=\"99\"" in text and "md5" in text
+    state = sim_state(page)
+    assert state["tableSize"] == 8 and state["hashName"] == "fnv1a-32"
+    assert state["last"]["key"] == "cart:42" and state["last"]["found"] is True
+    assert page.get_by_role("slider", name="Table size").input_value() == "8"
+    assert json.loads(json.dumps(state))["last"]["bucket"] == fnv1a("cart:42") % 8
