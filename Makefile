@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: setup serve build test lint bench system-deps clean
 
