@@ -142,6 +142,8 @@ def cmd_get(store: Store, argv: list[str]) -> str | None:
 
 @command("set", -3, denyoom=True)
 def cmd_set(store: Store, argv: list[str]) -> str | None:
+    if len(argv) == 3:  # plain SET key value: no options to parse
+        return store.set(argv[1], argv[2])
     p = _parse_ext(argv, 3, for_set=True)
     f = p["flags"]
     return store.set(argv[1], argv[2], nx="nx" in f, xx="xx" in f, keepttl="keepttl" in f,
@@ -627,7 +629,7 @@ def execute(store: Store, args: tuple) -> Any:
     try:
         if not args:
             raise ResponseError("ERR empty command")
-        argv = [_arg(a) for a in args]
+        argv = [a if type(a) is str else _arg(a) for a in args]
         cmd = _resolve(argv)
         store._commands += 1
         if store._maxmemory and not store._perform_evictions() and cmd.denyoom:

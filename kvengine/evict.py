@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .store import Store
 
 EVPOOL_SIZE = 16
+_NO_WORST = float("-inf")  # the worst score of a pool that is not full yet
 LFU_INIT_VAL = 5
 LFU_COUNTER_MAX = 255
 
@@ -168,41 +169,51 @@ class Evictor:
     def choose_lru(self, store: Store, table: Any) -> str:
         """The hot path of :meth:`choose` for ``*-lru`` without listeners (same result).
 
-        ``table`` must not be empty. Score = -(access sequence number): larger = older. The
-        sampling (``HashTable.sample_keys``) and the pool insertion (:meth:`_insert`) are
-        inlined: this runs once per eviction, i.e. on every miss of a full cache.
+        ``table`` must not be empty. Score = -(access sequence number): larger = older. This
+        runs once per eviction, i.e. on every miss of a full cache, so for the common case
+        (no rehash in progress, more keys than samples, a table of at least
+        ``samples * 10`` buckets) ``HashTable.sample_keys`` and :meth:`_insert` are inlined:
+        buckets are read in slices of up to 16 (``samples * 10`` at most in all), with a jump
+        to a new random bucket after more than ``max(4, samples)`` empty ones in a row, as
+        ``dictGetSomeKeys`` does. A sampled key no better than the worst of a full pool
+        costs one comparison and one dict probe.
         """
         pool, where = self.pool, self.where
         data = store._data
         exists = table._index
         samples = store.samples
-        rng = store.rng
         while True:
-            if table._t1 is not None or samples >= len(exists) or len(table._t0) < 4:
-                for key in table.sample_keys(samples, rng):
+            t0 = table._t0
+            size = len(t0)
+            steps = samples * 10
+            if table._t1 is not None or samples >= len(exists) or steps > size:
+                for key in table.sample_keys(samples, store.rng):
                     self._insert(key, -data[key].seq)
             else:
-                t0 = table._t0
-                mask = len(t0) - 1
-                i = rng.getrandbits(64) & mask
+                getrandbits = store.rng.getrandbits
+                mask = size - 1
+                i = getrandbits(64) & mask
                 need = samples
-                emptylen = 0
-                steps = samples * 10
-                full = len(pool) >= EVPOOL_SIZE
-                worst = pool[0][0] if pool else 0
-                while steps > 0:
-                    steps -= 1
-                    chain = t0[i]
-                    if chain is None:
-                        emptylen += 1
-                        if emptylen >= 5 and emptylen > samples:
-                            i = rng.getrandbits(64) & mask
-                            emptylen = 0
-                    else:
-                        emptylen = 0
-                        for key in reversed(chain):
+                empty = 0
+                jump_after = samples if samples > 4 else 4
+                worst = pool[0][0] if len(pool) >= EVPOOL_SIZE else _NO_WORST
+                while True:
+                    width = steps if steps < 16 else 16
+                    end = i + width
+                    window = t0[i:end] if end <= size else t0[i:] + t0[:end - size]
+                    for j, chain in enumerate(window):
+                        if chain is None:
+                            empty += 1
+                            if empty > jump_after:  # a sparse region: jump elsewhere
+                                steps -= j + 1
+                                i = (getrandbits(64) + 1) & mask
+                                empty = 0
+                                break
+                            continue
+                        empty = 0
+                        for key in chain:
                             score = -data[key].seq
-                            if not full or score > worst or key in where:
+                            if score > worst or key in where:
                                 old = where.get(key)
                                 if old is not None:
                                     del pool[bisect_left(pool, (old, key))]
@@ -210,14 +221,19 @@ class Evictor:
                                 where[key] = score
                                 if len(pool) > EVPOOL_SIZE:
                                     del where[pool.pop(0)[1]]
-                                full = len(pool) >= EVPOOL_SIZE
-                                worst = pool[0][0]
+                                    worst = pool[0][0]
+                                elif len(pool) == EVPOOL_SIZE:
+                                    worst = pool[0][0]
                             need -= 1
-                            if need == 0:
+                            if not need:
                                 break
-                        if need == 0:
+                        if not need:
                             break
-                    i = (i + 1) & mask
+                    else:
+                        steps -= width
+                        i = end & mask
+                    if not need or not steps:
+                        break
             while pool:
                 key = pool.pop()[1]
                 del where[key]

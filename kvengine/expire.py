@@ -42,7 +42,7 @@ def active_expire_cycle(store: Store) -> dict:
                 checked += 1
                 if not chain:
                     continue
-                for key in list(reversed(chain)):
+                for key in list(chain):  # a copy: expiring edits the chain
                     sampled += 1
                     when = expires._index.get(key)
                     if when is not None and now > when:

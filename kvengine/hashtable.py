@@ -136,27 +136,25 @@ class HashTable:
 
     def insert_new(self, key: str, value: Any, h: int | None = None) -> None:
         """Add a key known to be absent (no rehash step; the caller did it)."""
-        if self.resizable and self.rehashidx < 0 and self._used0 >= len(self._t0):
-            self.expand(self._used0 + 1)
         if h is None:
-            if self._memo_hash:
-                h = _memo.get(key)
-                if h is None:
-                    h = hash_key(key)
-            else:
-                h = self._hash_fn(key_bytes(key))
-        if self._t1 is not None:
-            table = self._t1
+            h = _memo.get(key) if self._memo_hash else None
+            if h is None:
+                h = hash_key(key) if self._memo_hash else self._hash_fn(key_bytes(key))
+        table = self._t1
+        if table is None:
+            table = self._t0
+            if self._used0 >= len(table) and self.resizable and self.expand(self._used0 + 1):
+                table = self._t1 if self._t1 is not None else self._t0
+        if table is self._t1:
             self._used1 += 1
         else:
-            table = self._t0
             self._used0 += 1
         i = h % len(table)
         chain = table[i]
         if chain is None:
             table[i] = [key]
         else:
-            chain.append(key)  # the end of the list is the head of the chain
+            chain.insert(0, key)  # chain[0] is the head
         self._index[key] = value
         self._hashes[key] = h
 
@@ -170,27 +168,67 @@ class HashTable:
         """Remove without a rehash step (for callers that already did one)."""
         if key not in self._index:
             return False
-        del self._index[key]
+        self.pop(key)
+        return True
+
+    def pop(self, key: str) -> Any:
+        """Remove a key known to be present, without a rehash step; returns its value."""
+        value = self._index.pop(key)
         h = self._hashes.pop(key)
         t0 = self._t0
         i = h % len(t0)
         chain = t0[i]
         if chain is not None and key in chain:
-            chain.remove(key)
-            if not chain:
+            if len(chain) == 1:
                 t0[i] = None
+            else:
+                chain.remove(key)
             self._used0 -= 1
-            return True
+            return value
         t1 = self._t1
         assert t1 is not None
         i = h % len(t1)
         chain = t1[i]
         assert chain is not None
-        chain.remove(key)
-        if not chain:
+        if len(chain) == 1:
             t1[i] = None
+        else:
+            chain.remove(key)
         self._used1 -= 1
-        return True
+        return value
+
+    def replace(self, victim: str, key: str, value: Any) -> Any:
+        """Remove ``victim`` (present) and add ``key`` (absent) with ``value``; no rehash step.
+
+        What a full cache does on every miss, in one call: the same result as
+        ``pop(victim)`` then ``insert_new(key, value)``. Returns the victim's value.
+        """
+        t0 = self._t0
+        hashes = self._hashes
+        if self._t1 is not None or self._used0 > len(t0):
+            old = self.pop(victim)
+            self.insert_new(key, value)
+            return old
+        index = self._index
+        old = index.pop(victim)
+        i = hashes.pop(victim) % len(t0)
+        chain = t0[i]
+        if len(chain) == 1:
+            t0[i] = None
+        else:
+            chain.remove(victim)
+        h = _memo.get(key) if self._memo_hash else None
+        if h is None:
+            h = hash_key(key) if self._memo_hash else self._hash_fn(key_bytes(key))
+        i = h % len(t0)
+        chain = t0[i]
+        if chain is None:
+            t0[i] = [key]
+        else:
+            chain.insert(0, key)
+        index[key] = value
+        hashes[key] = h
+        return old
 
     def clear(self) -> None:
         """Drop every key; back to the initial size."""
@@ -209,7 +247,7 @@ class HashTable:
                 continue
             for chain in table:
                 if chain:
-                    yield from reversed(chain)
+                    yield from chain
 
     def items(self) -> Iterator[tuple[str, Any]]:
         index = self._index
@@ -235,7 +273,7 @@ class HashTable:
             bucket = h % len(table)
             chain = table[bucket] or []
             seen = []
-            for k in reversed(chain):
+            for k in chain:
                 seen.append(k)
                 if k == key:
                     found = True
@@ -254,14 +292,14 @@ class HashTable:
         if t is None:
             return []
         index = self._index
-        return [[(k, index[k]) for k in reversed(chain)] if chain else [] for chain in t]
+        return [[(k, index[k]) for k in chain] if chain else [] for chain in t]
 
     def bucket_keys(self, table: int = 0) -> list[list[str]]:
         """Like :meth:`buckets` but keys only (cheap, JSON-able)."""
         t = self._t0 if table == 0 else self._t1
         if t is None:
             return []
-        return [list(reversed(chain)) if chain else [] for chain in t]
+        return [list(chain) if chain else [] for chain in t]
 
     @property
     def size(self) -> int:
@@ -305,7 +343,7 @@ class HashTable:
             if chain is None:
                 new[i] = [key]
             else:
-                chain.append(key)
+                chain.insert(0, key)
         self._t0 = new
         self._used0 = len(order)
 
@@ -361,13 +399,13 @@ class HashTable:
                     return True
             chain = t0[self.rehashidx]
             assert chain is not None
-            for key in reversed(chain):  # head first; each becomes the head of its new chain
+            for key in chain:  # head first; each becomes the head of its new chain
                 i = hashes[key] % size1
                 dest = t1[i]
                 if dest is None:
                     t1[i] = [key]
                 else:
-                    dest.append(key)
+                    dest.insert(0, key)
                 if moved_keys is not None:
                     moved_keys.append(key)
             self._used0 -= len(chain)
@@ -408,7 +446,7 @@ class HashTable:
             start = rng.getrandbits(64) % len(t0)
             out = []
             for j in range(len(t0)):
-                out.extend(reversed(t0[(start + j) % len(t0)] or ()))
+                out.extend(t0[(start + j) % len(t0)] or ())
                 if len(out) >= count:
                     break
             return out[:count]
@@ -428,7 +466,7 @@ class HashTable:
                         emptylen = 0
                 else:
                     emptylen = 0
-                    out.extend(reversed(chain))
+                    out.extend(chain)
                     if len(out) >= count:
                         return out[:count]
                 i = (i + 1) & mask
@@ -461,7 +499,7 @@ class HashTable:
                         emptylen = 0
                 else:
                     emptylen = 0
-                    for key in reversed(chain):
+                    for key in chain:
                         out.append(key)
                         if len(out) == count:
                             return out
@@ -490,7 +528,7 @@ class HashTable:
                 if chain:
                     break
         pos = rng.getrandbits(31) % len(chain)
-        return chain[len(chain) - 1 - pos]
+        return chain[pos]
 
     def fair_random_key(self, rng: random.Random) -> str | None:
         """``dictGetFairRandomKey``: sample 15 keys, pick one uniformly (fairer on long chains)."""
@@ -515,12 +553,12 @@ class HashTable:
         if t1 is None and size & (size - 1):
             # a teaching table of a size that is not a power of two: plain bucket order
             v %= size
-            for key in reversed(t0[v] or ()):
+            for key in t0[v] or ():
                 emit(key)
             return (v + 1) % size
         if t1 is None:
             m0 = len(t0) - 1
-            for key in reversed(t0[v & m0] or ()):
+            for key in t0[v & m0] or ():
                 emit(key)
             v |= ~m0 & 0xFFFFFFFFFFFFFFFF
             v = _rev64(v)
@@ -528,10 +566,10 @@ class HashTable:
             return _rev64(v)
         small, big = (t0, t1) if len(t0) <= len(t1) else (t1, t0)
         m0, m1 = len(small) - 1, len(big) - 1
-        for key in reversed(small[v & m0] or ()):
+        for key in small[v & m0] or ():
             emit(key)
         while True:
-            for key in reversed(big[v & m1] or ()):
+            for key in big[v & m1] or ():
                 emit(key)
             v |= ~m1 & 0xFFFFFFFFFFFFFFFF
             v = _rev64(v)

@@ -28,6 +28,7 @@ read the hash from a memo, and build no event dicts unless a listener is attache
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -69,6 +70,15 @@ class Entry:
         self.mem = mem                 # estimated bytes (memory.entry_bytes)
 
 
+def _system_time_ns(clock: Clock) -> Callable[[], int] | None:
+    """``time.time_ns`` when ``clock`` is a plain :class:`SystemClock`, else None.
+
+    The hot paths then compute ``time_ns() // 1_000_000`` inline, which is exactly what
+    ``SystemClock.now_ms`` returns, without a Python-level method call per access.
+    """
+    return time.time_ns if type(clock) is SystemClock else None
+
+
 def to_str(value: Any) -> str:
     """Coerce a native-API argument to a Redis string (bytes are UTF-8, ints in decimal)."""
     if isinstance(value, str):
@@ -97,6 +107,7 @@ class Store:
             raise TypeError("clock must have a now_ms() method")
         self._clock: Clock = clock
         self._now = clock.now_ms  # bound once: the hot paths call it on every access
+        self._time_ns = _system_time_ns(clock)
         self._maxmemory = 0
         self._slow = False        # True when the fast paths must not be used
         self.seed = seed
@@ -143,6 +154,7 @@ class Store:
     def clock(self, clock: Clock) -> None:
         self._clock = clock
         self._now = clock.now_ms
+        self._time_ns = _system_time_ns(clock)
 
     @property
     def maxmemory(self) -> int:
@@ -178,6 +190,7 @@ class Store:
             self._update_fast_path()
         self._fast_lru = policy.endswith("-lru")
         self._volatile = policy.startswith("volatile-")
+        self._allkeys_lru = policy == "allkeys-lru"
         self._evictor.clear()
 
     def set_lfu_counter(self, mode: str) -> None:
@@ -278,10 +291,11 @@ class Store:
             self._trace_lookup(key)
         e = self._data.get(key)
         if e is not None:
-            if self._exp and self._expire_if_needed(key, self._now()):
+            now = self._now()
+            if self._exp and self._expire_if_needed(key, now):
                 e = None
             elif touch:
-                self._touch(e, self._now())
+                self._touch(e, now)
         if count:
             if e is None:
                 self._misses += 1
@@ -294,43 +308,100 @@ class Store:
         return self._lookup(key, True, False)
 
     def _add(self, key: str, value: str) -> Entry:
-        """Insert a new key (evicting first when ``maxkeys`` is reached)."""
+        """Insert a new key (evicting first when ``maxkeys`` is reached).
+
+        The common cache miss (``*-lru`` on ``allkeys``, nobody listening, a full cache, no
+        rehash in progress) is one out, one in: the victim's :class:`Entry` is reused for the
+        new key and :meth:`HashTable.replace` unlinks one and links the other in one call.
+        """
         data = self._data
         keys = self._keys
         maxkeys = self.maxkeys
+        e = None
         if maxkeys is not None and len(data) >= maxkeys:
-            if self._fast_lru and not self._volatile and not self._events.active:
+            if self._fast_lru and not self._volatile and not self._events.active and data:
                 # the common cache case (allkeys-lru, nobody listening): _evict_one inlined
                 choose = self._evictor.choose_lru
-                while len(data) >= maxkeys:
-                    if not data:
-                        raise ResponseError(errors.OOM)
+                exp = self._exp
+                while len(data) > maxkeys:
                     victim = choose(self, keys)
                     if keys.rehashidx >= 0:
                         keys.rehash_step(1)
-                    self.used_memory -= data[victim].mem
-                    keys.remove(victim)
-                    if victim in self._exp:
+                    self.used_memory -= keys.pop(victim).mem
+                    if exp and victim in exp:
                         self._remove_expire(victim)
                     self._evicted += 1
+                victim = choose(self, keys)
+                if exp and victim in exp:
+                    self._remove_expire(victim)
+                self._evicted += 1
+                e = data[victim]
+                self.used_memory -= e.mem
+                if keys.rehashidx < 0:
+                    keys.replace(victim, key, e)
+                else:
+                    keys.rehash_step(1)
+                    keys.pop(victim)
+                    if keys.rehashidx >= 0:
+                        keys.rehash_step(1)
+                    keys.insert_new(key, e)
             else:
                 while len(data) >= maxkeys:
                     if not self._evict_one():
                         raise ResponseError(errors.OOM)
-        if keys.rehashidx >= 0:
+        if e is None and keys.rehashidx >= 0:
             keys.rehash_step(1)
-        now = self._now()
+        time_ns = self._time_ns
+        now = time_ns() // 1_000_000 if time_ns is not None else self._now()
         if key.isascii() and value.isascii():
             mem = ENTRY_OVERHEAD + len(key) + len(value)
         else:
             mem = entry_bytes(key, value)
-        self._seq += 1
-        e = Entry(value, now, self._seq, 1 if self._exact else LFU_INIT_VAL, mem)
-        keys.insert_new(key, e)
+        seq = self._seq = self._seq + 1
+        if e is None:
+            e = Entry(value, now, seq, 1 if self._exact else LFU_INIT_VAL, mem)
+            keys.insert_new(key, e)
+        else:  # the evicted key's Entry, already linked under the new key: Entry.__init__
+            e.value = value
+            e.lru = now
+            e.seq = seq
+            e.lfu = 1 if self._exact else LFU_INIT_VAL
+            e.ldt = (now // 60000) & 65535
+            e.hits = 1
+            e.mem = mem
         self.used_memory += mem
         if self._events.active:
             self._emit({"type": "insert", "key": key, "bucket": self._keys.bucket_index(key)})
         return e
+
+    def _replace_lru_victim(self, key: str, value: str) -> None:
+        """Add ``key`` to a full ``allkeys-lru`` cache: evict one key, add one (the hot path of
+        every cache miss). Same steps and result as :meth:`_add`, for the case its caller
+        checked: nobody listening, no rehash in progress, exactly ``maxkeys`` keys. The
+        victim's :class:`Entry` and bucket bookkeeping are reused for the new key.
+        """
+        keys = self._keys
+        victim = self._evictor.choose_lru(self, keys)
+        e = self._data[victim]
+        exp = self._exp
+        if exp and victim in exp:
+            self._remove_expire(victim)
+        keys.replace(victim, key, e)
+        self._evicted += 1
+        time_ns = self._time_ns
+        now = time_ns() // 1_000_000 if time_ns is not None else self._now()
+        if key.isascii() and value.isascii():
+            mem = ENTRY_OVERHEAD + len(key) + len(value)
+        else:
+            mem = entry_bytes(key, value)
+        self.used_memory += mem - e.mem
+        e.value = value  # the fields of Entry.__init__
+        e.lru = now
+        e.seq = self._seq = self._seq + 1
+        e.lfu = 1 if self._exact else LFU_INIT_VAL
+        e.ldt = (now // 60000) & 65535
+        e.hits = 1
+        e.mem = mem
 
     def _replace_value(self, key: str, e: Entry, value: str) -> None:
         mem = entry_bytes(key, value)
@@ -492,7 +563,8 @@ class Store:
         if e is None:
             self._misses += 1
             return None
-        now = self._now()
+        time_ns = self._time_ns
+        now = time_ns() // 1_000_000 if time_ns is not None else self._now()
         if self._exp:
             when = self._exp.get(key)
             if when is not None and now > when:
@@ -502,8 +574,7 @@ class Store:
         self._hits += 1
         e.hits += 1
         e.lru = now
-        self._seq += 1
-        e.seq = self._seq
+        e.seq = self._seq = self._seq + 1
         return e.value
 
     def set(self, key: Any, value: Any, ex: int | None = None, px: int | None = None,
@@ -517,25 +588,28 @@ class Store:
             key = to_str(key)
         if type(value) is not str:
             value = to_str(value)
-        if (ex is px is exat is pxat is None and not (nx or xx or keepttl or get)
-                and not self._slow and self._keys.rehashidx < 0):
+        if (ex is None and px is None and exat is None and pxat is None
+                and not (nx or xx or keepttl or get or self._slow) and self._keys.rehashidx < 0):
             # fast path for a plain SET: same steps as below, inlined
-            e = self._data.get(key)
-            if e is not None:
-                now = self._now()
-                if self._exp and key in self._exp:
-                    if now > self._exp[key]:
-                        self._expire_key(key, "lazy")
-                        self._add(key, value)
-                        return "OK"
-                    self._remove_expire(key)
-                e.hits += 1
-                e.lru = now
-                self._seq += 1
-                e.seq = self._seq
-                self._replace_value(key, e, value)
-            else:
-                self._add(key, value)
+            data = self._data
+            e = data.get(key)
+            if e is None:
+                if self._allkeys_lru and len(data) == self.maxkeys and data:
+                    self._replace_lru_victim(key, value)  # a miss in a full LRU cache
+                else:
+                    self._add(key, value)
+                return "OK"
+            now = self._now()
+            if self._exp and key in self._exp:
+                if now > self._exp[key]:
+                    self._expire_key(key, "lazy")
+                    self._add(key, value)
+                    return "OK"
+                self._remove_expire(key)
+            e.hits += 1
+            e.lru = now
+            e.seq = self._seq = self._seq + 1
+            self._replace_value(key, e, value)
             return "OK"
         given = [o for o, v in (("ex", ex), ("px", px), ("exat", exat), ("pxat", pxat))
                  if v is not None]

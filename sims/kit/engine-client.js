@@ -18,6 +18,7 @@ export class EngineClient {
     this.onStatus = onStatus;
     this.pending = new Map();
     this.nextRid = 1;
+    this.heard = false;
     this.mode = null;
     this.port = null;
     this.connect(shared);
@@ -28,7 +29,12 @@ export class EngineClient {
     if (shared && typeof SharedWorker === "function") {
       try {
         const worker = new SharedWorker(WORKER_URL, { type: "module", name: "kvengine" });
-        worker.onerror = () => this.fail("The engine worker could not start.");
+        // A browser with SharedWorker but without module SharedWorkers fails here before the
+        // worker has said anything: fall back to a dedicated worker and resend what is pending.
+        worker.onerror = () => {
+          if (this.heard) this.fail("The engine worker stopped.");
+          else this.fallBack();
+        };
         this.port = worker.port;
         this.mode = "shared";
         this.port.onmessage = (event) => this.receive(event.data);
@@ -56,6 +62,13 @@ export class EngineClient {
     }
   }
 
+  fallBack() {
+    console.warn("[kvengine] the shared worker did not start; using a dedicated worker");
+    this.connect(false);
+    if (this.mode !== "dedicated") return;
+    for (const [rid, { message }] of this.pending) this.port.postMessage({ rid, ...message });
+  }
+
   fail(message) {
     this.onStatus({ op: "status", phase: "error", message });
     for (const { resolve } of this.pending.values()) {
@@ -66,6 +79,7 @@ export class EngineClient {
 
   receive(message) {
     if (!message) return;
+    this.heard = true;
     if (message.op === "status") {
       this.onStatus(message);
       return;
@@ -84,8 +98,9 @@ export class EngineClient {
     }
     const rid = this.nextRid++;
     return new Promise((resolve) => {
-      this.pending.set(rid, { resolve });
-      this.port.postMessage({ rid, op, ...fields });
+      const message = { op, ...fields };
+      this.pending.set(rid, { resolve, message });
+      this.port.postMessage({ rid, ...message });
     });
   }
 

@@ -59,7 +59,7 @@ async function importVerified(url) {
 function installIntegrityFetch() {
   const plainFetch = self.fetch.bind(self);
   self.fetch = (input, init = {}) => {
-    const url = typeof input === "string" ? input : input.url;
+    const url = input instanceof Request ? input.url : String(input); // string or URL object
     const integrity = integrityFor(new URL(url, self.location.href).href);
     return plainFetch(input, integrity ? { ...init, integrity, mode: "cors" } : init);
   };

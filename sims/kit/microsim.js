@@ -143,8 +143,8 @@ export function createMicroSim(options) {
 
   const theme = watchTheme(params.theme, () => redraw());
   const motion = watchReducedMotion(() => {
-    if (motion.reduced) finishAnimation();
     updateLoop();
+    redraw();
   });
 
   const sim = {
@@ -224,7 +224,8 @@ export function createMicroSim(options) {
 
   // ---- status lines -------------------------------------------------------------------------
   function narrate(text) {
-    if (!text) return;
+    // Rewriting the same text would make some screen readers announce it again.
+    if (!text || narration.textContent === String(text)) return;
     narration.textContent = String(text);
   }
 
@@ -247,6 +248,7 @@ export function createMicroSim(options) {
     sim.state = state;
     if (announce && state && state.narration) narrate(state.narration);
     updateDescription();
+    updateLoop();
     redraw();
   }
 
@@ -284,6 +286,9 @@ export function createMicroSim(options) {
       redraw();
     } else if (status.phase === "error" && !readyMarked) {
       fail(status.message);
+    } else if (status.phase === "ready" && failed && p5instance && handle === null) {
+      // Another sim of this page pressed Retry and the shared engine is up now: recover too.
+      retryStart();
     }
   }
 
@@ -305,6 +310,10 @@ export function createMicroSim(options) {
       if (!readyMarked && !failed) fail("The Python engine took too long to start. Try again, or reload the page.");
     }, LOAD_TIMEOUT_MS);
     const client = engine(onStatus);
+    if (handle !== null) {
+      client.dispose(handle); // a retry after a drawing failure: start from a fresh controller
+      handle = null;
+    }
     if (typeof WebAssembly !== "object") {
       fail("This browser cannot run WebAssembly, which the Python engine needs.");
       return;
@@ -353,7 +362,7 @@ export function createMicroSim(options) {
     failed = String(reason || "The simulation could not start.");
     clearTimeout(loadTimer);
     root.dataset.simState = "error";
-    if (sharedEngine && /worker could not start|Web Workers/.test(failed)) sharedEngine.dead = true;
+    if (sharedEngine && /worker could not start|worker stopped|Web Workers/.test(failed)) sharedEngine.dead = true;
     overlay.replaceChildren();
     overlay.setAttribute("role", "alert");
     const message = el("p", "ms-error-text", failed);
@@ -369,7 +378,10 @@ export function createMicroSim(options) {
     redraw();
   }
 
+  let retrying = false;
   async function retryStart() {
+    if (retrying) return;
+    retrying = true;
     overlay.hidden = true;
     overlay.replaceChildren();
     failed = null;
@@ -383,6 +395,8 @@ export function createMicroSim(options) {
       await start();
     } catch (error) {
       fail(error.message);
+    } finally {
+      retrying = false;
     }
   }
 
@@ -392,7 +406,7 @@ export function createMicroSim(options) {
     const list = (stages || []).map((stage, index) =>
       typeof stage === "number" ? { name: `stage${index}`, ms: stage } : { ms: 400, ...stage },
     );
-    if (motion.reduced || list.length === 0) {
+    if (list.length === 0) {
       redraw();
       return Promise.resolve();
     }
@@ -409,7 +423,10 @@ export function createMicroSim(options) {
     for (let index = 0; index < animation.stages.length; index++) {
       const stage = animation.stages[index];
       if (elapsed < stage.ms) {
-        animation.current = { ...stage, index, progress: stage.ms > 0 ? elapsed / stage.ms : 1 };
+        // Reduced motion keeps the stages and their timing but never moves: each stage is shown
+        // at its end state (progress 1).
+        const progress = motion.reduced || stage.ms <= 0 ? 1 : elapsed / stage.ms;
+        animation.current = { ...stage, index, progress, reduced: motion.reduced };
         return;
       }
       elapsed -= stage.ms;
@@ -435,8 +452,11 @@ export function createMicroSim(options) {
     if (!want && p5instance.isLooping()) p5instance.noLoop();
   }
 
+  // Draw now, not at the next animation frame: browsers stop animation frames in hidden tabs and
+  // in cross-origin iframes scrolled out of view, and `ready` must not wait for the reader to
+  // scroll (the first real frame is drawn as soon as the state arrives).
   function redraw() {
-    if (p5instance && !p5instance.isLooping()) p5instance.redraw();
+    if (p5instance && p5instance._setupDone) p5instance.redraw();
   }
 
   function updateDescription() {

@@ -118,19 +118,21 @@ def test_theme_follows_the_page_or_the_url(open_sim, sim_context):
     assert page.evaluate("document.documentElement.dataset.theme") == "light"
 
 
-def test_reduced_motion_skips_animations(open_sim):
+def test_reduced_motion_shows_end_states_and_step_skips_animations(open_sim):
     page = open_sim(SIM)
     page.emulate_media(reduced_motion="reduce")
     page.wait_for_function("window.microsim._sim.reducedMotion === true")
-    assert page.evaluate(
-        "(async () => { await window.microsim._sim.animate([{ms: 5000}]);"
-        " return window.microsim._sim.animating; })()"
-    ) is False
+    # stages keep their timing, but every frame shows a stage's end state (no movement)
+    page.evaluate("() => { window.microsim._sim.animate([{name: 'a', ms: 60000}]); }")
+    assert sim_state(page)["animating"] is True
+    assert page.evaluate("window.microsim._sim.animation.progress") == 1
+    assert sim_step(page, 1)["animating"] is False
     page.emulate_media(reduced_motion="no-preference")
     page.wait_for_function("window.microsim._sim.reducedMotion === false")
     page.evaluate("() => { window.microsim._sim.animate([{name: 'slow', ms: 60000}]); }")
     assert sim_state(page)["animating"] is True
     assert page.evaluate("window.microsim._sim.animation.name") == "slow"
+    assert page.evaluate("window.microsim._sim.animation.progress") < 1
     sim_step(page, 1)  # step() skips the animation
     assert sim_state(page)["animating"] is False
 
@@ -243,3 +245,111 @@ def test_a_sim_whose_code_fails_to_load_shows_an_error(page, site_server, watch_
         site_server.fail_paths.discard("/kit-fixture.js")
     page.get_by_role("button", name="Retry").click()  # reloads the page
     assert wait_sim_settled(page) == "ready"
+
+
+@pytest.fixture(scope="module")
+def cdn_site(tmp_path_factory):
+    """The site built in CDN mode, served locally; jsDelivr is answered from node_modules."""
+    from tests.conftest import SiteServer, build_site
+
+    site = build_site(tmp_path_factory.mktemp("cdn") / "site", env={"MICROSIM_ASSETS": "cdn"})
+    server = SiteServer(site)
+    yield server
+    server.close()
+
+
+def serve_cdn_from_node_modules(context, tamper: str | None = None) -> list[str]:
+    """Route jsDelivr to the npm copies (the network is closed); optionally corrupt one file."""
+    import re
+    from pathlib import Path
+
+    node = Path(__file__).resolve().parents[2] / "node_modules"
+    types = {".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
+             ".json": "application/json", ".zip": "application/zip"}
+    seen: list[str] = []
+
+    def answer(route):
+        cdn = r"https://cdn\.jsdelivr\.net/npm/(p5|pyodide)@[^/]+/(.+)"
+        match = re.match(cdn, route.request.url)
+        if not match:
+            route.abort()
+            return
+        path = node / match.group(1) / match.group(2)
+        body = path.read_bytes()
+        if path.name == tamper:
+            body = body[:-1] + bytes([body[-1] ^ 1])
+        seen.append(path.name)
+        route.fulfill(status=200, body=body, headers={
+            "Content-Type": types[path.suffix], "Access-Control-Allow-Origin": "*"})
+
+    context.route("https://cdn.jsdelivr.net/**", answer)
+    return seen
+
+
+def test_cdn_mode_loads_p5_and_pyodide_with_integrity(page, cdn_site):
+    # Playwright cannot route a SharedWorker's requests, so this runs the dedicated-worker path
+    # (same loader code).
+    seen = serve_cdn_from_node_modules(page.context)
+    page.add_init_script("delete window.SharedWorker;")
+    page.goto(f"{cdn_site.url}sims/{SIM}/main.html")
+    assert wait_sim_settled(page) == "ready"
+    assert {"p5.min.js", "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm",
+            "python_stdlib.zip"} <= set(seen)
+    script = page.locator("script[src*='cdn.jsdelivr.net/npm/p5@']")
+    assert script.get_attribute("integrity").startswith("sha384-")
+    assert sim_call(page, "set", {"key": "user:42"})["last"]["hash"] == 795573122
+
+
+def test_cdn_mode_refuses_a_tampered_file(page, cdn_site):
+    page.allow_console_errors = True
+    serve_cdn_from_node_modules(page.context, tamper="python_stdlib.zip")
+    page.add_init_script("delete window.SharedWorker;")
+    page.goto(f"{cdn_site.url}sims/{SIM}/main.html")
+    assert wait_sim_settled(page) == "error"
+    assert page.get_by_role("button", name="Retry").is_visible()
+
+
+def test_a_shared_worker_that_fails_to_start_falls_back_to_a_dedicated_one(
+    page, site_server, watch_page
+):
+    page.allow_console_errors = True  # the browser logs the failed shared worker script
+    watch_page(page, {site_server.url.rstrip("/")})
+    page.add_init_script(
+        "const Real = window.SharedWorker;"
+        "window.SharedWorker = function (url, options) {"
+        "  return new Real(String(url).replace('engine-worker.js', 'no-such-worker.js'), options);"
+        "};"
+    )
+    warnings = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.goto(f"{site_server.url}sims/{SIM}/main.html")
+    assert wait_sim_settled(page) == "ready"
+    assert sim_call(page, "set", {"key": "user:42"})["last"]["bucket"] == 2
+    assert any("using a dedicated worker" in text for text in warnings)
+
+
+def test_one_retry_recovers_every_sim_sharing_the_engine(
+    page, site_server, other_origin_url, other_origin_dir, watch_page
+):
+    page.allow_console_errors = True
+    watch_page(page, {site_server.url.rstrip("/"), other_origin_url.rstrip("/")})
+    frames = "".join(
+        f"<iframe title='Sim {n}' src='{site_server.url}sims/{SIM}/main.html?seed={n}'"
+        " width='100%' height='402' scrolling='no'></iframe>"
+        for n in (1, 2)
+    )
+    (other_origin_dir / "two.html").write_text(
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Two</title>"
+        f"<link rel='icon' href='data:,'></head><body><main>{frames}</main></body></html>"
+    )
+    site_server.fail_paths.add("/kvengine.zip")
+    try:
+        page.goto(f"{other_origin_url}two.html")
+        sims = [frame for frame in page.frames if frame.url.endswith(("seed=1", "seed=2"))]
+        assert len(sims) == 2
+        assert [wait_sim_settled(frame) for frame in sims] == ["error", "error"]
+    finally:
+        site_server.fail_paths.discard("/kvengine.zip")
+    sims[0].get_by_role("button", name="Retry").click()
+    assert [wait_sim_settled(frame) for frame in sims] == ["ready", "ready"]
+    assert sorted(frame.evaluate("window.microsim.state().seed") for frame in sims) == [1, 2]

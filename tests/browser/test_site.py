@@ -56,11 +56,13 @@ def wait_embedded_sims(page) -> None:
 
 
 def check_page(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_load_state("load")
-    wait_embedded_sims(page)
-    violations = axe_violations(page)
-    assert violations == [], f"axe-core WCAG 2.1 A/AA violations on {url}: {violations}"
+    for scheme in ("light", "dark"):  # Material follows prefers-color-scheme on a first visit
+        page.emulate_media(color_scheme=scheme)
+        page.goto(url)
+        page.wait_for_load_state("load")
+        wait_embedded_sims(page)
+        violations = axe_violations(page)
+        assert violations == [], f"axe WCAG 2.1 A/AA violations, {url} ({scheme}): {violations}"
     page.set_viewport_size({"width": 375, "height": 800})
     page.wait_for_timeout(150)
     assert horizontal_overflow(page) == 0, f"{url} scrolls sideways at 375 px"
@@ -134,3 +136,24 @@ def test_direct_visit_to_each_sim_reaches_ready(page, site_url, watch_page):
     for sim in existing_sims():
         page.goto(f"{site_url}sims/{sim}/main.html")
         assert wait_sim_settled(page) == "ready", sim
+
+
+@pytest.mark.parametrize("sim_id", SIM_IDS)
+def test_sim_whose_own_code_is_missing_shows_an_error_not_loading(
+    sim_id, sim_context, site_server, watch_page
+):
+    """With the kit's boot.js in main.html, a sim whose module cannot load says so, with Retry."""
+    if sim_id not in existing_sims():
+        pytest.skip(f"sims/{sim_id}/main.html does not exist yet")
+    page = sim_context.new_page()
+    page.allow_console_errors = True
+    watch_page(page, {origin_of(site_server.url)})
+    site_server.fail_paths.add(f"/sims/{sim_id}/{sim_id}.js")
+    try:
+        page.goto(f"{site_server.url}sims/{sim_id}/main.html")
+        assert wait_sim_settled(page, timeout=15_000) == "error"
+        assert f"{sim_id}.js" in page.get_by_role("alert").inner_text()
+        assert page.get_by_role("button", name="Retry").is_visible()
+    finally:
+        site_server.fail_paths.discard(f"/sims/{sim_id}/{sim_id}.js")
+        page.close()

@@ -106,6 +106,9 @@ def run_scenario() -> str:
                  maxmemory=900, samples=5),
         run_part("allkeys-random", seed=5, steps=120, nkeys=40, policy="allkeys-random",
                  maxkeys=15, samples=5),
+        # the eviction sim's configuration: exact choices among 6 slots
+        run_part("exact-lfu-6", seed=6, steps=120, nkeys=12, policy="allkeys-lfu", maxkeys=6,
+                 samples=16, lfu_counter="exact"),
     ]
     traces = [hash_trace(name, key) for name in sorted(HASH_FUNCTIONS)
               for key in ["user:42", "", "ключ", "a" * 40, "🙂"]]
@@ -210,7 +213,8 @@ def test_scenario_exercises_expiry_and_eviction(outputs: dict[str, dict]) -> Non
     parts = {part["name"]: part for part in outputs["pyodide"]["parts"]}
     expiry_hows = {e.get("how") for e in parts["expiry"]["events"] if e.get("type") == "expire"}
     assert {"lazy", "active"} <= expiry_hows
-    for name in ("allkeys-lru", "allkeys-lfu", "volatile-ttl-maxmemory", "allkeys-random"):
+    for name in ("allkeys-lru", "allkeys-lfu", "volatile-ttl-maxmemory", "allkeys-random",
+                 "exact-lfu-6"):
         evictions = [e for e in parts[name]["events"] if e.get("type") == "evict"]
         assert evictions, f"no eviction happened in part {name}"
         assert all(e.get("candidates") for e in evictions), f"{name}: eviction without candidates"
