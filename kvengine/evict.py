@@ -171,12 +171,13 @@ class Evictor:
 
         ``table`` must not be empty. Score = -(access sequence number): larger = older. This
         runs once per eviction, i.e. on every miss of a full cache, so for the common case
-        (no rehash in progress, more keys than samples, a table of at least
-        ``samples * 10`` buckets) ``HashTable.sample_keys`` and :meth:`_insert` are inlined:
-        buckets are read in slices of up to 16 (``samples * 10`` at most in all), with a jump
-        to a new random bucket after more than ``max(4, samples)`` empty ones in a row, as
-        ``dictGetSomeKeys`` does. A sampled key no better than the worst of a full pool
-        costs one comparison and one dict probe.
+        (no rehash in progress, more keys than samples) ``HashTable.sample_keys`` and
+        :meth:`_insert` are inlined: consecutive buckets from a random start, a jump to a new
+        random bucket after more than ``max(4, samples)`` empty ones in a row, at most
+        ``samples * 10`` buckets, as ``dictGetSomeKeys`` does. A sampled key no better than
+        the worst of a full pool costs one comparison and one dict probe.
+        tests/engine/test_fast_paths.py checks that the victims, the pool and the random
+        generator's state equal those of :meth:`choose`.
         """
         pool, where = self.pool, self.where
         data = store._data
@@ -185,8 +186,7 @@ class Evictor:
         while True:
             t0 = table._t0
             size = len(t0)
-            steps = samples * 10
-            if table._t1 is not None or samples >= len(exists) or steps > size:
+            if table._t1 is not None or samples >= len(exists) or size & (size - 1):
                 for key in table.sample_keys(samples, store.rng):
                     self._insert(key, -data[key].seq)
             else:
@@ -194,45 +194,38 @@ class Evictor:
                 mask = size - 1
                 i = getrandbits(64) & mask
                 need = samples
+                steps = samples * 10
                 empty = 0
                 jump_after = samples if samples > 4 else 4
                 worst = pool[0][0] if len(pool) >= EVPOOL_SIZE else _NO_WORST
-                while True:
-                    width = steps if steps < 16 else 16
-                    end = i + width
-                    window = t0[i:end] if end <= size else t0[i:] + t0[:end - size]
-                    for j, chain in enumerate(window):
-                        if chain is None:
-                            empty += 1
-                            if empty > jump_after:  # a sparse region: jump elsewhere
-                                steps -= j + 1
-                                i = (getrandbits(64) + 1) & mask
-                                empty = 0
-                                break
-                            continue
-                        empty = 0
-                        for key in chain:
-                            score = -data[key].seq
-                            if score > worst or key in where:
-                                old = where.get(key)
-                                if old is not None:
-                                    del pool[bisect_left(pool, (old, key))]
-                                insort(pool, (score, key))
-                                where[key] = score
-                                if len(pool) > EVPOOL_SIZE:
-                                    del where[pool.pop(0)[1]]
-                                    worst = pool[0][0]
-                                elif len(pool) == EVPOOL_SIZE:
-                                    worst = pool[0][0]
-                            need -= 1
-                            if not need:
-                                break
+                while steps:
+                    steps -= 1
+                    chain = t0[i]
+                    i = (i + 1) & mask
+                    if chain is None:
+                        empty += 1
+                        if empty > jump_after:
+                            i = (getrandbits(64) + 1) & mask
+                            empty = 0
+                        continue
+                    empty = 0
+                    for key in chain:
+                        score = -data[key].seq
+                        if score > worst or key in where:
+                            old = where.get(key)
+                            if old is not None:
+                                del pool[bisect_left(pool, (old, key))]
+                            insort(pool, (score, key))
+                            where[key] = score
+                            if len(pool) > EVPOOL_SIZE:
+                                del where[pool.pop(0)[1]]
+                                worst = pool[0][0]
+                            elif len(pool) == EVPOOL_SIZE:
+                                worst = pool[0][0]
+                        need -= 1
                         if not need:
                             break
-                    else:
-                        steps -= width
-                        i = end & mask
-                    if not need or not steps:
+                    if not need:
                         break
             while pool:
                 key = pool.pop()[1]

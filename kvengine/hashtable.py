@@ -12,10 +12,13 @@ This is Redis's ``dict`` (dict.c) in Python, used two ways:
   bucket per operation (and 100 per cron step); lookups check both tables meanwhile, and new
   keys go to the new table. This keeps every operation O(1) even while the table doubles.
 
-Each bucket is a chain (a list; new entries go to the head, as in Redis). Beside the buckets a
-flat ``dict`` indexes key -> value, so a lookup costs one C-level dict probe while the bucket
-model stays exact for the sims (``lookup_trace`` walks the chain the way ``dictFind`` does).
-Hashes are memoised per key.
+Each bucket is a chain: a list of keys whose item 0 is the head, where new entries go, as in
+Redis (so walking a chain head first is a plain ``for``, with no ``reversed``; chains are short,
+so inserting at index 0 costs no more than appending). Beside the buckets a flat ``dict``
+indexes key -> value, so a lookup costs one C-level dict probe while the bucket model stays
+exact for the sims (``lookup_trace`` walks the chain the way ``dictFind`` does). Hashes are
+memoised per key. ``replace(victim, key, value)`` does what a full cache does on every miss,
+one key out and one in, in a single call.
 
     >>> t = HashTable(size=8, resizable=False)
     >>> t.set("user:42", "alice")
@@ -204,14 +207,15 @@ class HashTable:
         ``pop(victim)`` then ``insert_new(key, value)``. Returns the victim's value.
         """
         t0 = self._t0
-        hashes = self._hashes
-        if self._t1 is not None or self._used0 > len(t0):
+        size = len(t0)
+        if self._t1 is not None or self._used0 > size:
             old = self.pop(victim)
             self.insert_new(key, value)
             return old
         index = self._index
+        hashes = self._hashes
         old = index.pop(victim)
-        i = hashes.pop(victim) % len(t0)
+        i = hashes.pop(victim) % size
         chain = t0[i]
         if len(chain) == 1:
             t0[i] = None
@@ -220,7 +224,7 @@ class HashTable:
         h = _memo.get(key) if self._memo_hash else None
         if h is None:
             h = hash_key(key) if self._memo_hash else self._hash_fn(key_bytes(key))
-        i = h % len(t0)
+        i = h % size
         chain = t0[i]
         if chain is None:
             t0[i] = [key]

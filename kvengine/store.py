@@ -22,7 +22,12 @@ The native API mirrors the commands (same replies, same errors)::
     42
 
 Performance: the hot paths (``get``/``set``) touch a flat dict index beside the buckets,
-read the hash from a memo, and build no event dicts unless a listener is attached.
+read the hash from a memo, build no event dicts unless a listener is attached, and read a
+:class:`SystemClock` inline (``time.time_ns() // 1_000_000``, once per operation). A miss in a
+full ``allkeys-lru`` cache (``_replace_lru_victim``) evicts and inserts in one step: the
+victim's :class:`Entry` object and bucket bookkeeping are reused for the new key. Attaching a
+listener switches every fast path off; tests/engine/test_fast_paths.py checks both give the
+same results.
 """
 
 from __future__ import annotations
