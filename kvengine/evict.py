@@ -211,7 +211,7 @@ class Evictor:
                     empty = 0
                     for key in chain:
                         score = -data[key].seq
-                        if score > worst or key in where:
+                        if score >= worst or key in where:  # as _insert's test
                             old = where.get(key)
                             if old is not None:
                                 del pool[bisect_left(pool, (old, key))]

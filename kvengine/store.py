@@ -315,46 +315,35 @@ class Store:
     def _add(self, key: str, value: str) -> Entry:
         """Insert a new key (evicting first when ``maxkeys`` is reached).
 
-        The common cache miss (``*-lru`` on ``allkeys``, nobody listening, a full cache, no
-        rehash in progress) is one out, one in: the victim's :class:`Entry` is reused for the
-        new key and :meth:`HashTable.replace` unlinks one and links the other in one call.
+        The last evicted key's :class:`Entry` (referenced by nothing else any more) is reused
+        for the new key instead of allocating another. The most common case, a miss in a full
+        ``allkeys-lru`` cache, has its own path: :meth:`_replace_lru_victim`.
         """
         data = self._data
         keys = self._keys
         maxkeys = self.maxkeys
         e = None
         if maxkeys is not None and len(data) >= maxkeys:
-            if self._fast_lru and not self._volatile and not self._events.active and data:
-                # the common cache case (allkeys-lru, nobody listening): _evict_one inlined
+            if self._fast_lru and not self._volatile and not self._events.active:
+                # allkeys-lru, nobody listening: _evict_one inlined
                 choose = self._evictor.choose_lru
                 exp = self._exp
-                while len(data) > maxkeys:
+                while len(data) >= maxkeys:
+                    if not data:
+                        raise ResponseError(errors.OOM)
                     victim = choose(self, keys)
                     if keys.rehashidx >= 0:
                         keys.rehash_step(1)
-                    self.used_memory -= keys.pop(victim).mem
+                    e = keys.pop(victim)
+                    self.used_memory -= e.mem
                     if exp and victim in exp:
                         self._remove_expire(victim)
                     self._evicted += 1
-                victim = choose(self, keys)
-                if exp and victim in exp:
-                    self._remove_expire(victim)
-                self._evicted += 1
-                e = data[victim]
-                self.used_memory -= e.mem
-                if keys.rehashidx < 0:
-                    keys.replace(victim, key, e)
-                else:
-                    keys.rehash_step(1)
-                    keys.pop(victim)
-                    if keys.rehashidx >= 0:
-                        keys.rehash_step(1)
-                    keys.insert_new(key, e)
             else:
                 while len(data) >= maxkeys:
                     if not self._evict_one():
                         raise ResponseError(errors.OOM)
-        if e is None and keys.rehashidx >= 0:
+        if keys.rehashidx >= 0:
             keys.rehash_step(1)
         time_ns = self._time_ns
         now = time_ns() // 1_000_000 if time_ns is not None else self._now()
@@ -365,8 +354,7 @@ class Store:
         seq = self._seq = self._seq + 1
         if e is None:
             e = Entry(value, now, seq, 1 if self._exact else LFU_INIT_VAL, mem)
-            keys.insert_new(key, e)
-        else:  # the evicted key's Entry, already linked under the new key: Entry.__init__
+        else:  # the evicted key's Entry: the fields of Entry.__init__
             e.value = value
             e.lru = now
             e.seq = seq
@@ -374,6 +362,7 @@ class Store:
             e.ldt = (now // 60000) & 65535
             e.hits = 1
             e.mem = mem
+        keys.insert_new(key, e)
         self.used_memory += mem
         if self._events.active:
             self._emit({"type": "insert", "key": key, "bucket": self._keys.bucket_index(key)})

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from kvengine import EventLog, HashTable, Store, SystemClock, VirtualClock
+from kvengine import EventLog, HashTable, ResponseError, Store, SystemClock, VirtualClock
 from kvengine.memory import TTL_OVERHEAD, entry_bytes
 
 
@@ -32,10 +32,17 @@ def run_pair(ops: list[tuple], **store_kw) -> tuple[Store, Store, list[str]]:
         if op == "tick":
             replies = [s.tick()["expired"] for s in (quiet, traced)]
         else:
-            replies = [getattr(s, op)(*args) for s in (quiet, traced)]
+            replies = [reply(getattr(s, op), *args) for s in (quiet, traced)]
         assert replies[0] == replies[1], f"op {n} {op}{tuple(args)}"
         assert quiet.dbsize() == traced.dbsize(), f"op {n}"
     return quiet, traced, [e["key"] for e in log.of_type("evict")]
+
+
+def reply(method, *args) -> object:
+    try:
+        return method(*args)
+    except ResponseError as err:
+        return ("error", str(err))
 
 
 def assert_same_state(quiet: Store, traced: Store) -> None:
@@ -59,6 +66,8 @@ def cache_trace(seed: int, n: int, key_count: int) -> list[tuple]:
             ops.append(("tick", 40))  # cron: active expiry, shrinking, rehash steps
         elif roll < 0.05:
             ops.append(("delete", key))
+        elif roll < 0.06:  # the entry moves with its access data (and its sequence number)
+            ops.append(("rename", key, f"user:{rng.randrange(key_count)}"))
         elif roll < 0.08:
             ops.append(("set", key, "v" * rng.randrange(1, 9), rng.randrange(1, 30)))  # with EX
         else:
@@ -191,3 +200,23 @@ def test_chains_list_the_newest_key_first_through_a_rehash() -> None:
         t.rehash_step(1)
     assert sorted(t.keys()) == [f"k{i}" for i in range(5)]
     assert t.size == 8 and all(t.lookup_trace(f"k{i}")["found"] for i in range(5))
+
+
+@pytest.mark.parametrize("cap", [0, 2])
+def test_a_cap_lowered_by_hand_is_enforced_on_the_next_write(cap: int) -> None:
+    stores = [Store(clock=VirtualClock(0), seed=4, policy="allkeys-lru", maxkeys=5)
+              for _ in range(2)]
+    stores[1].add_listener(EventLog())
+    replies = []
+    for store in stores:
+        for i in range(5):
+            store.set(f"k{i}", "v")
+        store.maxkeys = cap  # the attribute, not set_maxkeys(): nothing evicted yet
+        replies.append(reply(store.set, "new", "v"))
+    assert replies[0] == replies[1]
+    if cap == 0:
+        assert replies[0] == ("error", "OOM command not allowed when used memory > 'maxmemory'.")
+        assert stores[0].dbsize() == 0
+    else:
+        assert replies[0] == "OK" and stores[0].dbsize() == cap and "new" in stores[0].keys()
+    assert_same_state(*stores)
