@@ -197,7 +197,8 @@ class Evictor:
                 steps = samples * 10
                 empty = 0
                 jump_after = samples if samples > 4 else 4
-                worst = pool[0][0] if len(pool) >= EVPOOL_SIZE else _NO_WORST
+                room = EVPOOL_SIZE - len(pool)  # free slots; the worst score counts once full
+                worst = _NO_WORST if room > 0 else pool[0][0]
                 while steps:
                     steps -= 1
                     chain = t0[i]
@@ -211,16 +212,19 @@ class Evictor:
                     empty = 0
                     for key in chain:
                         score = -data[key].seq
-                        if score >= worst or key in where:  # as _insert's test
-                            old = where.get(key)
-                            if old is not None:
-                                del pool[bisect_left(pool, (old, key))]
+                        if key in where:  # sampled again (rare): the general insertion
+                            self._insert(key, score)
+                            room = EVPOOL_SIZE - len(pool)
+                            worst = _NO_WORST if room > 0 else pool[0][0]
+                        elif score >= worst:  # _insert for a new candidate, counting slots
                             insort(pool, (score, key))
                             where[key] = score
-                            if len(pool) > EVPOOL_SIZE:
+                            if room:
+                                room -= 1
+                                if not room:
+                                    worst = pool[0][0]
+                            else:
                                 del where[pool.pop(0)[1]]
-                                worst = pool[0][0]
-                            elif len(pool) == EVPOOL_SIZE:
                                 worst = pool[0][0]
                         need -= 1
                         if not need:
