@@ -171,11 +171,14 @@ class Evictor:
 
         ``table`` must not be empty. Score = -(access sequence number): larger = older. This
         runs once per eviction, i.e. on every miss of a full cache, so for the common case
-        (no rehash in progress, more keys than samples) ``HashTable.sample_keys`` and
-        :meth:`_insert` are inlined: consecutive buckets from a random start, a jump to a new
+        (no rehash in progress, more keys than samples) ``HashTable.sample_keys`` is inlined,
+        and so is :meth:`_insert` for a key not in the pool yet (a key sampled again goes
+        through :meth:`_insert`): consecutive buckets from a random start, a jump to a new
         random bucket after more than ``max(4, samples)`` empty ones in a row, at most
         ``samples * 10`` buckets, as ``dictGetSomeKeys`` does. A sampled key no better than
-        the worst of a full pool costs one comparison and one dict probe.
+        the worst of a full pool costs one comparison and one dict probe. (Sampling from a
+        list of keys kept in bucket order, by bisect and slice, was measured: keeping that
+        list ordered costs more per miss than this loop; see docs/engine.md.)
         tests/engine/test_fast_paths.py checks that the victims, the pool and the random
         generator's state equal those of :meth:`choose`.
         """

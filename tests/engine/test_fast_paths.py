@@ -220,3 +220,23 @@ def test_a_cap_lowered_by_hand_is_enforced_on_the_next_write(cap: int) -> None:
     else:
         assert replies[0] == "OK" and stores[0].dbsize() == cap and "new" in stores[0].keys()
     assert_same_state(*stores)
+
+
+def test_a_key_sampled_again_keeps_one_pool_entry_with_its_new_score() -> None:
+    # 10 samples from 30 keys: most evictions sample keys already in the pool (the branch of
+    # choose_lru that hands over to _insert); the pool must match the traced store's after
+    # every miss, hold each key once, at most 16 of them
+    quiet = Store(clock=VirtualClock(0), seed=11, policy="allkeys-lru", maxkeys=30, samples=10)
+    traced = Store(clock=VirtualClock(0), seed=11, policy="allkeys-lru", maxkeys=30, samples=10)
+    traced.add_listener(EventLog())
+    rng = random.Random(11)
+    for step in range(2000):
+        key = f"k{int(90 * rng.random() ** 2)}"
+        for store in (quiet, traced):
+            store.clock.advance(1)
+            if store.get(key) is None:
+                store.set(key, "v")
+        pool = quiet.snapshot()["eviction_pool"]
+        assert pool == traced.snapshot()["eviction_pool"], f"step {step}"
+        assert len(pool) == len(set(pool)) <= 16
+    assert_same_state(quiet, traced)
