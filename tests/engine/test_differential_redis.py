@@ -14,6 +14,13 @@ they depend on wall-clock time or on Redis's internal hash order, never on seman
 - INFO: only the fields the engine models are compared (hits, misses, expired/evicted keys,
   maxmemory, maxmemory_policy, and ``keys``/``expires`` in the keyspace line).
 
+Three kinds of tests: scripted cases (``CASES``: every command of issue #2 with its options,
+conflicts, error texts, argument-check order, TTL edge cases, expiry after real sleeps, LFU/LRU
+touch rules, OOM under maxmemory), each followed by an INFO stats/keyspace comparison; seeded
+random sequences (``random_command``; also in an exact-LFU mode that checks OBJECT FREQ), which
+name the first command after which the INFO counters differ; and a hypothesis test over the same
+grammar that shrinks a failing sequence to a short repro.
+
 Between cases Redis is FLUSHALLed, its config reset to the defaults and its stats reset; kvengine
 gets a fresh Store. A missing redis-server skips the module, except in CI (``CI=true``) where it
 fails. Discrepancies found here are reported to the engine author in
@@ -622,8 +629,10 @@ CASES["lfu_counter_touch_rules"] = [
                           "EXPIRE k 100", "PERSIST k", "OBJECT FREQ k", "SETNX k x",
                           "SET k 8 NX", "MSET k 9", "INCRBY k 2", "GETDEL k")
       for line in (cmd, "OBJECT FREQ k")],
+    # (no access after lfu-log-factor goes back to 10: the increment is then random, p = 1/21,
+    # and Redis's own RNG would make the comparison flaky)
     *cs("SET r v", "RENAME r r2", "OBJECT FREQ r2", "GET r2", "OBJECT FREQ r2",
-        "CONFIG SET lfu-log-factor 10", "GET r2", "OBJECT FREQ r2"),
+        "CONFIG SET lfu-log-factor 10", "OBJECT FREQ r2"),
 ]
 CASES["lru_touch_rules_after_sleep"] = [
     *cs("CONFIG SET maxmemory 1gb", "CONFIG SET maxmemory-policy allkeys-lru",
