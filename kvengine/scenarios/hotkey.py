@@ -41,22 +41,11 @@ import random
 
 from kvengine.clock import VirtualClock
 from kvengine.scenarios.cluster import key_hash_slot, shard_for_slot, slot_ranges
+from kvengine.scenarios.params import int_param, number_param
 from kvengine.store import Store
 
 HOT_KEY_MITIGATIONS = ("none", "replicas", "local-cache", "read-replicas")
 SAMPLE_SIZE = 40
-
-
-def _int_param(name: str, value: object, low: int, high: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high}")
-    return value
-
-
-def _fraction_param(name: str, value: object, low: float = 0.0, high: float = 1.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ValueError(f"{name} must be a number from {low} to {high}")
-    return float(value)
 
 
 class HotKeyModel:
@@ -83,20 +72,20 @@ class HotKeyModel:
             raise ValueError("mitigation must be one of: " + ", ".join(HOT_KEY_MITIGATIONS))
         if not isinstance(hot_key, str) or not hot_key or len(hot_key) > 200:
             raise ValueError("hot_key must be a non-empty string of at most 200 characters")
-        self.shard_count = _int_param("shards", shards, 1, 16)
+        self.shard_count = int_param("shards", shards, 1, 16)
         self.mitigation = mitigation
-        self.seed = _int_param("seed", seed, -(2**63), 2**63 - 1)
+        self.seed = int_param("seed", seed, -(2**63), 2**63 - 1)
         self.hot_key = hot_key
-        self.hot_share = _fraction_param("hot_share", hot_share)
-        self.requests_per_tick = _int_param("requests_per_tick", requests_per_tick, 1, 10_000)
-        self.capacity = _int_param("capacity", capacity, 1, 10_000_000)
-        self.replica_count = _int_param("replicas", replicas, 1, 64)
-        self.read_replica_count = _int_param("read_replicas", read_replicas, 1, 16)
-        self.app_servers = _int_param("app_servers", app_servers, 1, 1000)
-        self.local_ttl_ticks = _int_param("local_ttl_ticks", local_ttl_ticks, 1, 3600)
-        self.write_ratio = _fraction_param("write_ratio", write_ratio)
-        self.cold_key_count = _int_param("cold_keys", cold_keys, 1, 100_000)
-        self.tick_ms = _int_param("tick_ms", tick_ms, 1, 3_600_000)
+        self.hot_share = number_param("hot_share", hot_share, 0.0, 1.0)
+        self.requests_per_tick = int_param("requests_per_tick", requests_per_tick, 1, 10_000)
+        self.capacity = int_param("capacity", capacity, 1, 10_000_000)
+        self.replica_count = int_param("replicas", replicas, 1, 64)
+        self.read_replica_count = int_param("read_replicas", read_replicas, 1, 16)
+        self.app_servers = int_param("app_servers", app_servers, 1, 1000)
+        self.local_ttl_ticks = int_param("local_ttl_ticks", local_ttl_ticks, 1, 3600)
+        self.write_ratio = number_param("write_ratio", write_ratio, 0.0, 1.0)
+        self.cold_key_count = int_param("cold_keys", cold_keys, 1, 100_000)
+        self.tick_ms = int_param("tick_ms", tick_ms, 1, 3_600_000)
 
         self.ranges = slot_ranges(self.shard_count)
         self.rng = random.Random(self.seed)
@@ -154,7 +143,7 @@ class HotKeyModel:
 
     def run(self, ticks: int) -> dict:
         """Advance ``ticks`` ticks; returns the last snapshot."""
-        _int_param("ticks", ticks, 0, 1_000_000)
+        int_param("ticks", ticks, 0, 1_000_000)
         for _ in range(ticks):
             self.step()
         return self.snapshot()

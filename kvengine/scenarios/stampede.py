@@ -46,17 +46,12 @@ import random
 
 from kvengine.clock import VirtualClock
 from kvengine.scenarios.database import Database, Query
+from kvengine.scenarios.params import int_param, number_param
 from kvengine.store import Store
 
 STAMPEDE_MITIGATIONS = ("none", "jitter", "lock", "early")
 LOCK_KEY = "hot:lock"
 HISTORY_TICKS = 200
-
-
-def _int_param(name: str, value: object, low: int, high: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high}")
-    return value
 
 
 class _Server:
@@ -91,22 +86,18 @@ class StampedeModel:
     ) -> None:
         if mitigation not in STAMPEDE_MITIGATIONS:
             raise ValueError("mitigation must be one of: " + ", ".join(STAMPEDE_MITIGATIONS))
-        self.server_count = _int_param("servers", servers, 1, 100)
+        self.server_count = int_param("servers", servers, 1, 100)
         self.mitigation = mitigation
-        self.seed = _int_param("seed", seed, -(2**63), 2**63 - 1)
-        self.key_count = _int_param("keys", self.server_count if keys is None else keys,
+        self.seed = int_param("seed", seed, -(2**63), 2**63 - 1)
+        self.key_count = int_param("keys", self.server_count if keys is None else keys,
                                     1, self.server_count)
-        self.ttl_ticks = _int_param("ttl_ticks", ttl_ticks, 1, 100_000)
-        self.recompute_ticks = _int_param("recompute_ticks", recompute_ticks, 1, 10_000)
-        if isinstance(jitter, bool) or not isinstance(jitter, int | float) or not 0 <= jitter <= 10:
-            raise ValueError("jitter must be a number from 0 to 10 (a fraction of the TTL)")
-        self.jitter = float(jitter)
-        self.requests_per_tick = _int_param("requests_per_tick", requests_per_tick, 1, 100)
-        self.db_capacity = _int_param("db_capacity", db_capacity, 1, 1000)
-        if isinstance(beta, bool) or not isinstance(beta, int | float) or not 0 < beta <= 100:
-            raise ValueError("beta must be a number above 0 and at most 100")
-        self.beta = float(beta)
-        self.tick_ms = _int_param("tick_ms", tick_ms, 1, 3_600_000)
+        self.ttl_ticks = int_param("ttl_ticks", ttl_ticks, 1, 100_000)
+        self.recompute_ticks = int_param("recompute_ticks", recompute_ticks, 1, 10_000)
+        self.jitter = number_param("jitter", jitter, 0, 10, hint=" (a fraction of the TTL)")
+        self.requests_per_tick = int_param("requests_per_tick", requests_per_tick, 1, 100)
+        self.db_capacity = int_param("db_capacity", db_capacity, 1, 1000)
+        self.beta = number_param("beta", beta, 0, 100, low_inclusive=False)
+        self.tick_ms = int_param("tick_ms", tick_ms, 1, 3_600_000)
 
         self.rng = random.Random(self.seed)
         self.clock = VirtualClock(0)
@@ -185,7 +176,7 @@ class StampedeModel:
 
     def run(self, ticks: int) -> dict:
         """Advance ``ticks`` ticks; returns the last snapshot."""
-        _int_param("ticks", ticks, 0, 1_000_000)
+        int_param("ticks", ticks, 0, 1_000_000)
         for _ in range(ticks):
             self.step()
         return self.snapshot()
