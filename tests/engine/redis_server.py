@@ -10,10 +10,12 @@ onto exactly the shapes kvengine's contract uses:
 
 The server runs on a free 127.0.0.1 port in a temporary directory with persistence switched off
 (``--save '' --appendonly no``), and is stopped with SHUTDOWN NOSAVE (then SIGTERM/SIGKILL).
+``cluster=True`` starts it cluster-enabled (no slots assigned, enough for CLUSTER KEYSLOT) on a
+port whose cluster bus port, port + 10000, is free too.
 
 Usage::
 
-    path = find_redis_server()           # $REDIS_SERVER, else redis-server on PATH, else None
+    path = require_redis_server()        # $REDIS_SERVER or PATH; else skip (fail in CI)
     with RedisServer(path) as server:
         client = server.client()
         client.call("SET", "k", "v")      # -> "OK"
@@ -32,6 +34,10 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from tests.external_tools import missing_tool
+
+CLUSTER_BUS_OFFSET = 10000  # a cluster node also listens on port + 10000 (its cluster bus)
+
 Reply = str | int | None | list
 
 
@@ -47,11 +53,36 @@ def find_redis_server() -> str | None:
     return shutil.which("redis-server")
 
 
+def require_redis_server() -> str:
+    """The redis-server binary, or skip the calling test or fixture (fail it in CI) if missing."""
+    path = find_redis_server()
+    if path is None:
+        env = os.environ.get("REDIS_SERVER")
+        where = f"REDIS_SERVER={env} is not executable" if env else "no redis-server on PATH"
+        missing_tool(f"redis-server not found ({where}); run `make system-deps`")
+    return path
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def free_cluster_port(attempts: int = 50) -> int:
+    """A free port whose cluster bus port (port + 10000) is free too and below 65536."""
+    for _ in range(attempts):
+        port = free_port()
+        if port + CLUSTER_BUS_OFFSET > 65535:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as bus:
+            try:
+                bus.bind(("127.0.0.1", port + CLUSTER_BUS_OFFSET))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port pair for a cluster-enabled redis-server")
 
 
 def _encode(args: tuple[object, ...]) -> bytes:
@@ -113,10 +144,15 @@ class RespClient:
 
 
 class RedisServer:
-    """A redis-server process on a free loopback port, in a temporary directory."""
+    """A redis-server process on a free loopback port, in a temporary directory.
 
-    def __init__(self, executable: str) -> None:
+    ``cluster=True``: cluster-enabled (nodes.conf in the temporary directory), on a port from
+    ``free_cluster_port``. A port taken between the check and redis-server's bind costs a retry.
+    """
+
+    def __init__(self, executable: str, *, cluster: bool = False) -> None:
         self.executable = executable
+        self.cluster = cluster
         self.port = 0
         self._proc: subprocess.Popen[bytes] | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -125,12 +161,15 @@ class RedisServer:
         last_error = ""
         for _ in range(attempts):
             self._tmp = tempfile.TemporaryDirectory(prefix="kv-redis-")
-            self.port = free_port()
+            self.port = free_cluster_port() if self.cluster else free_port()
             log = Path(self._tmp.name) / "redis.log"
+            nodes = Path(self._tmp.name) / "nodes.conf"
+            cluster_args = ["--cluster-enabled", "yes", "--cluster-config-file", str(nodes)]
             self._proc = subprocess.Popen(
                 [self.executable, "--port", str(self.port), "--bind", "127.0.0.1",
                  "--save", "", "--appendonly", "no", "--dir", self._tmp.name,
-                 "--logfile", str(log), "--daemonize", "no"],
+                 "--logfile", str(log), "--daemonize", "no",
+                 *(cluster_args if self.cluster else [])],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
             if self._wait_ready(timeout=10.0):

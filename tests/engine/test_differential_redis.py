@@ -29,27 +29,22 @@ fails. Discrepancies found here are reported to the engine author in
 
 from __future__ import annotations
 
-import os
 import random
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from redis_server import (  # noqa: E402
+import kvengine
+from tests.engine.redis_server import (
     RedisError,
     RedisServer,
     RespClient,
-    find_redis_server,
+    require_redis_server,
 )
-
-import kvengine  # noqa: E402
 
 pytestmark = pytest.mark.redis
 
@@ -80,15 +75,7 @@ INFO_FIELDS = (
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
-    path = find_redis_server()
-    if path is None:
-        env = os.environ.get("REDIS_SERVER")
-        where = f"REDIS_SERVER={env} is not executable" if env else "no redis-server on PATH"
-        message = f"redis-server not found ({where}); run `make system-deps`"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{message} (a failure in CI, not a skip)")
-        pytest.skip(message)
-    server = RedisServer(path)
+    server = RedisServer(require_redis_server())
     server.start()
     try:
         version = server.version()

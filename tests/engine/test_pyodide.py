@@ -9,7 +9,9 @@ traces, snapshots) three times and compares the JSON outputs byte for byte:
 
 - CPython in a subprocess with PYTHONHASHSEED=0,
 - CPython in a subprocess with PYTHONHASHSEED=4242 (catches iteration over hash-ordered sets),
-- Pyodide under Node (``pyodide_runner.mjs`` copies ``kvengine/`` into Pyodide's file system).
+- Pyodide under Node (``pyodide_runner.mjs`` copies ``kvengine/`` into Pyodide's file system),
+
+all three through ``tests/pyodide_harness.py`` on one frozen copy of ``kvengine/``.
 
 ``run_scenario`` is shipped to both interpreters as source (``inspect.getsource``), so it imports
 everything it needs inside its body and uses nothing from this module.
@@ -19,17 +21,10 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-RUNNER = Path(__file__).resolve().parent / "pyodide_runner.mjs"
-PYODIDE_PACKAGE = ROOT / "node_modules" / "pyodide" / "pyodide.mjs"
+from tests.pyodide_harness import copy_engine, run_cpython, run_pyodide
 
 
 def run_scenario() -> str:
@@ -126,45 +121,7 @@ def run_scenario() -> str:
                       sort_keys=True)
 
 
-def _scenario_source(tail: str) -> str:
-    return inspect.getsource(run_scenario) + "\n" + tail + "\n"
-
-
-def _copy_engine(tmp_path: Path) -> Path:
-    """One frozen copy of kvengine/ for all three runs (the tree may change while tests run)."""
-    target = tmp_path / "src" / "kvengine"
-    shutil.copytree(ROOT / "kvengine", target, ignore=shutil.ignore_patterns("__pycache__"))
-    return target
-
-
-def _run_cpython(tmp_path: Path, engine: Path, hash_seed: str) -> str:
-    script = tmp_path / f"scenario_cpython_{hash_seed}.py"
-    script.write_text(_scenario_source("import sys\nsys.stdout.write(run_scenario())"))
-    env = dict(os.environ, PYTHONHASHSEED=hash_seed, PYTHONPATH=str(engine.parent),
-               PYTHONDONTWRITEBYTECODE="1")
-    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, f"CPython scenario failed:\n{done.stderr[-4000:]}"
-    return done.stdout
-
-
-def _run_pyodide(tmp_path: Path, engine: Path) -> str:
-    node = shutil.which("node")
-    if node is None or not PYODIDE_PACKAGE.exists():
-        message = "node or node_modules/pyodide missing; run `make setup`"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message)
-        pytest.skip(message)
-    script = tmp_path / "scenario_pyodide.py"
-    script.write_text(_scenario_source("run_scenario()"))
-    out = tmp_path / "scenario_pyodide.json"
-    done = subprocess.run(
-        [node, str(RUNNER), "--engine", str(engine), "--script", str(script),
-         "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=180,
-    )
-    assert done.returncode == 0, f"Pyodide scenario failed:\n{done.stderr[-4000:]}"
-    return out.read_text(encoding="utf-8")
+SCENARIO_SOURCE = inspect.getsource(run_scenario)
 
 
 def _first_difference(a: object, b: object, path: str = "$") -> str:
@@ -188,12 +145,12 @@ def _first_difference(a: object, b: object, path: str = "$") -> str:
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    tmp_path = tmp_path_factory.mktemp("pyodide-scenario")
-    engine = _copy_engine(tmp_path)
+    engine = copy_engine(tmp_path_factory.mktemp("pyodide-scenario"))
     texts = {
-        "cpython-hashseed-0": _run_cpython(tmp_path, engine, "0"),
-        "cpython-hashseed-4242": _run_cpython(tmp_path, engine, "4242"),
-        "pyodide": _run_pyodide(tmp_path, engine),
+        "cpython-hashseed-0": run_cpython(SCENARIO_SOURCE, "run_scenario", engine, hash_seed="0"),
+        "cpython-hashseed-4242": run_cpython(SCENARIO_SOURCE, "run_scenario", engine,
+                                             hash_seed="4242"),
+        "pyodide": run_pyodide(SCENARIO_SOURCE, "run_scenario", engine, timeout=180),
     }
     return {name: json.loads(text) for name, text in texts.items()}
 
