@@ -229,13 +229,12 @@ export function createMicroSim(options) {
     narration.textContent = String(text);
   }
 
-  const noticeList = [];
+  // One notice at a time: the newest replaces the last, so a stale message never sits beside a
+  // new one and the line does not grow and squeeze the canvas.
   function notice(text) {
     if (!text) return;
-    noticeList.push(String(text));
-    while (noticeList.length > 2) noticeList.shift();
-    noticeLine.textContent = noticeList.join(" ");
-    noticeLine.hidden = false;
+    noticeLine.textContent = String(text);
+    noticeLine.hidden = false;  // the panel's ResizeObserver re-lays out the canvas
   }
 
   function report(error) {

@@ -98,6 +98,10 @@ def test_internal_error_is_logged_not_shown(open_sim):
     sim_call(page, "crash")
     notice = page.locator(".ms-notice").inner_text()
     assert "internal error" in notice and "Traceback" not in notice
+    page.get_by_role("button", name="Refuse").click()  # a newer notice replaces the old one
+    page.wait_for_function(
+        "document.querySelector('.ms-notice').textContent.includes('refused on purpose')")
+    assert "internal error" not in page.locator(".ms-notice").inner_text()
     assert any("deliberate crash" in text for text in messages)
     assert sim_call(page, "step", {"n": 1})["steps"] == 1  # the sim keeps working
 
