@@ -342,6 +342,7 @@ class Controller:
         self.prediction: str | None = None
         self.score = {"correct": 0, "total": 0}
         self._comparison: list[dict[str, Any]] | None = None
+        self.restarted = False  # a settings change restarted a run and no step has run since
         self.narration = (
             f"Ready: {POLICIES[self.policy][0]} cache with {self.capacity} slots, "
             f"{len(self.accesses)} accesses to replay. Press Next Access."
@@ -392,7 +393,7 @@ class Controller:
     def cmd_set_policy(self, policy: str = "lru") -> None:
         if policy not in POLICIES:
             raise SimInputError(f'Unknown policy "{policy}": choose LRU, LFU, Random or TTL-based.')
-        restarted = self.run.step > 0
+        restarted = self.run.step > 0 or self.restarted
         self.policy = policy
         self.cmd_reset()
         self._note_restart(f"Policy changed to {POLICIES[policy][0]}", restarted)
@@ -401,7 +402,7 @@ class Controller:
         """Redis approximation on (5 samples, log LFU counter) or off (exact); restarts."""
         if not isinstance(redis, bool):
             raise SimInputError("set_mode needs redis = true or false.")
-        restarted = self.run.step > 0
+        restarted = self.run.step > 0 or self.restarted
         self.redis_mode = bool(redis)
         self.cmd_reset()
         what = (
@@ -415,7 +416,7 @@ class Controller:
         value = _int_or(capacity, -1)
         if not CAPACITY_MIN <= value <= CAPACITY_MAX:
             raise SimInputError(f"Capacity must be {CAPACITY_MIN} to {CAPACITY_MAX} slots.")
-        restarted = self.run.step > 0
+        restarted = self.run.step > 0 or self.restarted
         self.capacity = value
         self.cmd_reset()
         self._note_restart(f"Capacity set to {value} slots", restarted)
@@ -424,7 +425,7 @@ class Controller:
         """Replace the sequence (empty text restores the default 20 steps) and restart."""
         raw = str(text if text is not None else "")
         accesses = parse_sequence(raw) if raw.strip() else parse_sequence(DEFAULT_SEQUENCE)
-        restarted = self.run.step > 0
+        restarted = self.run.step > 0 or self.restarted
         self.accesses = accesses
         self.cmd_reset()
         self._note_restart(f"Sequence set: {len(accesses)} accesses", restarted)
@@ -443,6 +444,7 @@ class Controller:
 
     # ----------------------------------------------------------------------------- stepping
     def _advance(self) -> None:
+        self.restarted = False
         entry = self.run.advance()
         entry["prediction"] = None
         if entry["evicted"] is not None and self.prediction is not None:
@@ -476,6 +478,9 @@ class Controller:
         return text
 
     def _note_restart(self, what: str, restarted: bool) -> None:
+        """Narrate a settings change. A run in progress restarted, and so did every further
+        change before the next step (Capacity 7, 8, 9 by arrow keys), so the notice says so."""
+        self.restarted = restarted
         self.narration = f"{what}; the run restarted from step 0." if restarted else f"{what}."
 
     # ----------------------------------------------------------------------------- state
@@ -595,6 +600,7 @@ class Controller:
             "comparison": self.comparison(),
             "paramNotices": list(self.param_notices),
             "narration": self.narration,
+            "restarted": self.restarted,
             "animating": False,
         }
 

@@ -42,8 +42,10 @@ async function act(sim, method, args = {}) {
   const before = sim.state;
   const after = await sim.call(method, args);
   syncTimer(sim);
-  if (RESTARTS.has(method) && before && after && before.step > 0 && after.step === 0) {
-    sim.notice(after.narration); // e.g. "Policy changed to LFU; the run restarted from step 0."
+  if (RESTARTS.has(method) && before && after && after.restarted && after.narration !== before.narration) {
+    // e.g. "Policy changed to LFU; the run restarted from step 0."; further changes before the
+    // next step (Capacity 7, 8, 9 by arrow keys) update the notice
+    sim.notice(after.narration);
   }
   if (!before || !after || after.step !== before.step + 1 || after.policy !== before.policy) {
     anim = null;
@@ -139,7 +141,7 @@ createMicroSim({
     predict.closest(".ms-row").append(more);
 
     // Keep the DOM controls in step with the controller (URL params, reset, end of run).
-    let shownKeys = "";
+    let shownKeys = null;
     let noticesShown = false;
     sim.syncControls = (state) => {
       if (!state) return;
@@ -157,10 +159,11 @@ createMicroSim({
         ui.setValue(sequence, state.isDefaultSequence ? "" : state.sequenceText);
       }
       const keys = state.finished ? [] : state.slots.map((s) => s.key);
-      const signature = keys.join("\u0000");
+      const signature = `${state.finished}\u0001${keys.join("\u0000")}`;
       if (signature !== shownKeys) {
         shownKeys = signature;
-        predict.replaceChildren(new Option(keys.length ? "choose a key" : "no keys yet", ""));
+        const empty = state.finished ? "sequence finished" : keys.length ? "choose a key" : "no keys yet";
+        predict.replaceChildren(new Option(empty, ""));
         for (const key of keys) predict.append(new Option(key, key));
       }
       const want = state.prediction && keys.includes(state.prediction) ? state.prediction : "";

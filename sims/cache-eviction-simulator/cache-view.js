@@ -20,6 +20,7 @@ import { box as drawBox, hatch, fitText, label, MIN_TEXT } from "../kit/draw.js"
 const PAD = 8;
 const STATS_H = 76;
 const HEADER_H = 48;
+const MIN_PITCH = 24; // a slot row must fit one 16 px line
 
 /** Panel rectangles for a canvas of w x h: cache on the left, statistics and the log on the
  *  right when wide. When narrow (phones) the cache takes the whole canvas and its header
@@ -47,12 +48,21 @@ export function layout(w, h) {
   return { narrow: true, cache: { x: PAD, y: PAD, w: w - 2 * PAD, h: h - 2 * PAD }, stats: null, log: null };
 }
 
-/** Rectangle of slot number `i` (0 = top) for a cache of `capacity` slots. */
+/** Rectangle of slot number `i` (0 = top) for a cache of `capacity` slots. When one column
+ *  would make the slots too short for a 16 px line (many slots in a short canvas, e.g. with the
+ *  settings open), they fill two columns top to bottom, left column first, so the next victim
+ *  (the last slot) is still at the bottom, of the right-hand column. */
 export function slotRect(panel, capacity, i) {
   const top = panel.y + HEADER_H;
   const avail = panel.h - HEADER_H - 6;
-  const pitch = avail / capacity;
-  return { x: panel.x + 8, y: top + i * pitch, w: panel.w - 16, h: pitch - 6 };
+  const cols = avail / capacity < MIN_PITCH && capacity > 3 ? 2 : 1;
+  const rows = Math.ceil(capacity / cols);
+  const pitch = avail / rows;
+  const gap = Math.min(6, Math.max(3, pitch * 0.2));
+  const colW = (panel.w - 16 - (cols - 1) * 8) / cols;
+  const col = Math.floor(i / rows);
+  const row = i % rows;
+  return { x: panel.x + 8 + col * (colW + 8), y: top + row * pitch, w: colW, h: pitch - gap };
 }
 
 /** The key of the slot under (mx, my), or null. */
@@ -78,6 +88,16 @@ function panelFrame(p, r, colors) {
   drawBox(p, r.x, r.y, r.w, r.h, { fill: colors.panel, stroke: colors.grid, radius: 6 });
 }
 
+/** The first of `variants` (longest first) that fits in maxWidth at MIN_TEXT, else the last. */
+function firstFit(p, variants, maxWidth, { bold = false, size = MIN_TEXT } = {}) {
+  p.push();
+  p.textSize(Math.max(MIN_TEXT, size));
+  p.textStyle(bold ? p.BOLD : p.NORMAL);
+  const found = variants.find((text) => p.textWidth(text) <= maxWidth);
+  p.pop();
+  return found ?? variants[variants.length - 1];
+}
+
 function secs(value) {
   if (value === null || value === undefined) return "?";
   return `${Math.round(value * 10) / 10} s`;
@@ -86,19 +106,43 @@ function secs(value) {
 // ------------------------------------------------------------------------------------ cache
 function drawCache(p, state, colors, r, anim, narrow) {
   panelFrame(p, r, colors);
-  const clock = `step ${state.step}/${state.total} · t=${state.clockMs / 1000} s`;
+  const title = `${state.policy} · ${state.capacity} slots`;
+  p.push();
+  p.textSize(18);
+  p.textStyle(p.BOLD);
+  const titleW = p.textWidth(title);
+  p.pop();
+  const clock = firstFit(p, [
+    `step ${state.step}/${state.total} · t=${state.clockMs / 1000} s`,
+    `step ${state.step}/${state.total}`,
+    `${state.step}/${state.total}`,
+  ], r.w - titleW - 34);
   p.push();
   p.textSize(MIN_TEXT);
   const clockW = p.textWidth(clock);
   p.pop();
-  label(p, `${state.policy} · ${state.capacity} slots`, r.x + 10, r.y + 14,
+  label(p, title, r.x + 10, r.y + 14,
     { color: colors.fg, bold: true, size: 18, maxWidth: r.w - clockW - 34 });
   label(p, clock, r.x + r.w - 10, r.y + 14, { color: colors.muted, align: "right", maxWidth: clockW + 2 });
   const up = state.upcoming;
   let line2 = up
-    ? `Next: GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts the bottom slot" : "miss, fills a free slot"}`
+    ? firstFit(p, [
+      `Next: GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts the bottom slot" : "miss, fills a free slot"}`,
+      `Next: GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts one" : "miss, free slot"}`,
+    ], r.w - 20)
     : "Sequence finished";
-  if (narrow) line2 = `Hit rate ${state.hitRate}% · evictions ${state.evictions} · ${line2}`;
+  if (narrow) {
+    // phones: no statistics panel, so the header carries hit rate, evictions and what comes next
+    const next = up
+      ? `next GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts" : "miss"}`
+      : "sequence finished";
+    line2 = firstFit(p, [
+      `Hit rate ${state.hitRate}% · evictions ${state.evictions} · ${line2}`,
+      `Hit rate ${state.hitRate}% · evictions ${state.evictions} · ${next}`,
+      `Hits ${state.hitRate}% · ${state.evictions} evicted · ${next}`,
+      `Hits ${state.hitRate}% · ${next}`,
+    ], r.w - 20);
+  }
   label(p, line2, r.x + 10, r.y + 35, { color: colors.muted, maxWidth: r.w - 20 });
 
   // Stage "out": the cache as it was, the evicted slot flashing red. Stage "in": the cache as it
@@ -143,6 +187,10 @@ function drawEvictionFlash(p, colors, s, anim) {
   const t = anim.progressOut;
   const on = Math.floor(t * 4) % 2 === 0;
   p.push();
+  // an opaque base first, so the slot's own text does not show through the flash
+  p.noStroke();
+  p.fill(colors.bg);
+  p.rect(s.x, s.y, s.w, s.h, 5);
   const c = p.color(colors.bad);
   c.setAlpha(on ? 245 : 150);
   p.fill(c);
@@ -155,7 +203,8 @@ function drawEvictionFlash(p, colors, s, anim) {
 }
 
 function metricTexts(state, slot) {
-  const count = state.lfuCounter === "log"
+  // Redis keeps the 8-bit LFU counter only under the LFU policies; otherwise count accesses
+  const count = state.lfuCounter === "log" && state.policyId === "lfu" && slot.freq !== null && slot.freq !== undefined
     ? `counter ${slot.freq}`
     : `${slot.accessCount} ${slot.accessCount === 1 ? "use" : "uses"}`;
   const last = `last t=${secs(slot.lastAccessS)}`;
@@ -202,7 +251,7 @@ function drawSlot(p, state, colors, slot, s, alpha, anim) {
   // tags on the right of line 1: "next out", "your guess", "hit" / "new"
   const tags = [];
   // tag text stays at text contrast (fg / accent); the red border and hatch carry the colour
-  if (victim) tags.push({ text: "▼ next out", color: colors.fg });
+  if (victim) tags.push({ text: s.w >= 260 ? "▼ next out" : "▼ out", color: colors.fg });
   if (guessed) tags.push({ text: "your guess", color: colors.accent });
   if (fresh && anim.hit) tags.push({ text: "✓ hit", color: colors.fg });
   if (fresh && !anim.hit) tags.push({ text: "new", color: colors.accent });
@@ -234,7 +283,21 @@ function drawSlot(p, state, colors, slot, s, alpha, anim) {
     }
   } else {
     const main = parts.find(([name]) => name === emph) ?? parts[0];
-    label(p, main[1], left + keyW + 12, line1, { color: colors.fg, bold: emph !== null, maxWidth: Math.max(0, right - (left + keyW + 12) - 4) });
+    const x = left + keyW + 12;
+    // LRU on one line: "idle 6 s" alone when "last t=8 s (idle 6 s)" does not fit
+    const mainText = main[0] === "last"
+      ? firstFit(p, [main[1], m.idle], Math.max(0, right - x - 4), { bold: emph !== null })
+      : main[1];
+    const shown = label(p, mainText, x, line1, { color: colors.fg, bold: emph !== null, maxWidth: Math.max(0, right - x - 4) });
+    // short slots (the book's column): the value preview follows on the same line when it fits
+    p.push();
+    p.textSize(MIN_TEXT);
+    p.textStyle(emph !== null ? p.BOLD : p.NORMAL);
+    const valueX = x + p.textWidth(shown) + 14;
+    p.pop();
+    if (slot.value && right - valueX - 4 >= 60) {
+      label(p, slot.value, valueX, line1, { color: colors.muted, maxWidth: right - valueX - 4 });
+    }
   }
 }
 
@@ -243,15 +306,27 @@ function drawStats(p, state, colors, r) {
   panelFrame(p, r, colors);
   const accesses = state.hits + state.misses;
   const bytes = state.memoryBytes === null || state.memoryBytes === undefined ? "" : `, ${state.memoryBytes} B`;
-  const hit = `Hit rate ${state.hitRate}% (${state.hits} of ${accesses})`;
-  const counts = `Evictions ${state.evictions} · Memory ${state.memoryUsed}/${state.capacity} keys${bytes}`;
-  const guess = state.score.total
-    ? `Predictions: ${state.score.correct} of ${state.score.total} right`
-    : state.prediction ? `Your guess: ${state.prediction} goes next` : "Predict: click the slot that goes next";
   const x = r.x + 10;
   const w = r.w - 20;
   // hit-rate bar beside the number (the number is the cue; the bar is a picture of it)
   const barW = Math.min(90, w * 0.25);
+  // longest wording that fits: at the book's 660 px column this panel is under 300 px wide
+  const hit = firstFit(p, [
+    `Hit rate ${state.hitRate}% (${state.hits} of ${accesses})`,
+    `Hit rate ${state.hitRate}%`,
+  ], w - barW - 10, { bold: true });
+  const counts = firstFit(p, [
+    `Evictions ${state.evictions} · Memory ${state.memoryUsed}/${state.capacity} keys${bytes}`,
+    `Evictions ${state.evictions} · ${state.memoryUsed}/${state.capacity} keys${bytes}`,
+    `Evictions ${state.evictions} · ${state.memoryUsed}/${state.capacity} keys`,
+  ], w);
+  const guess = state.score.total
+    ? firstFit(p, [`Predictions: ${state.score.correct} of ${state.score.total} right`,
+      `Guesses: ${state.score.correct}/${state.score.total} right`], w)
+    : state.prediction
+      ? `Your guess: ${state.prediction} goes next`
+      : firstFit(p, ["Predict: click the slot that goes next", "Predict: click a slot",
+        "Predict: pick a slot"], w);
   const shown = label(p, hit, x, r.y + 14, { color: colors.fg, bold: true, maxWidth: w - barW - 10 });
   p.push();
   p.textSize(MIN_TEXT);
@@ -300,7 +375,7 @@ function logRows(p, state, entry, width) {
   if (entry.expired && entry.expired.length) rows.push({ text: `expired: ${entry.expired.join(" ")}`, kind: "why" });
   if (entry.prediction) {
     const verdict = entry.prediction.correct ? "right" : "wrong";
-    rows.push({ text: `your guess ${entry.prediction.key}: ${verdict}`, kind: entry.prediction.correct ? "hit" : "miss" });
+    rows.push({ text: `your guess ${entry.prediction.key}: ${verdict}`, kind: entry.prediction.correct ? "hit" : "miss", sub: true });
   }
   p.pop();
   return rows;
@@ -336,7 +411,7 @@ function drawLog(p, state, colors, r) {
   let y = top + lineH / 2;
   for (const block of shown) {
     for (const row of block) {
-      const indent = row.kind === "why" ? 22 : 10;
+      const indent = row.kind === "why" || row.sub ? 22 : 10; // sub-rows belong to the step above
       let color = colors.fg;
       if (row.kind === "why") color = colors.muted;
       const bold = row.kind === "hit" || row.kind === "miss";

@@ -267,3 +267,134 @@ def test_screenshot(open_sim):
     page.wait_for_timeout(200)
     page.locator("#microsim").screenshot(path=str(SCREENSHOT), animations="disabled")
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------- QA pass: what the canvas says
+RECORD_TEXT = """() => {
+  if (!window.__drawnText) {
+    const fillText = CanvasRenderingContext2D.prototype.fillText;
+    CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+      window.__drawnText.push(String(text));
+      return fillText.call(this, text, ...rest);
+    };
+  }
+  window.__drawnText = [];
+}"""
+
+
+def drawn_after(page, action) -> list[str]:
+    """Every text the canvas draws from when `action(page)` runs until its frame has settled."""
+    page.evaluate(RECORD_TEXT)
+    state = action(page)
+    page.wait_for_function(
+        "s => window.__drawnText.some(t => t.startsWith(`step ${s}/`) || t.includes(`${s}/20`))",
+        arg=state["step"],
+    )
+    page.wait_for_timeout(700)  # past the 440 ms step animation
+    return page.evaluate("window.__drawnText")
+
+
+def test_book_column_shows_whole_statistics_and_value_previews(open_sim):
+    """At the book's 660 px column the statistics used to end in "…" ("Hit rate 36.4% (4 o…")."""
+    page = open_sim(SIM, "policy=ttl&theme=dark")
+    page.set_viewport_size({"width": 660, "height": 482})
+    page.wait_for_function("() => document.querySelector('canvas').clientWidth <= 660")
+    texts = drawn_after(page, lambda pg: sim_step(pg, 11))
+    state = sim_state(page)
+    assert not [t for t in texts if "…" in t], [t for t in texts if "…" in t]
+    assert any(t.startswith(f"Hit rate {state['hitRate']:g}%") for t in texts), texts
+    assert any(t.startswith(f"Evictions {state['evictions']} ·") for t in texts)
+    # each slot keeps its value preview even when the slots are one line tall
+    for slot in state["slots"]:
+        assert slot["value"] in texts, (slot["value"], texts)
+
+
+def test_redis_mode_under_lru_counts_uses_instead_of_a_null_counter(open_sim):
+    """Redis keeps no LFU counter under allkeys-lru: the slots said "counter null"."""
+    page = open_sim(SIM, "mode=redis&policy=lru&capacity=3")
+    texts = drawn_after(page, lambda pg: sim_step(pg, 11))
+    assert not [t for t in texts if "null" in t or "undefined" in t]
+    assert any(t in ("1 use", "2 uses") for t in texts), texts
+    # under LFU the Redis counter is what the slot shows
+    page.get_by_label("Policy", exact=True).select_option("lfu")
+    page.wait_for_function("() => window.microsim.state().policy === 'LFU'")
+    texts = drawn_after(page, lambda pg: sim_step(pg, 11))
+    assert any(t.startswith("counter ") and "null" not in t for t in texts), texts
+
+
+def test_phone_header_keeps_hit_rate_and_the_next_access(open_sim):
+    page = open_sim(SIM, "policy=lfu")
+    page.set_viewport_size({"width": 375, "height": 482})
+    page.wait_for_function("() => document.querySelector('canvas').clientWidth <= 375")
+    texts = drawn_after(page, lambda pg: sim_step(pg, 11))
+    state = sim_state(page)
+    header = [t for t in texts if t.startswith("Hit") and f"GET {state['upcoming']['key']}" in t]
+    assert header and "…" not in header[0], texts
+    assert f"{state['hitRate']:g}%" in header[0]
+
+
+def test_prediction_list_says_when_the_sequence_is_finished(open_sim):
+    page = open_sim(SIM)
+    predict = page.get_by_label("Predict next eviction", exact=True)
+    sim_step(page, 20)
+    page.wait_for_function(
+        "el => el.options[0].text === 'sequence finished'", arg=predict.element_handle()
+    )
+    assert predict.locator("option").all_inner_texts() == ["sequence finished"]
+    page.get_by_role("button", name="Reset").click()
+    page.wait_for_function(
+        "el => el.options[0].text === 'no keys yet'", arg=predict.element_handle()
+    )
+    sim_step(page, 1)
+    page.wait_for_function("el => el.options.length === 2", arg=predict.element_handle())
+    assert predict.locator("option").all_inner_texts() == ["choose a key", "A"]
+
+
+def test_ten_slots_in_a_short_canvas_stay_one_readable_line_each(open_sim):
+    """With "More settings" open the canvas shrinks; ten slots used to be 8 px tall, their
+    16 px text running over each other. They now take two columns when one is too tight."""
+    page = open_sim(SIM, "capacity=10&policy=lfu")
+    page.set_viewport_size({"width": 780, "height": 482})
+    page.get_by_text("More settings").click()
+    page.wait_for_function("() => document.querySelector('canvas').clientHeight < 300")
+    state = sim_step(page, 12)
+    rects = page.evaluate(
+        """async (capacity) => {
+          const view = await import("./cache-view.js");
+          const c = document.querySelector("canvas");
+          const g = view.layout(c.clientWidth, c.clientHeight);
+          return Array.from({ length: capacity }, (_, i) => view.slotRect(g.cache, capacity, i));
+        }""",
+        state["capacity"],
+    )
+    assert len(rects) == 10
+    for i, a in enumerate(rects):
+        assert a["h"] >= 18, a  # room for one 16 px line
+        for b in rects[i + 1:]:
+            apart = (a["x"] + a["w"] <= b["x"] or b["x"] + b["w"] <= a["x"]
+                     or a["y"] + a["h"] <= b["y"] or b["y"] + b["h"] <= a["y"])
+            assert apart, (a, b)
+    # a click on a slot still predicts that slot's key (the click map follows the layout)
+    box = page.locator("canvas").bounding_box()
+    last = rects[len(state["slots"]) - 1]
+    page.mouse.click(box["x"] + last["x"] + last["w"] / 2, box["y"] + last["y"] + last["h"] / 2)
+    page.wait_for_function(
+        "k => window.microsim.state().prediction === k", arg=state["slots"][-1]["key"]
+    )
+
+
+def test_restart_notice_follows_the_capacity_set_by_arrow_keys(open_sim):
+    """Arrow keys on Capacity send one change per press: the notice used to stay at the first
+    value ("Capacity set to 7 slots; the run restarted") while the slider showed 9."""
+    page = open_sim(SIM)
+    sim_step(page, 5)
+    page.get_by_text("More settings").click()
+    capacity = page.get_by_label("Capacity", exact=True)
+    capacity.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => window.microsim.state().capacity === 9")
+    page.wait_for_function(
+        "() => document.querySelector('.ms-notice').textContent.trim()"
+        ".endsWith('Capacity set to 9 slots; the run restarted from step 0.')"
+    )

@@ -466,3 +466,22 @@ def test_registry_and_bridge_create_this_sim() -> None:
         {"op": "call", "handle": handle, "method": "predict", "args": {"key": "nope"}})))
     assert bad["ok"] is False and bad["error"]["kind"] == "input"
     json.loads(bridge.handle(json.dumps({"op": "dispose", "handle": handle})))
+
+
+def test_settings_changed_again_before_a_step_still_say_the_run_restarted() -> None:
+    """Capacity 6 -> 7 -> 8 by arrow keys mid-run: each change is one command; the later ones
+    used to say just "Capacity set to 8 slots." although the student's run had restarted."""
+    sim = create(SIM_ID, {}, seed=1)
+    sim.cmd_step(5)
+    sim.cmd_set_capacity(7)
+    assert sim.state()["restarted"] is True
+    sim.cmd_set_capacity(8)
+    state = sim.state()
+    assert state["restarted"] is True and state["step"] == 0 and state["capacity"] == 8
+    assert state["narration"] == "Capacity set to 8 slots; the run restarted from step 0."
+    sim.cmd_next()  # a step ends the restart; a later change at step 1 restarts again
+    assert sim.state()["restarted"] is False
+    sim.cmd_reset()
+    sim.cmd_set_policy("lfu")  # after Reset nothing was in progress
+    state = sim.state()
+    assert state["restarted"] is False and state["narration"] == "Policy changed to LFU."
