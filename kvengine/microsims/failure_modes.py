@@ -194,7 +194,9 @@ class FailureModesController:
                 f"{queries}."
             )
         elif expired and self._first("stampede", "expired"):
-            moments.append(f"Tick {tick}: a cached entry expired; {queries}.")
+            what = f"{expired} cached entries expired at once" if expired > 1 else (
+                "a cached entry expired")
+            moments.append(f"Tick {tick}: {what}; {queries}.")
         if any(e["type"] == "stale" for e in events) and self._first("stampede", "stale"):
             holder = next((e["server"] for e in events if e["type"] == "lock"), None)
             who = f"server {holder + 1} holds the lock and recomputes" if holder is not None else (
@@ -289,8 +291,12 @@ class FailureModesController:
         mitigation = self.mitigation[panel]
         return "no mitigation" if mitigation == "none" else MITIGATIONS[panel][mitigation]
 
-    def cmd_step(self, n: int = 1, panel: str = "both") -> None:
-        """Advance ``n`` ticks: both panels (the default, as ``window.microsim.step``) or one."""
+    def cmd_step(self, n: int = 1, panel: str = "both", if_playing: bool = False) -> None:
+        """Advance ``n`` ticks: both panels (the default, as ``window.microsim.step``) or one.
+
+        ``if_playing=True`` (the page's play loop) advances only panels that are still playing: a
+        step the timer queued just before a Pause must not move the paused panel on.
+        """
         if isinstance(n, bool) or not isinstance(n, int | float) or not math.isfinite(n) or (
             n != int(n)
         ):
@@ -299,6 +305,8 @@ class FailureModesController:
         if not 1 <= n <= MAX_STEP:
             raise SimInputError(f"Step count must be between 1 and {MAX_STEP}, not {n}.")
         panels = PANELS if panel == "both" else (self._panel(panel),)
+        if if_playing is True:
+            panels = tuple(name for name in panels if self.playing[name])
         moments: list[str] = []
         for _ in range(n):
             for name in panels:

@@ -52,7 +52,8 @@ function tick(sim) {
   view.budget -= n;
   const panel = on.stampede && on.hotKey ? "both" : on.stampede ? "stampede" : "hotKey";
   view.busy = true;
-  sim.call("step", { n, panel }).finally(() => {
+  // if_playing: a Pause that lands while this call waits in the queue wins (nothing moves on).
+  sim.call("step", { n, panel, if_playing: true }).finally(() => {
     view.busy = false;
   });
 }
@@ -187,18 +188,20 @@ createMicroSim({
       options: [["none", "No mitigation"], ["jitter", "Jitter TTL"], ["lock", "Mutex lock"],
         ["early", "Early expiration"]],
     });
-    c.speed = ui.select({
-      name: "Speed",
-      options: [["5", "5 ticks/s"], ["10", "10 ticks/s"], ["20", "20 ticks/s"], ["50", "50 ticks/s"]],
-      value: "20",
-      onChange: (v) => sim.call("speed", { speed: Number(v) }),
-    });
     ui.row();
     panelRow("hotKey", {
       button: "Mitigate: Key Replicas",
       mitigation: "replicas",
       options: [["none", "No mitigation"], ["replicas", "Key replicas"], ["local-cache", "Local cache"],
         ["read-replicas", "Read replicas"]],
+    });
+    // Speed (both panels) ends the second row: at the book's 660 px it then wraps together with
+    // the panel switch, one control line fewer, which leaves the canvas room for the load chart.
+    c.speed = ui.select({
+      name: "Speed",
+      options: [["5", "5 ticks/s"], ["10", "10 ticks/s"], ["20", "20 ticks/s"], ["50", "50 ticks/s"]],
+      value: "20",
+      onChange: (v) => sim.call("speed", { speed: Number(v) }),
     });
     c.switch = ui.button({
       name: "Show Hot Key panel",

@@ -9,13 +9,14 @@
 // as colour: hot-key requests are filled dots, other keys hollow dots, reads served by a read
 // replica squares; an overloaded shard is hatched and labelled OVERLOADED.
 
-import { box } from "../kit/draw.js";
-import { LINE, SHORT, resultsTable, tableHeight, text } from "./panel-draw.js";
+import { box, fitText } from "../kit/draw.js";
+import { LINE, SHORT, resultsTable, rowsThatFit, tableHeight, text } from "./panel-draw.js";
 import { headerRight } from "./stampede-view.js";
 
 export const FALL_MS = 650;
 
-function layout(area, keyLines, rows) {
+/** Where each part of the panel goes in `area` for `keyLines` hot-key lines and `rows` results. */
+export function layout(area, keyLines, rows) {
   let y = area.y + 2;
   const L = { header: y };
   y += 26;
@@ -25,8 +26,13 @@ function layout(area, keyLines, rows) {
   y += LINE + 2;
   L.dropTop = y;
   const bottom = area.y + area.h - 4;
-  const tableH = tableHeight(Math.max(rows, 1));
-  L.showTable = bottom - y - 2 * LINE - 60 >= tableH;
+  // As many of the latest results rows as leave the shard columns (with the dots' drop) 80 px;
+  // at least one row, or no table if even that does not fit.
+  const room = bottom - y - 2 * LINE - 80;
+  L.rows = rows;
+  while (L.rows > 1 && tableHeight(L.rows) > room) L.rows -= 1;
+  const tableH = tableHeight(Math.max(L.rows, 1));
+  L.showTable = room >= tableH;
   const tableTop = L.showTable ? bottom - tableH : bottom;
   L.labels = tableTop - 2 * LINE - 6;
   L.columnsBottom = L.labels - 2;
@@ -48,7 +54,7 @@ function spread(n) {
   return s - Math.floor(s);
 }
 
-function keyLines(hk) {
+export function hotKeyLines(hk) {
   const keys = hk.hotKeys || [];
   const line = (k) => `${k.key} → slot ${k.slot} → shard ${k.shard}`;
   if (keys.length <= 3) return keys.map(line);
@@ -57,7 +63,7 @@ function keyLines(hk) {
 }
 
 export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
-  const lines = keyLines(hk);
+  const lines = hotKeyLines(hk);
   const L = layout(area, lines.length, hk.results.length);
   text(p, "Hot Key", area.x + 8, L.header, { color: c.fg, bold: true, size: 18 });
   headerRight(p, c, hk, area, L.header, 90);
@@ -68,14 +74,13 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
   const local = hk.mitigation === "local-cache";
   const cap = hk.shards.length ? hk.shards[0].capacity : 0;
   const legend = local
-    ? `Local caches answer ${Math.round(100 * hk.localHitRate)}% of hot reads · - - cap ${cap}`
+    ? `Local cache hit rate ${Math.round(100 * hk.localHitRate)}% · - - cap ${cap}`
     : hk.mitigation === "read-replicas"
       ? `${hk.requestsPerTick} req/tick · - - cap ${cap} · ■ replica read`
       : `${hk.requestsPerTick} req/tick · - - cap ${cap} · ● hot ○ other`;
   if (local) {
     box(p, area.x + 6, L.legend - 2, area.w - 12, LINE + 2, { stroke: c.info, fill: c.bg });
   }
-  text(p, legend, area.x + 10, L.legend, { color: c.fg, maxWidth: area.w - 20 });
 
   // Shard columns: load this tick against capacity (dashed line), hatch + OVERLOADED above it.
   const shards = hk.shards || [];
@@ -148,7 +153,18 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
     p.pop();
   }
 
+  // The legend goes on top of the dots, on a plate: local-cache dots land in its box and must
+  // not hide its words.
+  p.push();
+  p.textSize(16);
+  const shown = fitText(p, legend, area.w - 20);
+  const legendW = p.textWidth(shown);
+  p.pop();
+  box(p, area.x + 8, L.legend - 1, legendW + 4, LINE, { fill: c.bg, radius: 2 });
+  text(p, legend, area.x + 10, L.legend, { color: c.fg, maxWidth: area.w - 20 });
+
   if (L.showTable) {
+    const results = rowsThatFit(hk.results, hk.mitigation, L.rows);
     resultsTable(p, c, {
       ...L.table,
       columns: [
@@ -157,14 +173,14 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
         { title: "Local", width: 0.14, align: "right" },
         { title: "Shards", width: 0.3 },
       ],
-      rows: hk.results.map((row) => [
+      rows: results.map((row) => [
         SHORT[row.mitigation] || row.label,
         `${Math.round(100 * row.maxShare)}%`,
         row.mitigation === "local-cache" ? `${Math.round(100 * row.localHitRate)}%` : "–",
         row.overloaded ? `S${row.overloadedShards.join(",S")} over` : row.complete ? "OK" : "…",
       ]),
-      bad: (i) => hk.results[i].overloaded,
-      current: hk.results.findIndex((row) => row.mitigation === hk.mitigation),
+      bad: (i) => results[i].overloaded,
+      current: results.findIndex((row) => row.mitigation === hk.mitigation),
     });
   }
 }

@@ -90,3 +90,19 @@ export function resultsTable(p, c, { x, y, w, columns, rows, bad, current }) {
 export function tableHeight(n) {
   return LINE * (n + 1) + 4;
 }
+
+/**
+ * The results rows that fit in `max` lines: all if they fit, else the current run's row and the
+ * latest others, in table order (every row is also in the canvas's text description).
+ *
+ *   rowsThatFit([{mitigation: "none"}, {mitigation: "jitter"}, {mitigation: "lock"}], "none", 2)
+ *   // -> [{mitigation: "none"}, {mitigation: "lock"}]
+ */
+export function rowsThatFit(results, mitigation, max) {
+  if (results.length <= max) return results;
+  const current = results.findIndex((row) => row.mitigation === mitigation);
+  const others = results.map((_, i) => i).filter((i) => i !== current);
+  const keep = others.slice(Math.max(0, others.length - (max - (current >= 0 ? 1 : 0))));
+  if (current >= 0) keep.push(current);
+  return keep.sort((a, b) => a - b).map((i) => results[i]);
+}

@@ -9,7 +9,7 @@
 // dot along each query arrow while playing; with reduced motion it is null and nothing moves.
 
 import { arrow, box, hatch } from "../kit/draw.js";
-import { LINE, SHORT, resultsTable, statusBar, tableHeight, text } from "./panel-draw.js";
+import { LINE, SHORT, resultsTable, rowsThatFit, statusBar, tableHeight, text } from "./panel-draw.js";
 
 /** Which drawing group a model server state belongs to ("hit" | "querying" | "waiting" | "stale"). */
 export function serverKind(state) {
@@ -34,7 +34,10 @@ export function mitigationLabel(panel) {
   return found ? found[1] : panel.mitigation;
 }
 
-function layout(box0, servers, rows) {
+const CHART_MIN = 60; // px: the smallest load chart that still shows the spike against capacity
+
+/** Where each part of the panel goes in `box0` for `servers` circles and `rows` results rows. */
+export function layout(box0, servers, rows) {
   const twoRows = servers > 12;
   const r = twoRows ? 11 : 13;
   let y = box0.y + 2;
@@ -52,10 +55,15 @@ function layout(box0, servers, rows) {
   L.db = { x: box0.x + 8, y, w: box0.w - 16, h: 28 };
   y += 34;
   const bottom = box0.y + box0.h - 4;
-  const tableH = tableHeight(Math.max(rows, 1));
-  const chartH = bottom - y - tableH - 6;
-  L.showTable = bottom - y >= tableH;
-  L.chart = chartH >= 60 ? { x: box0.x + 8, y, w: box0.w - 16, h: chartH } : null;
+  // The spec's load chart comes first: the table shows as many of its latest rows as leave the
+  // chart CHART_MIN px (at least one row); only if even that does not fit, the chart goes.
+  const room = bottom - y;
+  L.rows = rows;
+  while (L.rows > 1 && room - tableHeight(L.rows) - 6 < CHART_MIN) L.rows -= 1;
+  const tableH = tableHeight(Math.max(L.rows, 1));
+  const chartH = room - tableH - 6;
+  L.showTable = room >= tableH;
+  L.chart = chartH >= CHART_MIN ? { x: box0.x + 8, y, w: box0.w - 16, h: chartH } : null;
   L.table = { x: box0.x + 8, y: L.chart ? y + chartH + 6 : y, w: box0.w - 16 };
   return L;
 }
@@ -105,6 +113,14 @@ export function drawStampede(p, c, st, area, { pulse }) {
     p.pop();
     if (kind === "stale") hatch(p, cx - r * 0.7, cy - r * 0.7, r * 1.4, r * 1.4, { color: c.info, spacing: 5 });
     if (r >= 10) {
+      if (kind === "stale") { // the number on a plate, so the hatch does not cross its digits
+        p.push();
+        p.textSize(16);
+        p.textStyle(p.BOLD);
+        const tw = p.textWidth(String(srv.id + 1));
+        p.pop();
+        box(p, cx - tw / 2 - 1, cy - 9, tw + 2, 18, { fill: c.bg, radius: 2 });
+      }
       text(p, String(srv.id + 1), cx, cy - 9, {
         color: kind === "querying" ? c.onFill : c.fg, bold: true, align: "center",
       });
@@ -131,6 +147,8 @@ export function drawStampede(p, c, st, area, { pulse }) {
   if (L.chart) drawLoadChart(p, c, st, L.chart);
 
   if (L.showTable) {
+    // Short of room: the current run's row and the latest others (all rows are in describe()).
+    const results = rowsThatFit(st.results, st.mitigation, L.rows);
     resultsTable(p, c, {
       ...L.table,
       columns: [
@@ -140,15 +158,15 @@ export function drawStampede(p, c, st, area, { pulse }) {
         { title: "Stale", width: 0.13, align: "right" },
         { title: "DB", width: 0.27 },
       ],
-      rows: st.results.map((row) => [
+      rows: results.map((row) => [
         SHORT[row.mitigation] || row.label,
         String(row.dbPeak),
         String(row.recomputes),
         String(row.staleReads),
         row.complete ? (row.overloaded ? "Overload" : "OK") : `${row.overloaded ? "Overload" : "…"}`,
       ]),
-      bad: (i) => st.results[i].overloaded,
-      current: st.results.findIndex((row) => row.mitigation === st.mitigation),
+      bad: (i) => results[i].overloaded,
+      current: results.findIndex((row) => row.mitigation === st.mitigation),
     });
   }
 }
@@ -185,5 +203,13 @@ function drawLoadChart(p, c, st, area) {
   p.drawingContext.setLineDash([6, 4]);
   p.line(plot.x, capY, plot.x + plot.w, capY);
   p.pop();
-  text(p, `capacity ${cap}`, plot.x + 4, Math.max(plot.y, capY - LINE), { color: c.fg });
+  // On a plate: in a short chart the label sits on the dashed line or on the bars.
+  const capLabel = `capacity ${cap}`;
+  const labelY = Math.max(plot.y + 1, capY - LINE);
+  p.push();
+  p.textSize(16);
+  const labelW = p.textWidth(capLabel);
+  p.pop();
+  box(p, plot.x + 2, labelY, labelW + 4, LINE - 2, { fill: c.bg, radius: 2 });
+  text(p, capLabel, plot.x + 4, labelY, { color: c.fg });
 }

@@ -150,9 +150,6 @@ def test_keyboard_only(open_sim):
     page.keyboard.press("Tab")  # the stampede's mitigation menu
     page.keyboard.press("ArrowDown")  # Jitter TTL -> Mutex lock
     wait(page, "() => window.microsim.state().stampede.mitigation === 'lock'")
-    page.keyboard.press("Tab")  # Speed
-    page.keyboard.press("ArrowDown")  # 20 -> 50 ticks per second
-    wait(page, "() => window.microsim.state().speed === 50")
     page.keyboard.press("Tab")  # the hot-key row: Play
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Play Hot Key"
     page.keyboard.press("Tab")  # Reset
@@ -166,6 +163,12 @@ def test_keyboard_only(open_sim):
     wait(page, "() => window.microsim.state().hotKey.playing === false")
     page.wait_for_function(
         "() => document.querySelector('.ms-narration').textContent.includes('Hot Key paused')")
+    for _ in range(4):  # Reset, Mitigate: Key Replicas, the hot key's menu, Speed (ends the row)
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')"
+                         " || document.activeElement.labels[0].textContent").strip() == "Speed"
+    page.keyboard.press("ArrowDown")  # 20 -> 50 ticks per second
+    wait(page, "() => window.microsim.state().speed === 50")
 
 
 def test_axe_clean_and_parameters(open_sim):
@@ -218,6 +221,49 @@ def test_resize_mid_run_and_reduced_motion(open_sim):
     page.get_by_role("button", name="Pause Hot Key").click()
     wait(page, "() => !window.microsim.state().stampede.playing"
                " && !window.microsim.state().hotKey.playing")
+
+
+def test_book_column_keeps_the_load_chart(open_sim):
+    """At the book's 660 px column (iframe 502 px high) the stampede panel still draws the spec's
+    load spike chart, even with a full results table. QA found it dropped there: the controls took
+    four lines, and the table took the room before the chart did."""
+    page = open_sim(SIM)
+    page.set_viewport_size({"width": 660, "height": 502})
+    wait(page, "() => document.querySelector('canvas').getBoundingClientRect().width <= 660")
+    for mitigation in ("none", "jitter", "lock", "early"):
+        sim_call(page, "mitigate", {"panel": "stampede", "mitigation": mitigation})
+        sim_call(page, "step", {"n": STAMPEDE_WINDOW, "panel": "stampede"})
+    sim_call(page, "play", {"panel": "stampede", "playing": False})
+    assert len(sim_state(page)["stampede"]["results"]) == 4
+    layout = page.evaluate("""async () => {
+        const { layout } = await import("./stampede-view.js");
+        const c = document.querySelector("canvas").getBoundingClientRect();
+        const L = layout({ x: 0, y: 0, w: c.width, h: c.height }, 10, 4);
+        return { height: c.height, chart: L.chart, rows: L.rows, table: L.showTable };
+    }""")
+    assert layout["chart"] is not None and layout["chart"]["h"] >= 60, layout
+    assert layout["table"] and layout["rows"] >= 1, layout
+    # The speed menu shares a line with the panel switch: three control lines, not four.
+    speed = page.get_by_label("Speed", exact=True).bounding_box()
+    switch = page.get_by_role("button", name="Show Hot Key panel").bounding_box()
+    assert abs(speed["y"] + speed["height"] / 2 - switch["y"] - switch["height"] / 2) < 10
+    assert horizontal_overflow(page) == 0
+
+    # The hot-key panel with the replicas' three key lines kept no results table at all there.
+    for mitigation in ("none", "local-cache", "read-replicas", "replicas"):
+        sim_call(page, "mitigate", {"panel": "hotKey", "mitigation": mitigation})
+        sim_call(page, "step", {"n": HOTKEY_WINDOW, "panel": "hotKey"})
+    sim_call(page, "play", {"panel": "hotKey", "playing": False})
+    hot = page.evaluate("""async () => {
+        const { layout, hotKeyLines } = await import("./hotkey-view.js");
+        const c = document.querySelector("canvas").getBoundingClientRect();
+        const hk = window.microsim.state().hotKey;
+        const L = layout({ x: 0, y: 0, w: c.width, h: c.height }, hotKeyLines(hk).length, 4);
+        return { lines: hotKeyLines(hk).length, rows: L.rows, table: L.showTable,
+                 columns: L.columnsBottom - L.columnsTop };
+    }""")
+    assert hot["lines"] == 3 and hot["table"] and hot["rows"] >= 1, hot
+    assert hot["columns"] >= 40, hot
 
 
 def test_screenshot(open_sim):

@@ -234,6 +234,34 @@ def test_step_advances_both_panels_by_default_or_only_the_named_one() -> None:
     assert sim.state()["stampede"]["tick"] == 7 and sim.state()["hotKey"]["tick"] == 10
 
 
+def test_a_play_loop_step_queued_before_pause_does_not_move_the_paused_panel() -> None:
+    # QA: the page's timer queues step(panel="hotKey"); if Pause is handled first, that step used
+    # to advance the paused panel and replace the "paused" narration with the next key moment.
+    sim = fresh()
+    sim.cmd_mitigate(panel="hotKey", mitigation="replicas")  # starts playing
+    sim.cmd_play(panel="hotKey")  # Pause
+    sim.cmd_step(2, panel="hotKey", if_playing=True)  # the queued timer step arrives
+    state = sim.state()
+    assert state["hotKey"]["tick"] == 0 and not state["hotKey"]["playing"]
+    assert state["narration"] == "Hot Key paused at tick 0."
+    sim.cmd_play(panel="stampede")
+    sim.cmd_step(2, panel="both", if_playing=True)  # only the playing panel moves
+    assert sim.state()["stampede"]["tick"] == 2 and sim.state()["hotKey"]["tick"] == 0
+    sim.cmd_step(2)  # window.microsim.step still advances both, playing or not
+    assert sim.state()["stampede"]["tick"] == 4 and sim.state()["hotKey"]["tick"] == 2
+
+
+def test_lock_narration_counts_every_entry_that_expired() -> None:
+    # QA: with the mutex lock all ten entries expire at tick 101 but only one server queries; the
+    # line used to say "a cached entry expired", as if only one had.
+    sim = fresh()
+    sim.cmd_mitigate(panel="stampede", mitigation="lock")
+    sim.cmd_step(101, panel="stampede")
+    narration = sim.state()["narration"]
+    assert "Tick 101: 10 cached entries expired at once; 1 query hits the database." in narration
+    assert "a cached entry expired" not in narration
+
+
 def test_play_toggles_and_sets_each_panel_independently() -> None:
     sim = fresh()
     sim.cmd_play(panel="stampede")
