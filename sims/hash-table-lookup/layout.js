@@ -5,15 +5,17 @@
 // after the controls, so the bucket stack adapts: one column of rows when every row can be at
 // least MIN_ROW px tall (16 px text needs ~20 px), otherwise two columns. The bucket of the last
 // key is "expanded" to two lines (keys, then values), which is how its chain shows as a linked
-// list of entries. Below COMPACT_WIDTH (phones) the key column is left out (the box shows the
-// key, the buckets its value); below MIN_WIDTH the picture is laid out at MIN_WIDTH and scaled.
+// list of entries. Below COMPACT_WIDTH (the book's 660 px column, phones) the key column is left
+// out (the box shows the key, the buckets its value and a ✓/+ mark), so that a chain of two or
+// three entries stays readable in the bucket rows; below MIN_WIDTH the picture is laid out at
+// MIN_WIDTH and scaled.
 //
 // Usage:
 //   const L = computeLayout(760, 300, { size: 8, expanded: 2 });
 //   L.rows[2]  // {x, y, w, h, lines}: the rectangle of bucket 2
 
 export const MIN_WIDTH = 440;
-export const COMPACT_WIDTH = 600;
+export const COMPACT_WIDTH = 700;
 export const MIN_ROW = 21;
 export const MAX_ROW = 34;
 export const STATS_H = 28;
@@ -61,7 +63,7 @@ export function computeLayout(w, h, { size, expanded }) {
   const compact = w < COMPACT_WIDTH;
   const leftW = compact ? 0 : clamp(w * 0.18, 130, 170);
   const boxX = compact ? PAD : PAD + leftW + 10;
-  const boxW = compact ? Math.round(w * 0.47) : clamp(w * 0.4, 266, 330);
+  const boxW = compact ? Math.round(clamp(w * 0.455, 200, 300)) : clamp(w * 0.4, 266, 330);
   const bucketsX = boxX + boxW + (compact ? 14 : 20);
   const bucketsW = w - bucketsX - PAD;
   const body = h - top - PAD;

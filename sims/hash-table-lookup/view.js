@@ -16,6 +16,7 @@ import { arrow, box, ease, fitText, label } from "../kit/draw.js";
 import { computeLayout, MIN_WIDTH } from "./layout.js";
 
 const LINE = 20;
+const TOOLTIP_LINES = 4;
 
 const stageIndex = (state, kind) => state.stages.findIndex((s) => s.kind === kind);
 
@@ -49,10 +50,15 @@ export function wrapLines(p, text, width, maxLines) {
 
 function drawStats(p, state, c, L) {
   const s = state.stats;
-  const text = L.compact
-    ? `${s.size} buckets · load ${s.loadFactor} · longest ${s.longestChain} · empty ${s.emptyBuckets}`
-    : `${s.size} buckets · ${s.used} keys · load factor ${s.loadFactor} · ` +
-      `longest chain ${s.longestChain} · empty buckets ${s.emptyBuckets}`;
+  const full = `${s.size} buckets · ${s.used} keys · load factor ${s.loadFactor} · ` +
+    `longest chain ${s.longestChain} · empty buckets ${s.emptyBuckets}`;
+  p.push();
+  p.textSize(16);
+  const fits = p.textWidth(full) <= L.stats.w;
+  p.pop();
+  const text = fits
+    ? full
+    : `${s.size} buckets · load ${s.loadFactor} · longest ${s.longestChain} · empty ${s.emptyBuckets}`;
   label(p, text, L.stats.x, L.stats.h / 2 + 2, { color: c.fg, maxWidth: L.stats.w });
   p.push();
   p.stroke(c.grid);
@@ -128,20 +134,26 @@ function drawResult(p, state, c, area, pos) {
   }
 }
 
-/** hash("key") mod size = bucket, shortening only the key so that "mod size = bucket" stays. */
-function formulaToFit(p, state, width) {
-  const t = state.trace;
+/**
+ * The box's two result lines: "hash mod size = bucket" and, bold, hash("key") mod size = bucket,
+ * shortening only the key so that "mod size = bucket" stays. In a very narrow box (phones) the
+ * lines become "hash mod size" and "= bucket N", so the answer is never cut off.
+ */
+export function formulaLines(p, trace, keyDisplay, width) {
+  const t = trace;
   p.push();
   p.textSize(16);
   p.textStyle(p.BOLD);
-  let text = t.formula;
-  if (p.textWidth(text) > width) {
+  let lines = [t.modLine, t.formula];
+  if (p.textWidth(t.formula) > width) {
     const tail = `") mod ${t.size} = ${t.bucket}`;
     const room = width - p.textWidth(`hash("${tail}`);
-    text = `hash("${fitText(p, state.last.keyDisplay, Math.max(room, 10))}${tail}`;
+    if (room >= p.textWidth("x…")) lines[1] = `hash("${fitText(p, keyDisplay, room)}${tail}`;
+    else lines = [`${t.hash} mod ${t.size}`, `= bucket ${t.bucket}`];
   }
+  if (p.textWidth(lines[0]) > width) lines = [`${t.hash} mod ${t.size}`, `= bucket ${t.bucket}`];
   p.pop();
-  return text;
+  return lines;
 }
 
 /** The hash-function box; returns the point the arrow to the bucket starts from. */
@@ -206,8 +218,9 @@ function drawHashBox(p, state, c, L, pos, tooltipH) {
     p.drawingContext.globalAlpha = rebucket ? 1 : 0.35 + 0.65 * progressOf(pos, mod);
     p.stroke(c.grid);
     p.line(tx, formulaY - LINE * 0.7, tx + tw, formulaY - LINE * 0.7);
-    label(p, t.modLine, tx, formulaY, { color: c.fg, maxWidth: tw });
-    label(p, formulaToFit(p, state, tw), tx, formulaY + LINE, { color: c.fg, bold: true, maxWidth: tw });
+    const [modLine, formula] = formulaLines(p, t, state.last.keyDisplay, tw);
+    label(p, modLine, tx, formulaY, { color: c.fg, maxWidth: tw });
+    label(p, formula, tx, formulaY + LINE, { color: c.fg, bold: true, maxWidth: tw });
     p.pop();
   }
   return { keySlot, out: { x: x + w, y: formulaY + LINE } };
@@ -226,7 +239,7 @@ function entrySlots(row, count) {
   const cw = row.w - 32;
   const gap = 14;
   const minW = 58;
-  const moreW = 30;
+  const moreW = 40; // room for "+10" at 16 px
   const fit = Math.max(1, Math.floor((cw + gap) / (minW + gap)));
   const shown = count > fit ? Math.max(1, Math.floor((cw - moreW + gap) / (minW + gap))) : count;
   const n = Math.max(1, shown);
@@ -242,13 +255,51 @@ function entrySlots(row, count) {
   return { slots, more };
 }
 
+/**
+ * `text` shortened in the middle to fit `width` px, so that keys which differ only at the end
+ * stay distinguishable in a narrow chain: fitMiddle(p, "order:9009", 70) -> "orde…009".
+ */
+export function fitMiddle(p, text, width) {
+  const full = String(text);
+  if (p.textWidth(full) <= width) return full;
+  let lo = 0;
+  let hi = full.length - 1;
+  const cut = (n) => `${full.slice(0, Math.ceil(n / 2))}…${n > 1 ? full.slice(-Math.floor(n / 2)) : ""}`;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (p.textWidth(cut(mid)) <= width) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo > 0 ? cut(lo) : "…";
+}
+
+/** A key at 16 px, shortened in the middle to `width` (the prefix `mark` kept whole). */
+function keyText(p, key, width, mark = "") {
+  p.push();
+  p.textSize(16);
+  const prefix = mark ? `${mark} ` : "";
+  const text = prefix + fitMiddle(p, key, width - p.textWidth(prefix));
+  p.pop();
+  return text;
+}
+
 function drawEntry(p, c, slot, entry, { expanded, onHighlight, mark }) {
   box(p, slot.x, slot.y, slot.w, slot.h, { fill: c.bg, stroke: onHighlight ? c.onFill : c.fg, weight: 1, radius: 4 });
-  const text = mark ? `${mark} ${entry.key}` : entry.key;
+  const text = keyText(p, entry.key, slot.w - 10, mark);
   if (expanded) {
+    // two lines: the key keeps the whole width (chains of 2-3 share a narrow row); the found /
+    // inserted mark goes after the value, which is usually short
     const half = slot.h / 2;
-    label(p, text, slot.x + 5, slot.y + half / 2 + 1, { color: c.fg, maxWidth: slot.w - 10 });
-    label(p, `= ${entry.value}`, slot.x + 5, slot.y + half + half / 2, { color: c.fg, bold: true, maxWidth: slot.w - 10 });
+    const key = keyText(p, entry.key, slot.w - 10);
+    label(p, key, slot.x + 5, slot.y + half / 2 + 1, { color: c.fg, maxWidth: slot.w - 10 });
+    let value = `= ${entry.value}`;
+    p.push();
+    p.textSize(16);
+    p.textStyle(p.BOLD);
+    const suffix = mark === "+" ? " (new)" : mark ? ` ${mark}` : "";
+    if (suffix && p.textWidth(value + suffix) <= slot.w - 10) value += suffix; // else: glow only
+    p.pop();
+    label(p, value, slot.x + 5, slot.y + half + half / 2, { color: c.fg, bold: true, maxWidth: slot.w - 10 });
   } else {
     label(p, text, slot.x + 5, slot.y + slot.h / 2 + 1, { color: c.fg, maxWidth: slot.w - 10 });
   }
@@ -369,6 +420,16 @@ function drawMovingEntries(p, state, c, L, t) {
   }
 }
 
+/** The collision tooltip wrapped for a box `boxW` wide: as many lines as the spec's sentence
+ * needs there (2 at 760 px, 4 on a phone), so it is never cut off. */
+export function tooltipLines(p, tooltip, boxW) {
+  p.push();
+  p.textSize(16);
+  const lines = wrapLines(p, tooltip, boxW - 20, TOOLTIP_LINES);
+  p.pop();
+  return lines;
+}
+
 function drawTooltip(p, state, c, L, pos, tooltipH) {
   if (!tooltipH) return;
   const bucketStage = stageIndex(state, "bucket");
@@ -376,10 +437,7 @@ function drawTooltip(p, state, c, L, pos, tooltipH) {
   const x = L.box.x;
   const y = L.box.y + L.box.h - tooltipH + 8;
   const w = L.box.w;
-  p.push();
-  p.textSize(16);
-  const lines = wrapLines(p, state.collision.tooltip, w - 20, 3);
-  p.pop();
+  const lines = tooltipLines(p, state.collision.tooltip, w);
   const h = lines.length * LINE + 12;
   box(p, x, y, w, h, { fill: c.bg, stroke: c.warn, weight: 3, radius: 6 });
   lines.forEach((line, i) => label(p, line, x + 10, y + 6 + LINE / 2 + i * LINE, { color: c.fg, maxWidth: w - 20 }));
@@ -406,7 +464,8 @@ export function drawScene(p, state, c, pos) {
   const L = computeLayout(w, h, { size: state.tableSize, expanded: state.last.bucket });
   drawStats(p, state, c, L);
   const keyAnchor = L.compact ? { x: L.box.x + 8, y: L.box.y - 4 } : drawKeyCard(p, state, c, L, pos);
-  const tooltipH = state.collision ? 3 * LINE + 20 : 0;
+  let tooltipH = 0;
+  if (state.collision) tooltipH = tooltipLines(p, state.collision.tooltip, L.box.w).length * LINE + 20;
   const anchors = drawHashBox(p, state, c, L, pos, tooltipH);
   drawBuckets(p, state, c, L, pos);
   drawTooltip(p, state, c, L, pos, tooltipH);

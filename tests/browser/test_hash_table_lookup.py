@@ -234,3 +234,87 @@ def test_bad_url_parameters_fall_back_with_a_notice(open_sim):
     assert state["last"]["key"] == "cart:42" and state["last"]["found"] is True
     assert page.get_by_role("slider", name="Table size").input_value() == "8"
     assert json.loads(json.dumps(state))["last"]["bucket"] == fnv1a("cart:42") % 8
+
+
+# A p5 stand-in for the view's pure text helpers: every character is 9 px wide (16 px text).
+FAKE_P5 = """{textWidth: (s) => 9 * [...String(s)].length, push() {}, pop() {}, textSize() {},
+               textStyle() {}, BOLD: 'bold'}"""
+
+
+def test_colliding_keys_stay_distinguishable_in_a_narrow_chain(open_sim):
+    """QA fix: keys in a shared bucket were cut at the end ("ord…", "ord…") and looked equal."""
+    page = open_sim(SIM)
+    shown = page.evaluate(
+        f"""async () => {{
+            const view = await import('./view.js');
+            const p = {FAKE_P5};
+            return ['order:9009', 'order:9001', 'cart:42'].map((k) => view.fitMiddle(p, k, 72));
+        }}"""
+    )
+    assert shown[2] == "cart:42"
+    assert shown[0] != shown[1] and shown[0].endswith("09") and shown[1].endswith("01")
+    assert all("\u2026" in s and 9 * len(s) <= 72 for s in shown[:2])
+
+
+def test_formula_never_cuts_off_the_bucket_number(open_sim):
+    """QA fix: at 375 px the box showed 'hash("…") mod 8 …': the answer itself was cut off."""
+    page = open_sim(SIM, "key=order%3A9009")
+    lines = page.evaluate(
+        f"""async () => {{
+            const view = await import('./view.js');
+            const s = window.microsim.state();
+            const p = {FAKE_P5};
+            return [300, 180].map((w) => [w, view.formulaLines(p, s.trace, s.last.keyDisplay, w)]);
+        }}"""
+    )
+    bucket = fnv1a("order:9009") % 8
+    for width, (mod_line, formula) in lines:
+        assert 9 * len(mod_line) <= width and 9 * len(formula) <= width
+        assert formula.endswith(f"= {bucket}") or formula == f"= bucket {bucket}"
+        assert str(fnv1a("order:9009")) in mod_line
+    assert lines[0][1][1] == f'hash("order:9009") mod 8 = {bucket}'
+
+
+def test_book_column_leaves_room_for_a_chain_of_three(open_sim):
+    """QA fix: at the book's 660 px column the bucket rows were 218 px wide, so a 3-key chain
+    showed as '+ ord…', 'order…', '+1' with values cut to 'v6…'."""
+    page = open_sim(SIM)
+    page.set_viewport_size({"width": 660, "height": 442})
+    widths = page.evaluate(
+        """async () => {
+            const { computeLayout } = await import('./layout.js');
+            const L = computeLayout(660, 300, { size: 8, expanded: 1 });
+            return { buckets: L.buckets.w, box: L.box.w, right: L.buckets.x + L.buckets.w };
+        }"""
+    )
+    assert widths["buckets"] >= 320 and widths["box"] >= 280 and widths["right"] <= 660
+    page.get_by_label("Enter key").fill("order:9001")
+    page.get_by_role("button", name="Hash", exact=True).click()
+    wait_key(page, "order:9001")
+    page.get_by_role("button", name="Show Collision").click()
+    page.wait_for_function("window.microsim.state().collision !== null")
+    state = sim_step(page, 1)
+    chain = state["buckets"][state["last"]["bucket"]]
+    assert len(chain) == 3 and state["animating"] is False
+    assert page.evaluate("document.documentElement.dataset.simState") == "ready"
+
+
+def test_collision_tooltip_is_never_cut_on_a_phone(open_sim):
+    """QA fix: at 375 px the tooltip box held 3 lines and showed 'chaining st…'."""
+    page = open_sim(SIM)
+    result = page.evaluate(
+        """async (tooltip) => {
+            const view = await import('./view.js');
+            const { computeLayout, MIN_WIDTH } = await import('./layout.js');
+            const ctx = document.createElement('canvas').getContext('2d');
+            ctx.font = '16px sans-serif';
+            const p = {textWidth: (s) => ctx.measureText(String(s)).width, push() {}, pop() {},
+                       textSize() {}, textStyle() {}, BOLD: 'bold'};
+            return [MIN_WIDTH, 660, 780].map((w) => {
+                const L = computeLayout(w, 220, { size: 8, expanded: 1 });
+                return view.tooltipLines(p, tooltip, L.box.w).join(' ');
+            });
+        }""",
+        TOOLTIP,
+    )
+    assert result == [TOOLTIP] * 3

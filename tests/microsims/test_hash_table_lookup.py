@@ -281,6 +281,21 @@ def test_slider_to_16_puts_every_key_in_fnv1a_mod_16_and_reduces_collisions():
     assert "longest chain 2 \u2192 1" in state["narration"]
 
 
+@pytest.mark.parametrize("action", ["resize", "hash_function"])
+def test_rebucket_narration_fits_the_two_visible_lines(action: str):
+    """QA fix: the resize narration ran past the two lines the page shows (cut at 780 px)."""
+    sim = make()
+    if action == "resize":
+        sim.cmd_resize(size=16)
+    else:
+        sim.cmd_hash_function(name="sum-bytes")
+    narration = sim.state()["narration"]
+    assert len(narration) <= 155
+    bucket = sim.state()["last"]["bucket"]
+    assert narration.endswith(f"user:42 is now in bucket {bucket}.")
+    assert "Load factor" in narration and "empty buckets" in narration
+
+
 def test_every_size_from_4_to_16_rebuckets_correctly():
     sim = make()
     for size in range(4, 17):
