@@ -229,12 +229,28 @@ export function createMicroSim(options) {
     narration.textContent = String(text);
   }
 
-  // One notice at a time: the newest replaces the last, so a stale message never sits beside a
-  // new one and the line does not grow and squeeze the canvas.
+  // Notices say what just went wrong (a bad URL parameter, a refused input). They stay until the
+  // reader next operates a control, so a stale message never sits beside a new one; the same text
+  // is never shown twice, and at most the two newest are kept, so the line cannot grow and squeeze
+  // the canvas. (The panel's ResizeObserver re-lays out the canvas when the line changes.)
+  const noticeList = [];
   function notice(text) {
     if (!text) return;
-    noticeLine.textContent = String(text);
-    noticeLine.hidden = false;  // the panel's ResizeObserver re-lays out the canvas
+    text = String(text);
+    if (noticeList.includes(text)) return;
+    noticeList.push(text);
+    while (noticeList.length > 2) noticeList.shift();
+    noticeLine.textContent = noticeList.join(" ");
+    noticeLine.hidden = false;
+  }
+  function clearNotices() {
+    noticeList.length = 0;
+    noticeLine.textContent = "";
+    noticeLine.hidden = true;
+  }
+  // Capture phase: cleared before the control's own handler runs and perhaps posts a new notice.
+  for (const type of ["click", "change", "input"]) {
+    controlsBox.addEventListener(type, clearNotices, { capture: true });
   }
 
   function report(error) {
