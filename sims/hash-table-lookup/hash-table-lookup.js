@@ -85,7 +85,8 @@ createMicroSim({
         clock.sync(state, now);
         syncControls(state);
         const left = clock.remainingMs(now);
-        if (left > 0 && !sim.reducedMotion) sim.animate([{ name: "stages", ms: left }]);
+        // under reduced motion the kit keeps this timeline (so `animating` is true) but never moves
+        if (left > 0) sim.animate([{ name: "stages", ms: left }]);
       }
       const busy = clock.busy(now);
       sim.loop(busy); // redraw every frame only while the picture catches up

@@ -192,7 +192,11 @@ def test_bad_inputs_never_break_the_sim(open_sim):
     assert state["last"]["bucket"] == fnv1a("\U0001F511") % 8
     key_field.fill("ключ")
     hash_button.click()
-    assert wait_key(page, "ключ")["trace"]["bytesHex"].startswith("D0 BA D0 BB")
+    state = wait_key(page, "ключ")
+    assert state["trace"]["bytesHex"].startswith("D0 BA D0 BB")
+    # reduced motion: the stages are still walked (without movement), and the state says so
+    assert state["animating"] is True
+    assert sim_step(page)["animating"] is False
 
     # an HTML-looking key is text, never markup
     dialogs = []
