@@ -454,27 +454,6 @@ class HashTable:
                 if len(out) >= count:
                     break
             return out[:count]
-        if t1 is None:  # the common case, without the two-table bookkeeping
-            mask = len(t0) - 1
-            i = rng.getrandbits(64) & mask
-            out = []
-            emptylen = 0
-            steps = count * 10
-            while steps > 0:
-                steps -= 1
-                chain = t0[i]
-                if chain is None:
-                    emptylen += 1
-                    if emptylen >= 5 and emptylen > count:
-                        i = rng.getrandbits(64) & mask
-                        emptylen = 0
-                else:
-                    emptylen = 0
-                    out.extend(chain)
-                    if len(out) >= count:
-                        return out[:count]
-                i = (i + 1) & mask
-            return out
         mask = len(t0) - 1
         if t1 is not None and len(t1) - 1 > mask:
             mask = len(t1) - 1
@@ -489,7 +468,7 @@ class HashTable:
                 if table is None:
                     break
                 if t1 is not None and j == 0 and i < rehashidx:
-                    if t1 is not None and i >= len(t1):
+                    if i >= len(t1):
                         i = rehashidx
                     else:
                         continue
