@@ -347,7 +347,14 @@ def test_custom_admonitions_are_styled_with_icon_and_colour() -> None:
     css = (ROOT / "docs" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
     for kind in ("welcome", "complete", "sensitivity", "tradeoff"):
         assert f"--md-admonition-icon--{kind}: url('data:image/svg+xml" in css, kind
-        assert f".md-typeset .admonition.{kind}" in css, kind
+        # each type sets its colour and icon; the shared callout rules apply to it
+        block = re.search(r"\.md-typeset \." + kind + r" \{([^}]*)\}", css)
+        assert block, kind
+        assert "--kv-callout: #" in block.group(1), kind
+        assert f"--kv-callout-icon: var(--md-admonition-icon--{kind})" in block.group(1), kind
+    shared = re.search(r"\.md-typeset :is\(\.admonition, details\):is\(([^)]*)\)", css)
+    assert shared and set(shared.group(1).replace(".", "").replace(" ", "").split(",")) == {
+        "welcome", "complete", "sensitivity", "tradeoff"}
     assert "http://" not in css.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in css, "the stylesheet must not load anything from another origin"
 
