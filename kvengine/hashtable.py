@@ -17,7 +17,7 @@ Redis (so walking a chain head first is a plain ``for``, with no ``reversed``; c
 so inserting at index 0 costs no more than appending). Beside the buckets a flat ``dict``
 indexes key -> value, so a lookup costs one C-level dict probe while the bucket model stays
 exact for the sims (``lookup_trace`` walks the chain the way ``dictFind`` does). Hashes are
-memoised per key. ``replace(victim, key, value)`` does what a full cache does on every miss,
+memoised per key. ``replace(victim, key)`` does what a full cache does on every miss,
 one key out and one in, in a single call.
 
     >>> t = HashTable(size=8, resizable=False)
@@ -89,6 +89,8 @@ class HashTable:
         self._used1 = 0
         self.rehashidx = -1
         self.observer: Listener | None = None
+        # called when a rehash starts or ends (the store keeps its fast-path flag with it)
+        self.on_rehash: Callable[[], None] | None = None
 
     # ----------------------------------------------------------------- hashing
     def hash_of(self, key: str) -> int:
@@ -200,21 +202,23 @@ class HashTable:
         self._used1 -= 1
         return value
 
-    def replace(self, victim: str, key: str, value: Any) -> Any:
-        """Remove ``victim`` (present) and add ``key`` (absent) with ``value``; no rehash step.
+    def replace(self, victim: str, key: str) -> Any:
+        """Remove ``victim`` (present) and add ``key`` (absent) with the victim's value; no
+        rehash step. Returns that value.
 
         What a full cache does on every miss, in one call: the same result as
-        ``pop(victim)`` then ``insert_new(key, value)``. Returns the victim's value.
+        ``insert_new(key, pop(victim))``. The caller usually overwrites the value in place
+        (the store reuses the victim's entry object for the new key).
         """
         t0 = self._t0
         size = len(t0)
         if self._t1 is not None or self._used0 > size:
-            old = self.pop(victim)
+            value = self.pop(victim)
             self.insert_new(key, value)
-            return old
+            return value
         index = self._index
         hashes = self._hashes
-        old = index.pop(victim)
+        value = index[key] = index.pop(victim)
         i = hashes.pop(victim) % size
         chain = t0[i]
         if len(chain) == 1:
@@ -224,15 +228,14 @@ class HashTable:
         h = _memo.get(key) if self._memo_hash else None
         if h is None:
             h = hash_key(key) if self._memo_hash else self._hash_fn(key_bytes(key))
+        hashes[key] = h
         i = h % size
         chain = t0[i]
         if chain is None:
             t0[i] = [key]
         else:
             chain.insert(0, key)
-        index[key] = value
-        hashes[key] = h
-        return old
+        return value
 
     def clear(self) -> None:
         """Drop every key; back to the initial size."""
@@ -242,7 +245,10 @@ class HashTable:
         self._t0 = [None] * size
         self._t1 = None
         self._used0 = self._used1 = 0
-        self.rehashidx = -1
+        if self.rehashidx >= 0:
+            self.rehashidx = -1
+            if self.on_rehash is not None:
+                self.on_rehash()
 
     def keys(self) -> Iterator[str]:
         """Keys in bucket order (table 0, then table 1 during a rehash), each chain head first."""
@@ -363,6 +369,8 @@ class HashTable:
             return True
         self._t1 = [None] * real
         self.rehashidx = 0
+        if self.on_rehash is not None:
+            self.on_rehash()
         if self.observer is not None:
             self.observer({"type": "rehash_start", "from_size": len(self._t0), "to_size": real,
                            "used": len(self._index)})
@@ -422,6 +430,8 @@ class HashTable:
             self._t1 = None
             self._used1 = 0
             self.rehashidx = -1
+            if self.on_rehash is not None:
+                self.on_rehash()
             self._report_step(first, moved_keys, size0, size1, done=True)
             return False
         self._report_step(first, moved_keys, size0, size1)
@@ -457,13 +467,24 @@ class HashTable:
         mask = len(t0) - 1
         if t1 is not None and len(t1) - 1 > mask:
             mask = len(t1) - 1
+        return self.sample_keys_from(rng.getrandbits(64) & mask, count, count * 10, 0, count,
+                                     rng)
+
+    def sample_keys_from(self, i: int, need: int, steps: int, emptylen: int, count: int,
+                         rng: random.Random) -> list[str]:
+        """The walk of ``dictGetSomeKeys`` from bucket ``i`` (of a power-of-two table), for at
+        most ``steps`` buckets, until ``need`` keys are collected; ``emptylen`` empty buckets
+        precede ``i``, and more than ``max(4, count)`` in a row make it jump to a random bucket.
+        :meth:`sample_keys` starts it; the evictor's inlined walk hands over to it mid-way.
+        """
+        t0, t1 = self._t0, self._t1
+        mask = len(t0) - 1
+        if t1 is not None and len(t1) - 1 > mask:
+            mask = len(t1) - 1
         out: list[str] = []
-        maxsteps = count * 10
-        i = rng.getrandbits(64) & mask
-        emptylen = 0
         rehashidx = self.rehashidx
-        while len(out) < count and maxsteps > 0:
-            maxsteps -= 1
+        while len(out) < need and steps > 0:
+            steps -= 1
             for j, table in enumerate((t0, t1)):
                 if table is None:
                     break
@@ -484,7 +505,7 @@ class HashTable:
                     emptylen = 0
                     for key in chain:
                         out.append(key)
-                        if len(out) == count:
+                        if len(out) == need:
                             return out
             i = (i + 1) & mask
         return out

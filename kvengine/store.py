@@ -118,6 +118,7 @@ class Store:
         self.seed = seed
         self.rng = random.Random(seed)
         self._keys = HashTable()
+        self._keys.on_rehash = self._update_fast_path
         self._expires = HashTable()
         self._data: dict[str, Entry] = self._keys._index
         self._exp: dict[str, int] = self._expires._index
@@ -172,9 +173,11 @@ class Store:
         self._update_fast_path()
 
     def _update_fast_path(self) -> None:
-        """get/set take their inlined fast path only with no limit in bytes, no listener and
-        no LFU bookkeeping (rehashing is checked on each call)."""
-        self._slow = bool(self._maxmemory or self._events.active or self._lfu)
+        """get/set take their inlined fast path only with no limit in bytes, no listener, no
+        LFU bookkeeping and no rehash of the key space in progress (the table calls this when
+        a rehash starts or ends)."""
+        self._slow = bool(self._maxmemory or self._events.active or self._lfu
+                          or self._keys.rehashidx >= 0)
 
     @staticmethod
     def _check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
@@ -376,11 +379,9 @@ class Store:
         """
         keys = self._keys
         victim = self._evictor.choose_lru(self, keys)
-        e = self._data[victim]
-        exp = self._exp
-        if exp and victim in exp:
+        if self._exp and victim in self._exp:
             self._remove_expire(victim)
-        keys.replace(victim, key, e)
+        e = keys.replace(victim, key)
         self._evicted += 1
         time_ns = self._time_ns
         now = time_ns() // 1_000_000 if time_ns is not None else self._now()
@@ -547,7 +548,7 @@ class Store:
         """GET: the value, or None if missing or expired."""
         if type(key) is not str:
             key = to_str(key)
-        if self._slow or self._keys.rehashidx >= 0:
+        if self._slow:
             if self._maxmemory:
                 self._perform_evictions()
             e = self._lookup(key)
@@ -583,7 +584,7 @@ class Store:
         if type(value) is not str:
             value = to_str(value)
         if (ex is None and px is None and exat is None and pxat is None
-                and not (nx or xx or keepttl or get or self._slow) and self._keys.rehashidx < 0):
+                and not (nx or xx or keepttl or get or self._slow)):
             # fast path for a plain SET: same steps as below, inlined
             data = self._data
             e = data.get(key)

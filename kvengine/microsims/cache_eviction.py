@@ -228,7 +228,12 @@ class CacheRun:
                 entry["reason"] = self._reason(event["key"], entry["candidates"])
                 if exact_victim is not None and exact_victim != event["key"]:
                     sampled = {c["key"] for c in entry["candidates"]}
-                    why = "it was not sampled" if exact_victim not in sampled else "a tie"
+                    if entry["candidates"] and entry["candidates"][0].get("stale"):
+                        why = f"the pool's score for {event['key']} was out of date"
+                    elif exact_victim not in sampled:
+                        why = "it was not sampled"
+                    else:
+                        why = "a tie"
                     entry["exactVictim"] = exact_victim
                     entry["reason"] += (
                         f". Exact {POLICIES[self.policy][0]} would have evicted {exact_victim} "
@@ -271,6 +276,10 @@ class CacheRun:
             scope = f"all {n} keys"
         if self.policy == "random" or mine is None:
             return f"{victim}: picked at random from {self.capacity} keys"
+        if mine.get("stale"):  # Redis mode: a pooled key keeps the score it was sampled with
+            word = {"lru": "idle time", "lfu": "LFU counter", "ttl": "TTL"}[self.policy]
+            return (f"{victim}: its pooled {word} (from when Redis sampled it) was the best of "
+                    f"{scope}; it has changed since, and Redis does not re-check pooled keys")
         if self.policy == "lru":
             return f"{victim}: idle {_seconds(mine['idleMs'])}, the longest of {scope}"
         if self.policy == "lfu":
@@ -291,6 +300,7 @@ def _candidate_json(candidate: dict[str, Any]) -> dict[str, Any]:
         "idleMs": candidate.get("idle_ms"),
         "freq": candidate.get("freq"),
         "ttlMs": candidate.get("ttl_ms"),
+        "stale": bool(candidate.get("stale", False)),
     }
 
 

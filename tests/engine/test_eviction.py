@@ -241,7 +241,10 @@ def test_every_policy_keeps_a_full_cache_within_its_limit(policy: str) -> None:
     assert len(evictions) == 180 == store.stats["evicted_keys"]
     assert all(e["policy"] == policy and e["reason"] for e in evictions)
     for e in evictions:  # the victim is the best of the candidates it was compared with
-        if policy.endswith("-lru"):
+        if e["candidates"] and e["candidates"][0].get("stale"):
+            # as in Redis, a pooled key keeps the score it had when sampled: the event says so
+            assert "sampled into the eviction pool" in e["reason"]
+        elif policy.endswith("-lru"):
             assert e["candidates"][0]["idle_ms"] == max(c["idle_ms"] for c in e["candidates"])
         elif policy.endswith("-ttl"):
             assert e["candidates"][0]["ttl_ms"] == min(c["ttl_ms"] for c in e["candidates"])
@@ -288,3 +291,50 @@ def test_preview_is_exact_even_during_a_rehash_and_with_listeners(policy: str) -
         clock.advance(3)
         if i % 7 == 0:
             store.get(f"k{i - 1}")
+
+
+def test_a_pooled_key_used_since_is_still_evicted_as_in_redis() -> None:
+    # Redis's pool keeps the idle time a key had when it was sampled and does not re-check it:
+    # a key can be evicted although it was used after it entered the pool. The evict event
+    # marks such a victim stale and says why; every other victim is the best by current data.
+    clock = VirtualClock(0)
+    store = Store(clock=clock, seed=3, policy="allkeys-lru", maxkeys=40, samples=5)
+    log = EventLog()
+    store.add_listener(log)
+    rng = random.Random(3)
+    for _ in range(3000):
+        clock.advance(1)
+        key = f"k{int(120 * rng.random() ** 2)}"
+        if store.get(key) is None:
+            store.set(key, "v")
+    evictions = log.of_type("evict")
+    stale = [e for e in evictions if e["candidates"][0]["stale"]]
+    assert stale and len(stale) < len(evictions) / 2
+    for e in stale:
+        victim = e["candidates"][0]
+        assert victim["key"] == e["key"]
+        assert victim["idle_ms"] < max(c["idle_ms"] for c in e["candidates"])
+        assert "sampled into the eviction pool" in e["reason"]
+    for e in evictions:
+        if not e["candidates"][0]["stale"]:
+            assert e["candidates"][0]["idle_ms"] == max(c["idle_ms"] for c in e["candidates"])
+
+
+def test_a_sample_of_every_key_replaces_the_pool_so_the_choice_is_exact() -> None:
+    # samples >= keys: each eviction sees every key with its current score; old pool entries,
+    # which may be stale, are dropped first, so the victim is always the least recently used
+    clock = VirtualClock(0)
+    store = Store(clock=clock, seed=4, policy="allkeys-lru", maxkeys=8, samples=8)
+    rng = random.Random(4)
+    last_use: dict[str, int] = {}
+    for step in range(2000):
+        clock.advance(1)
+        key = f"k{rng.randrange(14)}"
+        before = set(store.keys())
+        if store.get(key) is None:
+            store.set(key, "v")
+        last_use[key] = step
+        gone = before - set(store.keys())
+        if gone:
+            (victim,) = gone
+            assert last_use[victim] == min(last_use[k] for k in before), f"step {step}"

@@ -176,8 +176,9 @@ def test_hashtable_replace_equals_pop_then_insert(size: int, resizable: bool) ->
         key = f"key:{i}"
         if live and rng.random() < 0.6:
             victim = live.pop(rng.randrange(len(live)))
-            assert one.replace(victim, key, i) == two.pop(victim)
-            two.insert_new(key, i)
+            moved = two.pop(victim)
+            assert one.replace(victim, key) == moved  # the victim's value, now under key
+            two.insert_new(key, moved)
         else:
             one.set(key, i)
             two.set(key, i)
@@ -222,14 +223,16 @@ def test_a_cap_lowered_by_hand_is_enforced_on_the_next_write(cap: int) -> None:
     assert_same_state(*stores)
 
 
-def test_a_key_sampled_again_keeps_one_pool_entry_with_its_new_score() -> None:
-    # 10 samples from 30 keys: most evictions sample keys already in the pool (the branch of
-    # choose_lru that hands over to _insert); the pool must match the traced store's after
-    # every miss, hold each key once, at most 16 of them
+def test_a_key_sampled_again_gets_a_second_pool_entry_as_in_redis() -> None:
+    # 10 samples from 30 keys: most evictions sample keys already in the pool. As in Redis's
+    # evictionPoolPopulate, such a key gets a second entry (the older one drops off the worst
+    # end or is skipped as a ghost later). The pool must match the traced store's after every
+    # miss and never hold more than 16 entries.
     quiet = Store(clock=VirtualClock(0), seed=11, policy="allkeys-lru", maxkeys=30, samples=10)
     traced = Store(clock=VirtualClock(0), seed=11, policy="allkeys-lru", maxkeys=30, samples=10)
     traced.add_listener(EventLog())
     rng = random.Random(11)
+    duplicated = 0
     for step in range(2000):
         key = f"k{int(90 * rng.random() ** 2)}"
         for store in (quiet, traced):
@@ -238,5 +241,49 @@ def test_a_key_sampled_again_keeps_one_pool_entry_with_its_new_score() -> None:
                 store.set(key, "v")
         pool = quiet.snapshot()["eviction_pool"]
         assert pool == traced.snapshot()["eviction_pool"], f"step {step}"
-        assert len(pool) == len(set(pool)) <= 16
+        assert len(pool) <= 16
+        duplicated += len(pool) != len(set(pool))
+    assert duplicated > 0
     assert_same_state(quiet, traced)
+
+
+@pytest.mark.parametrize("samples", [1, 3, 5, 12])
+def test_sparse_table_walks_that_jump_or_run_past_the_slice_match_the_plain_walk(
+        samples: int) -> None:
+    # 50 keys left in 256 buckets (no cron, so no shrink): runs of empty buckets make the
+    # walk jump to a random bucket, and the 16-bucket slice of the hot path often ends before
+    # it has its keys; both hand over to HashTable.sample_keys_from mid-walk
+    stores = [Store(clock=VirtualClock(0), seed=samples, policy="allkeys-lru", maxkeys=200,
+                    samples=samples) for _ in range(2)]
+    log = EventLog()
+    stores[1].add_listener(log)
+    for store in stores:
+        for i in range(200):
+            store.set(f"k{i}", "v")
+        for i in range(0, 200, 4):
+            store.get(f"k{i}")
+        store.delete(*[f"k{i}" for i in range(200) if i % 4])
+        store.set_maxkeys(50)
+    assert stores[0]._keys.size == 256 and stores[0].dbsize() == 50
+    rng = random.Random(samples)
+    for step in range(600):
+        key = f"n{rng.randrange(400)}"
+        replies = []
+        for store in stores:
+            store.clock.advance(1)
+            replies.append(store.get(key))
+            if replies[-1] is None:
+                store.set(key, "v")
+        assert replies[0] == replies[1], f"step {step}"
+        assert stores[0].snapshot()["eviction_pool"] == stores[1].snapshot()["eviction_pool"]
+    assert log.of_type("evict")
+    assert_same_state(*stores)
+
+
+def test_end_of_empty_run_counts_buckets_up_to_the_jump() -> None:
+    from kvengine.evict import _end_of_empty_run
+    x = ["a"]
+    assert _end_of_empty_run([x, None, None, x, None, None, None], 3) == 7
+    assert _end_of_empty_run([None, None, None, x], 3) == 3
+    with pytest.raises(ValueError):
+        _end_of_empty_run([None, x, None], 2)

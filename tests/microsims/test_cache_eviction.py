@@ -374,6 +374,23 @@ def test_redis_mode_says_when_sampling_missed_the_exact_victim() -> None:
     assert all("exactVictim" not in e for e in exact.state()["log"])
 
 
+def test_redis_mode_explains_a_victim_ranked_by_an_out_of_date_pool_score() -> None:
+    # Redis's eviction pool keeps the score a key had when it was sampled: with 6 slots and 5
+    # samples, seed 1 evicts B at step 18 although B was used after it entered the pool
+    sim = Controller({"policy": "lru", "mode": "redis", "capacity": 6}, seed=1)
+    sim.cmd_step(18)
+    entry = sim.state()["log"][-1]
+    assert entry["evicted"] == "B" and entry["candidates"][0] == {**entry["candidates"][0],
+                                                                  "key": "B", "stale": True}
+    assert "its pooled idle time (from when Redis sampled it)" in entry["reason"]
+    assert "Redis does not re-check pooled keys" in entry["reason"]
+    assert entry["exactVictim"] != "B"
+    assert "the pool's score for B was out of date" in entry["reason"]
+    exact = Controller({"policy": "lru", "capacity": 6}, seed=1)  # every key, fresh scores
+    exact.cmd_step(20)
+    assert not any(c["stale"] for e in exact.state()["log"] for c in e["candidates"])
+
+
 def test_capacity_command_and_bad_values() -> None:
     sim = Controller({}, seed=1)
     sim.cmd_set_capacity(capacity=3)
