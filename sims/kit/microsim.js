@@ -4,7 +4,9 @@
 // draws `sim.state` and forwards input. This kit does the rest, once for every sim:
 //   * layout: a canvas of responsive width; the whole sim (canvas + controls + status lines)
 //     fits in `canvasHeight` px, so an iframe of height canvasHeight + 2 shows it all -- the
-//     canvas gets the height the controls leave (`sim.height`), recomputed when they wrap;
+//     canvas gets the height the controls leave (`sim.height`), recomputed when they wrap; a
+//     view that needs more at some width (a phone layout stacked in one column) says so with
+//     `minCanvasHeight(width)`, and the page then grows past canvasHeight (microsim-resize);
 //   * start-up: canvas, controls and a loading indicator appear at once; the engine (Pyodide in
 //     a shared worker, engine-client.js) loads meanwhile; <html data-sim-state> goes
 //     loading -> ready (engine answered AND first real frame drawn) or error (reason + Retry);
@@ -535,10 +537,17 @@ export function createMicroSim(options) {
     markReady();
   }
 
+  function neededHeight(width) {
+    if (typeof options.minCanvasHeight !== "function") return 0;
+    const needed = Number(options.minCanvasHeight(width));
+    return Number.isFinite(needed) && needed > 0 ? Math.ceil(needed) : 0;
+  }
+
   function layout() {
     const width = Math.max(1, Math.floor(main.clientWidth));
     const free = canvasHeight - panel.offsetHeight;
-    const height = Math.max(Math.round(canvasHeight * MIN_CANVAS_SHARE), Math.floor(free));
+    const height = Math.max(Math.round(canvasHeight * MIN_CANVAS_SHARE), Math.floor(free),
+      neededHeight(width));
     main.style.height = height + panel.offsetHeight > canvasHeight ? "auto" : `${canvasHeight}px`;
     stage.style.height = `${height}px`;
     if (width === sim.width && height === sim.height) return;

@@ -152,6 +152,20 @@ def test_narrow_viewport_keeps_the_sim_inside_the_width(open_sim):
     assert page.evaluate("document.querySelector('main').offsetHeight") == 400
 
 
+def test_a_view_that_needs_more_height_on_a_narrow_screen_gets_it(open_sim):
+    # minCanvasHeight(width): the fixture asks for 520 px below 360 px wide; the page then
+    # grows past canvasHeight (400) instead of squeezing the picture
+    page = open_sim(SIM)
+    page.set_viewport_size({"width": 340, "height": 700})
+    page.wait_for_function("window.microsim._sim.height >= 520")
+    assert page.locator("canvas").bounding_box()["height"] >= 520
+    assert page.evaluate("document.querySelector('main').offsetHeight") > 520
+    assert horizontal_overflow(page) == 0
+    page.set_viewport_size({"width": 600, "height": 700})  # wide again: back inside 400 px
+    page.wait_for_function("window.microsim._sim.height < 400")
+    assert page.evaluate("document.querySelector('main').offsetHeight") == 400
+
+
 def test_embedded_sim_posts_ready_and_resize_to_the_parent(
     open_sim, sim_context, site_url, other_origin_url, other_origin_dir, watch_page
 ):
