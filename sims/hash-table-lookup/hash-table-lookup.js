@@ -8,10 +8,13 @@
 // the animation position kept by stage-clock.js. Stage timings come from the state (the spec's
 // 0.3 s, 0.5 s per shown step, 0.4 s, 0.3 s); reduced motion shows each stage's end state
 // without movement; window.microsim.step() finishes the pending stages.
+// On a phone (below 440 px) the picture is stacked in one column at 16 px text (layout.js); it
+// tells the kit the height it needs (minCanvasHeight) and asks for a new layout when that changes
+// (a table-size change, a collision tooltip), so the page grows or shrinks with it.
 
 import { createMicroSim } from "../kit/microsim.js";
 import { StageClock } from "./stage-clock.js";
-import { drawScene } from "./view.js";
+import { drawScene, sceneHeight } from "./view.js";
 
 const HASH_OPTIONS = [
   ["fnv1a-32", "FNV-1a (32-bit)"],
@@ -22,6 +25,16 @@ const HASH_OPTIONS = [
 const clock = new StageClock();
 const controls = {};
 let uiRef = null;
+let simRef = null;
+let laidOutFor = null; // the minCanvasHeight the kit last laid the page out with
+let holdSize = 0; // view only: the old table size while its rows are being re-bucketed
+
+/** The least canvas height at `width` for the current state (the kit's minCanvasHeight). */
+function minCanvasHeight(width) {
+  if (!simRef) return sceneHeight(null, null, width);
+  const p = simRef.p5 && simRef.p5.canvas ? simRef.p5 : null;
+  return sceneHeight(p, simRef.state, width, simRef.params.size, holdSize);
+}
 
 /** Keep the DOM controls in step with the controller state (after Reset, URL params, ...). */
 function syncControls(state) {
@@ -36,6 +49,10 @@ createMicroSim({
   id: "hash-table-lookup",
   title: "Interactive Hash Table Lookup",
   canvasHeight: 440,
+  minCanvasHeight(width) {
+    laidOutFor = minCanvasHeight(width);
+    return laidOutFor;
+  },
   params: {
     key: { type: "string", default: "user:42", maxLength: 10000 },
     size: { type: "int", min: 4, max: 16, default: 8 },
@@ -44,6 +61,7 @@ createMicroSim({
 
   controls(ui, sim) {
     uiRef = ui;
+    simRef = sim;
     const hash = () => sim.call("hash", { key: controls.key.value });
     controls.key = ui.text({
       name: "Enter key",
@@ -77,6 +95,7 @@ createMicroSim({
 
   sketch(p, sim) {
     let seen = null;
+    let relayoutPending = false;
     p.draw = () => {
       const state = sim.state;
       const now = performance.now();
@@ -89,8 +108,19 @@ createMicroSim({
         if (left > 0) sim.animate([{ name: "stages", ms: left }]);
       }
       const busy = clock.busy(now);
+      const rebucketing = busy && state.resize && state.stages.some((s) => s.kind === "rebucket");
+      holdSize = rebucketing ? state.resize.statsBefore.size : 0;
       sim.loop(busy); // redraw every frame only while the picture catches up
-      drawScene(p, state, sim.colors, clock.position(now, sim.reducedMotion));
+      sim.viewInfo = drawScene(p, state, sim.colors, clock.position(now, sim.reducedMotion));
+      // the phone layout's height follows the state (table size, tooltip): when the height it
+      // needs is not the one the page was laid out with, lay the page out again (after this frame)
+      if (!relayoutPending && minCanvasHeight(p.width) !== laidOutFor) {
+        relayoutPending = true;
+        setTimeout(() => {
+          relayoutPending = false;
+          sim.relayout(); // the kit asks minCanvasHeight again
+        }, 0);
+      }
     };
   },
 

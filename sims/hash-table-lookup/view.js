@@ -11,12 +11,15 @@
 //   rebucket every key moves from its old bucket row to its new one (resize or hash switch)
 // Colour is never the only cue: hits and inserts are labelled in words, the last key's bucket
 // has a marker and bold label besides its gold fill, the collision tooltip is text.
+// Nothing is scaled: below MIN_WIDTH the phone layout (layout.js narrowLayout) stacks the stats,
+// the box, the rows and the tooltip in one column, and the arrow runs down a gutter on the left.
+// drawScene returns what it drew (`scale`, the smallest text in CSS px, every text's box), which
+// the sim keeps as `sim.viewInfo` for tests: view facts only, no simulation state.
 
 import { arrow, box, ease, fitText, label } from "../kit/draw.js";
-import { computeLayout, MIN_WIDTH } from "./layout.js";
+import { computeLayout, LINE, neededHeight, TOOLTIP_MAX_LINES } from "./layout.js";
 
-const LINE = 20;
-const TOOLTIP_LINES = 4;
+const TOOLTIP_LINES = TOOLTIP_MAX_LINES;
 
 const stageIndex = (state, kind) => state.stages.findIndex((s) => s.kind === kind);
 
@@ -48,8 +51,36 @@ export function wrapLines(p, text, width, maxLines) {
   return lines;
 }
 
+/** The stats in two lines (phone layout), each shortened in words before it would be cut. */
+function statsLines(p, s, width) {
+  const options = [
+    [`${s.size} buckets · ${s.used} keys · load factor ${s.loadFactor}`,
+      `${s.size} buckets · ${s.used} keys · load ${s.loadFactor}`],
+    [`longest chain ${s.longestChain} · empty buckets ${s.emptyBuckets}`,
+      `longest ${s.longestChain} · empty ${s.emptyBuckets}`],
+  ];
+  p.push();
+  p.textSize(16);
+  const lines = options.map(([long, short]) => (p.textWidth(long) <= width ? long : short));
+  p.pop();
+  return lines;
+}
+
 function drawStats(p, state, c, L) {
   const s = state.stats;
+  if (L.narrow) {
+    statsLines(p, s, L.stats.w).forEach((line, i) =>
+      label(p, line, L.stats.x, 4 + LINE / 2 + i * LINE, { color: c.fg, maxWidth: L.stats.w }));
+  } else {
+    drawStatsLine(p, s, c, L);
+  }
+  p.push();
+  p.stroke(c.grid);
+  p.line(L.stats.x, L.stats.h + 2, L.stats.x + L.stats.w, L.stats.h + 2);
+  p.pop();
+}
+
+function drawStatsLine(p, s, c, L) {
   const full = `${s.size} buckets · ${s.used} keys · load factor ${s.loadFactor} · ` +
     `longest chain ${s.longestChain} · empty buckets ${s.emptyBuckets}`;
   p.push();
@@ -60,10 +91,6 @@ function drawStats(p, state, c, L) {
     ? full
     : `${s.size} buckets · load ${s.loadFactor} · longest ${s.longestChain} · empty ${s.emptyBuckets}`;
   label(p, text, L.stats.x, L.stats.h / 2 + 2, { color: c.fg, maxWidth: L.stats.w });
-  p.push();
-  p.stroke(c.grid);
-  p.line(L.stats.x, L.stats.h + 2, L.stats.x + L.stats.w, L.stats.h + 2);
-  p.pop();
 }
 
 function drawKeyCard(p, state, c, L, pos) {
@@ -434,13 +461,30 @@ function drawTooltip(p, state, c, L, pos, tooltipH) {
   if (!tooltipH) return;
   const bucketStage = stageIndex(state, "bucket");
   if (pos < bucketStage) return;
-  const x = L.box.x;
-  const y = L.box.y + L.box.h - tooltipH + 8;
+  // wide layouts: at the foot of the hash box; phone layout: its own place under the rows
+  const x = L.narrow ? L.tooltip.x : L.box.x;
+  const y = L.narrow ? L.tooltip.y : L.box.y + L.box.h - tooltipH + 8;
   const w = L.box.w;
   const lines = tooltipLines(p, state.collision.tooltip, w);
   const h = lines.length * LINE + 12;
   box(p, x, y, w, h, { fill: c.bg, stroke: c.warn, weight: 3, radius: 6 });
   lines.forEach((line, i) => label(p, line, x + 10, y + 6 + LINE / 2 + i * LINE, { color: c.fg, maxWidth: w - 20 }));
+  if (L.narrow) {
+    // dashed up the gutter (below where the lookup arrow ends) into the collision bucket
+    const target = state.collision.bucket === state.last.bucket && L.buckets.strip
+      ? L.buckets.strip : L.buckets.rows[state.collision.bucket];
+    if (!target) return;
+    const gx = L.gutter.x0;
+    const ty = target.y + target.h / 2;
+    p.push();
+    p.stroke(c.warn);
+    p.strokeWeight(2);
+    p.drawingContext.setLineDash([5, 4]);
+    p.line(gx, y, gx, ty);
+    p.line(gx, ty, target.x - 2, ty);
+    p.pop();
+    return;
+  }
   const row = L.buckets.rows[state.collision.bucket];
   if (row) {
     p.push();
@@ -452,21 +496,116 @@ function drawTooltip(p, state, c, L, pos, tooltipH) {
   }
 }
 
-/** Draw the whole picture. `pos` is the stage position from StageClock. */
+/** Lines of the collision tooltip in the layout of width `w` (0 when there is no collision). */
+function tooltipLineCount(p, state, w) {
+  if (!state.collision) return 0;
+  const boxW = computeLayout(w, 0, { size: state.tableSize, expanded: state.last.bucket }).box.w;
+  return tooltipLines(p, state.collision.tooltip, boxW).length;
+}
+
+/**
+ * The least canvas height the picture needs at width `w` (0 from MIN_WIDTH up), for `state`, or
+ * before the state exists for a table of `size` buckets. `p` measures the tooltip; without it
+ * (or if measuring fails) the tooltip's longest case is assumed. `holdSize`: while a re-bucketing
+ * animation runs, the old table size, so that the rows the keys leave stay on the canvas.
+ */
+export function sceneHeight(p, state, w, size = 16, holdSize = 0) {
+  if (!state) return neededHeight(w, { size, expanded: 0 });
+  const held = holdSize ? neededHeight(w, { size: holdSize, expanded: 0 }) : 0;
+  let lines = state.collision ? TOOLTIP_LINES : 0;
+  try {
+    if (p && state.collision) lines = tooltipLineCount(p, state, w);
+  } catch {
+    /* p5 not set up yet: keep the longest case */
+  }
+  return Math.max(held,
+    neededHeight(w, { size: state.tableSize, expanded: state.last.bucket, tooltipLines: lines }));
+}
+
+/**
+ * Run `draw` and record every text it puts on the canvas: {text, x, y, w, size} in CSS px of the
+ * canvas (after any transform), so tests can check sizes, truncation and overflow as drawn.
+ */
+function recordTexts(p, draw) {
+  const texts = [];
+  const own = Object.prototype.hasOwnProperty.call(p, "text");
+  const original = p.text;
+  p.text = function recordText(str, x, y, ...rest) {
+    const m = p.drawingContext.getTransform();
+    const d = p.pixelDensity();
+    const size = p.textSize();
+    const width = p.textWidth(String(str));
+    const align = p.textAlign()?.horizontal;
+    const dx = align === p.CENTER ? -width / 2 : align === p.RIGHT ? -width : 0;
+    const scale = Math.hypot(m.a, m.b) / d;
+    texts.push({
+      text: String(str),
+      x: (m.a * (x + dx) + m.c * y + m.e) / d,
+      y: (m.b * x + m.d * y + m.f) / d,
+      w: width * scale,
+      size: size * scale,
+      scale,
+    });
+    return original.call(this, str, x, y, ...rest);
+  };
+  try {
+    draw();
+  } finally {
+    if (own) p.text = original;
+    else delete p.text;
+  }
+  return texts;
+}
+
+/** The phone layout's arrow: down the gutter from the box, then right into the bucket row. */
+function drawGutterArrow(p, c, L, row, t) {
+  const gx = L.gutter.x0;
+  const y0 = L.box.y + L.box.h;
+  const y1 = row.y + row.h / 2;
+  const x2 = row.x - 3;
+  const down = Math.max(0, y1 - y0);
+  const across = Math.max(0, x2 - gx);
+  const reach = ease(t) * (down + across);
+  const opts = { color: c.accent, weight: 3, head: 10 };
+  if (reach <= down) {
+    if (reach > 2) arrow(p, gx, y0, gx, y0 + reach, opts);
+    return;
+  }
+  p.push();
+  p.stroke(c.accent);
+  p.strokeWeight(3);
+  p.line(gx, y0, gx, y1);
+  p.pop();
+  arrow(p, gx, y1, gx + (reach - down), y1, opts);
+}
+
+/**
+ * Draw the whole picture at scale 1. `pos` is the stage position from StageClock. Returns what
+ * was drawn: {layout, scale, minTextPx, texts} (see recordTexts).
+ */
 export function drawScene(p, state, c, pos) {
-  const scale = p.width < MIN_WIDTH ? p.width / MIN_WIDTH : 1;
-  const w = p.width / scale;
-  const h = p.height / scale;
+  let L = null;
+  const texts = recordTexts(p, () => {
+    L = drawPicture(p, state, c, pos);
+  });
+  const minTextPx = texts.length ? Math.min(...texts.map((t) => t.size)) : null;
+  const scale = texts.length ? Math.min(...texts.map((t) => t.scale)) : 1;
+  return { layout: L, scale, minTextPx, texts };
+}
+
+function drawPicture(p, state, c, pos) {
+  const w = p.width;
+  const h = p.height;
   p.background(c.bg);
   p.push();
-  p.scale(scale);
   const rebucket = stageIndex(state, "rebucket") >= 0;
-  const L = computeLayout(w, h, { size: state.tableSize, expanded: state.last.bucket });
+  const tipLines = tooltipLineCount(p, state, w);
+  const L = computeLayout(w, h, { size: state.tableSize, expanded: state.last.bucket, tooltipLines: tipLines });
   drawStats(p, state, c, L);
   const keyAnchor = L.compact ? { x: L.box.x + 8, y: L.box.y - 4 } : drawKeyCard(p, state, c, L, pos);
-  let tooltipH = 0;
-  if (state.collision) tooltipH = tooltipLines(p, state.collision.tooltip, L.box.w).length * LINE + 20;
-  const anchors = drawHashBox(p, state, c, L, pos, tooltipH);
+  const tooltipH = tipLines ? tipLines * LINE + 20 : 0;
+  // the phone layout draws the tooltip under the rows, so the box keeps its whole height
+  const anchors = drawHashBox(p, state, c, L, pos, L.narrow ? 0 : tooltipH);
   drawBuckets(p, state, c, L, pos);
   drawTooltip(p, state, c, L, pos, tooltipH);
   if (!rebucket) {
@@ -488,7 +627,9 @@ export function drawScene(p, state, c, pos) {
     const ai = stageIndex(state, "arrow");
     const t = progressOf(pos, ai);
     const row = L.buckets.strip || L.buckets.rows[state.last.bucket];
-    if (ai >= 0 && t > 0 && row) {
+    if (ai >= 0 && t > 0 && row && L.narrow) {
+      drawGutterArrow(p, c, L, row, t);
+    } else if (ai >= 0 && t > 0 && row) {
       const x1 = anchors.out.x + 2;
       const y1 = anchors.out.y - LINE / 2;
       const x2 = row.x - 4;

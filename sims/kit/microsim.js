@@ -178,6 +178,10 @@ export function createMicroSim(options) {
     redraw,
     animate,
     finishAnimation,
+    /** Lay the page out again now: for a view whose minCanvasHeight changed (no-op if not). */
+    relayout() {
+      layout();
+    },
     /** Keep redrawing every frame (true) or only on change (false, the default). */
     loop(on = true) {
       looping = Boolean(on);

@@ -322,3 +322,164 @@ def test_collision_tooltip_is_never_cut_on_a_phone(open_sim):
         TOOLTIP,
     )
     assert result == [TOOLTIP] * 3
+
+
+# ---- phone widths: the stacked layout (below 440 px nothing is scaled) ----------------------
+
+PHONE = {"width": 375, "height": 800}
+
+
+def view_info(page) -> dict:
+    """What the view drew last (sim.viewInfo: scale, smallest text, every text with its box)."""
+    return page.evaluate(
+        """() => { const v = window.microsim._sim.viewInfo;
+                   return {scale: v.scale, minTextPx: v.minTextPx, texts: v.texts,
+                           layout: v.layout, width: window.microsim._sim.width,
+                           height: window.microsim._sim.height}; }"""
+    )
+
+
+def settle_phone(page) -> dict:
+    """Finish the animation, then wait until the page is laid out for the phone picture."""
+    sim_step(page, 1)
+    page.wait_for_function(
+        """() => { const s = window.microsim._sim, v = s.viewInfo;
+                   return s.width === 375 && v && v.layout.narrow && s.height >= v.layout.needed
+                          && !window.microsim.state().animating; }"""
+    )
+    return view_info(page)
+
+
+def texts_in(info: dict, rect: dict) -> list[str]:
+    """The texts drawn wholly inside `rect` (x, y, w, h in canvas px)."""
+    return [
+        t["text"]
+        for t in info["texts"]
+        if rect["x"] <= t["x"]
+        and t["x"] + t["w"] <= rect["x"] + rect["w"] + 0.5
+        and rect["y"] <= t["y"] <= rect["y"] + rect["h"]
+    ]
+
+
+def assert_all_text_readable_and_inside(page, info: dict) -> None:
+    assert info["scale"] == 1
+    assert info["minTextPx"] >= 16
+    assert all(t["size"] >= 16 for t in info["texts"])
+    for t in info["texts"]:  # nothing drawn past the canvas edges (cut off for the reader)
+        assert t["x"] >= 0 and t["x"] + t["w"] <= info["width"] + 0.5, t
+        assert 0 <= t["y"] <= info["height"], t
+    assert horizontal_overflow(page) == 0
+
+
+def test_phone_layout_draws_16px_text_unscaled_and_whole_keys(open_sim):
+    """At 375 px the picture was laid out at 440 px and scaled to 0.85: 13.6 px text and keys
+    cut to 'con…me' in the bucket rows. Now it is stacked at scale 1 and the page grows."""
+    page = open_sim(SIM)
+    page.set_viewport_size(PHONE)
+    page.get_by_label("Enter key").fill("user:42")
+    page.get_by_role("button", name="Hash", exact=True).click()
+    page.wait_for_function("window.microsim.state().event === 'hash'")
+    info = settle_phone(page)
+    assert_all_text_readable_and_inside(page, info)
+    # the page grew past the 440 px the iframe has by default, so nothing is squeezed
+    assert page.evaluate("document.documentElement.scrollHeight") > 440 + 2
+    state = sim_state(page)
+    rows = info["layout"]["buckets"]["rows"]
+    # the looked-up key, whole, in its bucket row; and the two-key chain of bucket 0 too
+    bucket = state["last"]["bucket"]
+    assert "user:42" in texts_in(info, rows[bucket])
+    assert f"\u25b6{bucket}" in texts_in(info, rows[bucket])  # the marker, not colour alone
+    chain0 = [entry["key"] for entry in state["buckets"][0]]
+    assert chain0 == ["config:theme", "product:1001"]
+    assert set(chain0) <= set(texts_in(info, rows[0]))
+    # the box, the formula and the stats are drawn whole as well
+    drawn = [t["text"] for t in info["texts"]]
+    assert 'hash("user:42") mod 8 = 2' in drawn
+    assert not any(t.endswith("\u2026") for t in drawn)
+
+    # a collision: both keys of the chain whole in the row, the tooltip whole under the rows
+    page.get_by_role("button", name="Show Collision", exact=True).click()
+    page.wait_for_function("window.microsim.state().collision !== null")
+    info = settle_phone(page)
+    assert_all_text_readable_and_inside(page, info)
+    state = sim_state(page)
+    collision = state["collision"]
+    row = info["layout"]["buckets"]["rows"][collision["bucket"]]
+    assert {"user:42", collision["newKey"]} <= set(texts_in(info, row))
+    tooltip = info["layout"]["tooltip"]
+    assert tooltip["y"] >= row["y"] + row["h"]  # stacked under the rows
+    assert " ".join(texts_in(info, tooltip)) == TOOLTIP
+
+
+def test_phone_layout_with_16_buckets_shows_every_bucket(open_sim):
+    page = open_sim(SIM)
+    page.set_viewport_size(PHONE)
+    info = settle_phone(page)
+    height_at_8 = info["height"]
+    slider = page.get_by_role("slider", name="Table size")
+    slider.focus()
+    page.keyboard.press("End")
+    page.wait_for_function("window.microsim.state().tableSize === 16")
+    info = settle_phone(page)
+    assert_all_text_readable_and_inside(page, info)
+    rows = info["layout"]["buckets"]["rows"]
+    assert len(rows) == 16
+    state = sim_state(page)
+    last = state["last"]["bucket"]
+    for index, row in enumerate(rows):  # every bucket number, in its own row, at 16 px
+        number = f"\u25b6{index}" if index == last else str(index)
+        assert number in texts_in(info, row), index
+    # the looked-up key's chain is drawn whole in the full-width strip under the two columns
+    strip = info["layout"]["buckets"]["strip"]
+    assert strip is not None and state["last"]["key"] in texts_in(info, strip)
+    # and back to 8 buckets: the canvas shrinks again once the keys have moved
+    page.keyboard.press("Home")
+    page.wait_for_function("window.microsim.state().tableSize === 4")
+    info = settle_phone(page)
+    assert_all_text_readable_and_inside(page, info)
+    assert info["height"] < height_at_8
+
+
+def test_phone_layout_animates_the_arrow_down_to_the_row(open_sim):
+    """The stages still play at 375 px: during the lookup the box fills and the arrow grows
+    from the box down to the bucket row; the picture stays at 16 px throughout."""
+    page = open_sim(SIM)
+    page.set_viewport_size(PHONE)
+    settle_phone(page)
+    page.get_by_label("Enter key").fill("order:9001")
+    page.get_by_role("button", name="Hash", exact=True).click()
+    seen = page.evaluate(
+        """async () => {
+            const s = window.microsim._sim;
+            const canvas = document.querySelector('canvas');
+            const d = canvas.width / s.width;
+            const gutterPixel = (v) => {  // half way down the gutter, between box and row
+                const L = v.layout, row = L.buckets.rows[window.microsim.state().last.bucket];
+                const y = (L.box.y + L.box.h + row.y + row.h / 2) / 2;
+                const px = canvas.getContext('2d').getImageData(Math.round(L.gutter.x0 * d),
+                                                               Math.round(y * d), 1, 1).data;
+                return Array.from(px.slice(0, 3));
+            };
+            const out = [];
+            while (!window.microsim.state() || window.microsim.state().last.key !== 'order:9001'
+                   || !window.microsim.state().animating) await new Promise(r => setTimeout(r, 10));
+            while (window.microsim.state().animating) {
+                const v = s.viewInfo;
+                out.push({min: v.minTextPx, scale: v.scale, texts: v.texts.map(t => t.text),
+                          gutter: gutterPixel(v)});
+                await new Promise(r => setTimeout(r, 40));
+            }
+            const hex = (c) => [1, 3, 5].map(i => parseInt(c.slice(i, i + 2), 16));
+            return {frames: out, bg: hex(s.colors.bg), accent: hex(s.colors.accent),
+                    end: gutterPixel(s.viewInfo)};
+        }"""
+    )
+    frames = seen["frames"]
+    assert len(frames) > 10
+    assert all(frame["min"] >= 16 and frame["scale"] == 1 for frame in frames)
+    assert any("waiting for the key\u2026" in frame["texts"] for frame in frames)
+    assert any(any(t.startswith("xor ") for t in frame["texts"]) for frame in frames)
+    assert 'hash("order:9001") mod 8 = 1' in frames[-1]["texts"]
+    # the gutter between the box and the row: empty at first, the accent-coloured arrow at the end
+    assert frames[0]["gutter"] == seen["bg"]
+    assert all(abs(a - b) <= 8 for a, b in zip(seen["end"], seen["accent"], strict=True))
