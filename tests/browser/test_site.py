@@ -93,6 +93,17 @@ def test_sim_page_is_clean_accessible_and_narrow_friendly(sim_id, open_sim, sim_
     page.wait_for_function("document.documentElement.dataset.theme === 'dark'")
     violations = axe_violations(page)
     assert violations == [], f"axe-core violations in {sim_id} (dark, 375 px): {violations}"
+    # WCAG 1.4.10 reflow: at 320 CSS px every visible control still fits inside the viewport
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.wait_for_function("window.microsim._sim.width <= 320")
+    assert horizontal_overflow(page) == 0
+    outside = page.evaluate(
+        "[...document.querySelectorAll('button, select, input, label')]"
+        ".filter(e => e.offsetParent !== null)"
+        ".filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)"
+        ".map(e => e.textContent.trim() || e.getAttribute('aria-label') || e.tagName)"
+    )
+    assert outside == [], f"{sim_id}: controls past the right edge at 320 px: {outside}"
 
 
 def test_sims_embedded_from_another_origin_all_become_ready(
