@@ -13,10 +13,15 @@
 // sequence stops it. Animation (an evicted slot flashes red and fades, the new key slides in
 // from the top) is view-only, lasts 440 ms (< one tick), and is skipped with reduced motion.
 //
+// Phones (canvas narrower than 600 px): cache-view.js stacks the cache, the statistics and the
+// access log in one column; the height that needs (it follows the capacity and the length of
+// the last reasons) goes to the kit as minCanvasHeight, and the page asks for a new layout
+// (sim.relayout) when it changes, so the page (and the book's iframe) grows or shrinks with it.
+//
 // Usage: open main.html?policy=lfu&capacity=6&seed=1&sequence=A%20B%20A%20C&mode=redis
 
 import { createMicroSim } from "../kit/microsim.js";
-import { describeState, drawScene, layout, slotAt } from "./cache-view.js";
+import { describeState, drawScene, layout, sceneHeight, slotAt } from "./cache-view.js";
 
 const TICK_MS = 500;
 const RESTARTS = new Set(["set_policy", "set_mode", "set_capacity", "set_sequence"]);
@@ -24,6 +29,19 @@ const POLICY_OPTIONS = [["lru", "LRU"], ["lfu", "LFU"], ["random", "Random"], ["
 
 let timer = null;
 let anim = null; // {before, evicted, newKey, touchedKey, hit}: the last step, for its animation
+let simRef = null;
+let laidOutFor = null; // the minCanvasHeight the kit last laid the page out with
+
+/** The least canvas height at `width` (0 when wide): from the state, else the URL's capacity. */
+function minCanvasHeight(width) {
+  if (!simRef) return sceneHeight(null, null, width);
+  const p = simRef.p5 && simRef.p5.canvas ? simRef.p5 : null;
+  return sceneHeight(p, simRef.state, width, simRef.params.capacity);
+}
+
+function capacityOf(sim) {
+  return sim.state ? sim.state.capacity : sim.params.capacity;
+}
 
 function syncTimer(sim) {
   const running = Boolean(sim.state && sim.state.running);
@@ -78,6 +96,10 @@ createMicroSim({
   id: "cache-eviction-simulator",
   title: "Cache Eviction Policy Simulator",
   canvasHeight: 480,
+  minCanvasHeight(width) {
+    laidOutFor = minCanvasHeight(width);
+    return laidOutFor;
+  },
   params: {
     policy: { type: "enum", values: ["lru", "lfu", "random", "ttl"], default: "lru" },
     capacity: { type: "int", min: 3, max: 10, default: 6 },
@@ -86,6 +108,7 @@ createMicroSim({
   },
 
   controls(ui, sim) {
+    simRef = sim;
     const policy = ui.select({
       name: "Policy",
       options: POLICY_OPTIONS,
@@ -172,12 +195,23 @@ createMicroSim({
   },
 
   sketch(p, sim) {
-    let geometry = layout(sim.width, sim.height);
+    let geometry = layout(sim.width, sim.height, capacityOf(sim));
+    let relayoutPending = false;
     p.draw = () => {
-      geometry = layout(p.width, p.height);
+      geometry = layout(p.width, p.height, capacityOf(sim));
       syncTimer(sim);
       sim.syncControls?.(sim.state);
-      drawScene(p, sim.state, sim.colors, geometry, sim.reducedMotion ? null : animationFrame(sim));
+      // what the view drew (panels, log lines): a view fact for tests, not simulation state
+      sim.viewInfo = drawScene(p, sim.state, sim.colors, geometry, sim.reducedMotion ? null : animationFrame(sim));
+      // the phone layout's height follows the state (capacity, the last reasons): when it is not
+      // the height the page was laid out with, lay the page out again (after this frame)
+      if (!relayoutPending && minCanvasHeight(p.width) !== laidOutFor) {
+        relayoutPending = true;
+        setTimeout(() => {
+          relayoutPending = false;
+          sim.relayout(); // the kit asks minCanvasHeight again
+        }, 0);
+      }
     };
     p.setup = () => {
       // a click on a slot is a prediction (the "Predict next eviction" list does the same by keyboard)

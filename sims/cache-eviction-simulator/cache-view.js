@@ -9,11 +9,16 @@
 // Colour is never the only cue: the next victim also has a hatched stripe and the words
 // "next out"; hits and misses are spelled out; the predicted slot says "your guess".
 //
+// Phones (narrower than 600 px): one column, cache, then statistics, then the access log at
+// full width with the last LOG_ENTRIES entries' reasons wrapped at 16 px. The canvas height that
+// needs is sceneHeight(); the page passes it to the kit as minCanvasHeight, so the page grows.
+//
 // Usage:
-//   import { layout, drawScene, slotAt } from "./cache-view.js";
-//   const box = layout(p.width, p.height);
-//   drawScene(p, sim.state, sim.colors, box, anim);
+//   import { layout, drawScene, sceneHeight, slotAt } from "./cache-view.js";
+//   const box = layout(p.width, p.height, sim.state ? sim.state.capacity : sim.params.capacity);
+//   const info = drawScene(p, sim.state, sim.colors, box, anim);  // what was drawn (view facts)
 //   const key = slotAt(sim.state, box, p.mouseX, p.mouseY);  // slot under the pointer, or null
+//   const least = sceneHeight(p, sim.state, width, sim.params.capacity);  // 0 when wide
 
 import { box as drawBox, hatch, fitText, label, MIN_TEXT } from "../kit/draw.js";
 
@@ -21,13 +26,20 @@ const PAD = 8;
 const STATS_H = 76;
 const HEADER_H = 48;
 const MIN_PITCH = 24; // a slot row must fit one 16 px line
+export const NARROW_BELOW = 600; // canvas widths below this get the stacked phone layout
+const STACK_PITCH = 30; // phone slot rows: one 16 px line each (as the old phone canvas had)
+const LOG_TOP = 30; // the log's title
+const LOG_LINE_H = 20;
+const LOG_ENTRIES = 4; // phones show at least the last four entries, reasons whole
+const LOG_MIN_ROWS = 12; // ... and never less room than this (the page, and the buttons under the
+// canvas, should not move on every step: the log's room only grows during a run, see below)
 
 /** Panel rectangles for a canvas of w x h: cache on the left, statistics and the log on the
- *  right when wide. When narrow (phones) the cache takes the whole canvas and its header
- *  carries the key statistics; the log then lives in the narration line below. When short but
- *  wide enough for a second column, the log goes below the cache instead. */
-export function layout(w, h) {
-  if (w >= 600) {
+ *  right when wide. Narrower than NARROW_BELOW (phones) the panels stack: the cache (one line
+ *  per slot, `capacity` slots), the statistics, then the log at full width taking the rest;
+ *  `narrow` is then true and the cache header also carries the hit rate and the next access. */
+export function layout(w, h, capacity = 6) {
+  if (w >= NARROW_BELOW) {
     const leftW = Math.round(w * 0.54);
     return {
       narrow: false,
@@ -36,16 +48,54 @@ export function layout(w, h) {
       log: { x: leftW + PAD, y: STATS_H + 2 * PAD, w: w - leftW - 2 * PAD, h: h - STATS_H - 3 * PAD },
     };
   }
-  if (h >= 420) {
-    const cacheH = Math.round(h * 0.55);
-    return {
-      narrow: false,
-      cache: { x: PAD, y: PAD, w: w - 2 * PAD, h: cacheH },
-      stats: { x: PAD, y: cacheH + 2 * PAD, w: w - 2 * PAD, h: STATS_H },
-      log: { x: PAD, y: cacheH + STATS_H + 3 * PAD, w: w - 2 * PAD, h: h - cacheH - STATS_H - 4 * PAD },
-    };
+  const cache = { x: PAD, y: PAD, w: w - 2 * PAD, h: stackedCacheHeight(capacity) };
+  const stats = { x: PAD, y: cache.y + cache.h + PAD, w: w - 2 * PAD, h: STATS_H };
+  const logY = stats.y + stats.h + PAD;
+  // until the kit has laid the page out at sceneHeight() the log may not fit: leave it out then
+  const log = h - logY - PAD >= LOG_TOP + LOG_LINE_H + 6
+    ? { x: PAD, y: logY, w: w - 2 * PAD, h: h - logY - PAD }
+    : null;
+  return { narrow: true, cache, stats, log };
+}
+
+function stackedCacheHeight(capacity) {
+  return HEADER_H + 6 + Math.max(1, capacity) * STACK_PITCH;
+}
+
+/** Rows of the log's text (title excluded) that any LOG_ENTRIES consecutive entries of the run
+ *  so far need at `width` (so the height only grows during a run, and the last four entries
+ *  always fit whole), or the sequence's rows when nothing has been accessed yet. */
+function logRowsNeeded(p, state, width) {
+  if (!state.log.length) {
+    p.push();
+    p.textSize(MIN_TEXT);
+    p.textStyle(p.BOLD);
+    const keys = wrap(p, state.sequence.map((a) => a.key).join(" "), width - 24);
+    p.pop();
+    return keys.length + 2;
   }
-  return { narrow: true, cache: { x: PAD, y: PAD, w: w - 2 * PAD, h: h - 2 * PAD }, stats: null, log: null };
+  const counts = state.log.map((entry) => logRows(p, state, entry, width).length);
+  let most = 0;
+  for (let i = 0; i < counts.length; i += 1) {
+    most = Math.max(most, counts.slice(i, i + LOG_ENTRIES).reduce((a, b) => a + b, 0));
+  }
+  return most;
+}
+
+/** The least canvas height the view needs at `width` (the kit's minCanvasHeight): 0 when wide
+ *  (the panels share what the page gives), else the stacked cache, statistics and a log with
+ *  room for any four consecutive entries of the run so far, whole. Without a state (or before
+ *  p5 can measure text) it reserves the default room for `capacity` slots; the page asks
+ *  again once it can measure. */
+export function sceneHeight(p, state, width, capacity = 6) {
+  if (width >= NARROW_BELOW) return 0;
+  const slots = state ? state.capacity : capacity;
+  const logW = width - 2 * PAD;
+  let rows = LOG_MIN_ROWS;
+  if (state && p) rows = Math.max(rows, logRowsNeeded(p, state, logW));
+  const compareH = state && state.comparison ? 30 + state.comparison.length * 22 : 0;
+  const logH = LOG_TOP + rows * LOG_LINE_H + 6 + compareH + 2;
+  return PAD + stackedCacheHeight(slots) + PAD + STATS_H + PAD + logH + PAD;
 }
 
 /** Rectangle of slot number `i` (0 = top) for a cache of `capacity` slots. When one column
@@ -75,13 +125,24 @@ export function slotAt(state, geometry, mx, my) {
   return null;
 }
 
-/** Whole frame. */
+/** Whole frame. Returns what it drew (view facts for tests, not simulation state):
+ *  `{narrow, panels: [names], rects: {name: rect}, logLines: [texts]}`. */
 export function drawScene(p, state, colors, geometry, anim) {
   p.background(colors.bg);
   p.textFont("system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif");
+  const info = { narrow: geometry.narrow, panels: ["cache"], rects: { cache: geometry.cache }, logLines: [] };
   drawCache(p, state, colors, geometry.cache, anim, geometry.narrow);
-  if (geometry.stats) drawStats(p, state, colors, geometry.stats);
-  if (geometry.log) drawLog(p, state, colors, geometry.log);
+  if (geometry.stats) {
+    drawStats(p, state, colors, geometry.stats);
+    info.panels.push("stats");
+    info.rects.stats = geometry.stats;
+  }
+  if (geometry.log) {
+    info.logLines = drawLog(p, state, colors, geometry.log, geometry.narrow);
+    info.panels.push("log");
+    info.rects.log = geometry.log;
+  }
+  return info;
 }
 
 function panelFrame(p, r, colors) {
@@ -141,6 +202,9 @@ function drawCache(p, state, colors, r, anim, narrow) {
       `Hit rate ${state.hitRate}% · evictions ${state.evictions} · ${next}`,
       `Hits ${state.hitRate}% · ${state.evictions} evicted · ${next}`,
       `Hits ${state.hitRate}% · ${next}`,
+      // the statistics panel below has the hit rate: the narrowest header keeps what comes next
+      next.replace(/^next/, "Next:"),
+      up ? `Next: GET ${up.key}` : "Sequence finished",
     ], r.w - 20);
   }
   label(p, line2, r.x + 10, r.y + 35, { color: colors.muted, maxWidth: r.w - 20 });
@@ -176,7 +240,7 @@ function drawCache(p, state, colors, r, anim, narrow) {
       dy = -(s.y + s.h - area.y + 6) * (1 - anim.progressIn);
       alpha = Math.round(255 * Math.max(0.2, anim.progressIn));
     }
-    drawSlot(p, view, colors, slot, { ...s, y: s.y + dy }, alpha, outPhase ? null : anim);
+    drawSlot(p, view, colors, slot, { ...s, y: s.y + dy }, alpha, outPhase ? null : anim, narrow);
     if (outPhase && slot.key === anim.evicted) drawEvictionFlash(p, colors, s, anim);
   }
   p.drawingContext.restore();
@@ -213,7 +277,7 @@ function metricTexts(state, slot) {
   return { count, last, idle, ttl };
 }
 
-function drawSlot(p, state, colors, slot, s, alpha, anim) {
+function drawSlot(p, state, colors, slot, s, alpha, anim, narrow = false) {
   const victim = slot.nextEvict;
   const guessed = state.prediction === slot.key;
   const fresh = anim && anim.touchedKey === slot.key;
@@ -295,7 +359,13 @@ function drawSlot(p, state, colors, slot, s, alpha, anim) {
     p.textStyle(emph !== null ? p.BOLD : p.NORMAL);
     const valueX = x + p.textWidth(shown) + 14;
     p.pop();
-    if (slot.value && right - valueX - 4 >= 60) {
+    // (phones: only a whole value; a cut "d-row…" says nothing the key does not)
+    p.push();
+    p.textSize(MIN_TEXT);
+    p.textStyle(p.NORMAL);
+    const whole = p.textWidth(String(slot.value ?? "")) <= right - valueX - 4;
+    p.pop();
+    if (slot.value && right - valueX - 4 >= 60 && (whole || !narrow)) {
       label(p, slot.value, valueX, line1, { color: colors.muted, maxWidth: right - valueX - 4 });
     }
   }
@@ -365,6 +435,7 @@ function logRows(p, state, entry, width) {
   const rows = [{ text: head, kind: entry.hit ? "hit" : "miss" }];
   p.push();
   p.textSize(MIN_TEXT);
+  p.textStyle(p.NORMAL);
   if (entry.evicted && entry.reason) {
     for (const line of wrap(p, entry.reason, width - 34)) rows.push({ text: line, kind: "why" });
     if (state.mode === "redis" && entry.candidates.length > 1) {
@@ -381,32 +452,36 @@ function logRows(p, state, entry, width) {
   return rows;
 }
 
-function drawLog(p, state, colors, r) {
+/** The access log panel; returns the texts of the lines it drew (title excluded). `whole`
+ *  (phones): only whole entries, never the first lines of an older one cut off at the top. */
+function drawLog(p, state, colors, r, whole = false) {
   panelFrame(p, r, colors);
   label(p, "Cache Access Log", r.x + 10, r.y + 14, { color: colors.fg, bold: true, size: 18, maxWidth: r.w - 20 });
+  const drawn = [];
   const compare = state.comparison;
   const compareH = compare ? 30 + compare.length * 22 : 0;
-  const top = r.y + 30;
+  const top = r.y + LOG_TOP;
   const bottom = r.y + r.h - compareH - 6;
-  const lineH = 20;
+  const lineH = LOG_LINE_H;
   // newest entries last; show as many of the latest as fit
   const blocks = state.log.map((entry) => logRows(p, state, entry, r.w));
   let lines = Math.floor((bottom - top) / lineH);
   const shown = [];
   for (let i = blocks.length - 1; i >= 0 && lines > 0; i -= 1) {
+    if (whole && blocks[i].length > lines && shown.length) break;
     const block = blocks[i].slice(0, lines);
     shown.unshift(block);
     lines -= block.length;
   }
   if (!state.log.length) {
-    label(p, "No accesses yet. The sequence:", r.x + 12, top + lineH / 2, { color: colors.muted, maxWidth: r.w - 24 });
+    drawn.push(label(p, "No accesses yet. The sequence:", r.x + 12, top + lineH / 2, { color: colors.muted, maxWidth: r.w - 24 }));
     p.push();
     p.textSize(MIN_TEXT);
     p.textStyle(p.BOLD);
     const keys = state.sequence.map((a) => a.key).join(" ");
     const lines = wrap(p, keys, r.w - 24).slice(0, Math.max(1, Math.floor((bottom - top) / lineH) - 1));
     p.pop();
-    lines.forEach((line, i) => label(p, line, r.x + 12, top + lineH * (i + 1.5), { color: colors.fg, bold: true, maxWidth: r.w - 24 }));
+    lines.forEach((line, i) => drawn.push(label(p, line, r.x + 12, top + lineH * (i + 1.5), { color: colors.fg, bold: true, maxWidth: r.w - 24 })));
   }
   let y = top + lineH / 2;
   for (const block of shown) {
@@ -419,11 +494,12 @@ function drawLog(p, state, colors, r) {
         // small coloured marker before the text; the ✓/✗ word carries the meaning too
         drawBox(p, r.x + indent - 6, y - 7, 3, 14, { fill: row.kind === "hit" ? colors.hit : colors.miss, radius: 1 });
       }
-      label(p, row.text, r.x + indent, y, { color, bold, maxWidth: r.w - indent - 10 });
+      drawn.push(label(p, row.text, r.x + indent, y, { color, bold, maxWidth: r.w - indent - 10 }));
       y += lineH;
     }
   }
   if (compare) drawComparison(p, state, colors, { x: r.x, y: r.y + r.h - compareH, w: r.w, h: compareH });
+  return drawn;
 }
 
 function drawComparison(p, state, colors, r) {

@@ -10,7 +10,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from tests.browser.helpers import axe_violations, sim_state, sim_step
+import pytest
+
+from tests.browser.helpers import (
+    axe_violations,
+    horizontal_overflow,
+    sim_call,
+    sim_state,
+    sim_step,
+)
 
 SIM = "cache-eviction-simulator"
 ROOT = Path(__file__).resolve().parents[2]
@@ -398,3 +406,112 @@ def test_restart_notice_follows_the_capacity_set_by_arrow_keys(open_sim):
         "() => document.querySelector('.ms-notice').textContent.trim()"
         ".endsWith('Capacity set to 9 slots; the run restarted from step 0.')"
     )
+
+
+# ---- phones: the statistics and the access log stacked under the cache ------------------------
+
+# What the canvas draws on a fresh redraw (fillText calls) with the font size and the drawing
+# scale at each call, and the view's own record of its panels and log lines (sim.viewInfo: a
+# view fact, not simulation state).
+PHONE_DRAWN = """async () => {
+    if (!window.__phoneDrawn) {
+        window.__phoneDrawn = [];
+        const fillText = CanvasRenderingContext2D.prototype.fillText;
+        CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+            const m = this.getTransform();
+            window.__phoneDrawn.push({ text: String(text), font: this.font,
+                                       scale: Math.min(Math.abs(m.a), Math.abs(m.d)) });
+            return fillText.call(this, text, ...rest);
+        };
+    }
+    window.__phoneDrawn.length = 0;
+    const p = window.microsim._sim.p5;
+    await p.redraw();
+    const c = document.querySelector("canvas");
+    return { drawn: window.__phoneDrawn.slice(), info: window.microsim._sim.viewInfo ?? null,
+             density: p.pixelDensity(), width: p.width, height: p.height,
+             cssWidth: c.getBoundingClientRect().width,
+             cssHeight: c.getBoundingClientRect().height };
+}"""
+
+
+def phone_page(open_sim, query: str, width: int):
+    page = open_sim(SIM, query)
+    page.set_viewport_size({"width": width, "height": 700})
+    page.wait_for_function("w => document.querySelector('canvas').clientWidth <= w", arg=width)
+    return page
+
+
+def settled_phone_drawing(page, state: dict) -> dict:
+    """The drawing once the page has been laid out for `state` (the log shows its last step)."""
+    head = f"{state['step']}. GET {state['log'][-1]['key']}" if state["log"] else "No accesses"
+    page.wait_for_function(
+        """h => { const i = window.microsim._sim.viewInfo;
+                 return Boolean(i && i.logLines && i.logLines.some(l => l.startsWith(h))); }""",
+        arg=head,
+        timeout=10_000,
+    )
+    page.wait_for_timeout(100)  # a relayout the last frame asked for
+    return page.evaluate(PHONE_DRAWN)
+
+
+def assert_readable_phone_log(page, got: dict, state: dict) -> None:
+    info = got["info"]
+    texts = [d["text"] for d in got["drawn"]]
+    # (1) the statistics and the log are drawn, stacked under the cache, inside the canvas
+    assert info and info["panels"] == ["cache", "stats", "log"], info
+    rects = info["rects"]
+    assert rects["cache"]["y"] + rects["cache"]["h"] <= rects["stats"]["y"], rects
+    assert rects["stats"]["y"] + rects["stats"]["h"] <= rects["log"]["y"], rects
+    for name, r in rects.items():
+        assert r["x"] >= 0 and r["x"] + r["w"] <= got["width"], (name, r, got["width"])
+        assert r["y"] >= 0 and r["y"] + r["h"] <= got["height"], (name, r, got["height"])
+    assert any(t.startswith(f"Hit rate {state['hitRate']:g}%") for t in texts), texts
+    assert any(t.startswith(f"Evictions {state['evictions']} ·") for t in texts), texts
+    lines = info["logLines"]
+    for entry in state["log"][-4:]:  # at least the last four entries
+        assert any(line.startswith(f"{entry['step']}. GET {entry['key']}") for line in lines), (
+            entry["step"], lines)
+    # (2) the last eviction's reason is there whole: wrapped over lines, never cut with "…"
+    last = next((e for e in reversed(state["log"]) if e["evicted"]), None)
+    if last:
+        assert last["reason"] in " ".join(lines), (last["reason"], lines)
+    assert not [t for t in texts if "…" in t], [t for t in texts if "…" in t]
+    for line in lines:
+        assert line in texts  # the view's record is what the canvas drew
+    # (3) no text below 16 px, no scaling below 1, the canvas shown at its own size
+    for d in got["drawn"]:
+        px = float(d["font"].split("px")[0].split()[-1])
+        assert px >= 16 and d["scale"] / got["density"] >= 1, d
+    assert abs(got["cssWidth"] - got["width"]) < 1 and abs(got["cssHeight"] - got["height"]) < 1
+    # (4) no horizontal overflow
+    assert horizontal_overflow(page) == 0
+
+
+@pytest.mark.parametrize("width", [375, 440])
+def test_phone_draws_statistics_and_the_log_below_the_cache(open_sim, width):
+    """On phones the cache used to take the whole ~240 px canvas: no statistics, no log."""
+    page = phone_page(open_sim, "policy=lfu&capacity=4", width)
+    state = sim_step(page, 10)
+    assert state["log"][-3]["evicted"] and "tie broken" in state["log"][-3]["reason"], state["log"]
+    got = settled_phone_drawing(page, state)
+    assert_readable_phone_log(page, got, state)
+    # the page grows with the capacity (ten slot rows, then the log)
+    four = got["height"]
+    sim_call(page, "set_capacity", {"capacity": 10})
+    state = sim_step(page, 10)
+    got = settled_phone_drawing(page, state)
+    assert got["height"] >= four + 6 * 30, (four, got["height"])
+    assert_readable_phone_log(page, got, state)
+
+
+def test_phone_log_explains_a_redis_eviction_by_an_out_of_date_pool_score(open_sim):
+    page = phone_page(open_sim, "mode=redis&capacity=6&seed=1", 375)
+    state = sim_step(page, 18)
+    last = state["log"][-1]
+    assert last["evicted"] and "out of date" in last["reason"], last
+    assert "Exact LRU would have evicted" in last["reason"]
+    got = settled_phone_drawing(page, state)
+    assert_readable_phone_log(page, got, state)
+    lines = got["info"]["logLines"]
+    assert any(line.startswith("candidates:") for line in lines), lines

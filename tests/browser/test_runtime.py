@@ -152,6 +152,21 @@ def test_narrow_viewport_keeps_the_sim_inside_the_width(open_sim):
     assert page.evaluate("document.querySelector('main').offsetHeight") == 400
 
 
+def test_narration_is_whole_on_a_phone_and_two_lines_on_a_wide_screen(open_sim):
+    page = open_sim(SIM)
+    long_text = "Step 18 of 20: " + "a long explanation of why this key was evicted " * 6
+    page.evaluate("(t) => window.microsim._sim.narrate(t)", long_text)
+    clipped = "(() => { const n = document.querySelector('.ms-narration');" \
+              " return n.scrollHeight > n.clientHeight + 1; })()"
+    page.set_viewport_size({"width": 780, "height": 700})
+    page.wait_for_function(clipped)  # wide: the sim keeps to its height, two lines shown
+    page.set_viewport_size({"width": 375, "height": 900})
+    page.wait_for_function(f"!{clipped}")  # phone: the page grows, the whole text shows
+    box = page.locator(".ms-narration").bounding_box()
+    assert box["height"] > 5 * 16
+    assert page.locator(".ms-narration").inner_text() == long_text.strip()
+
+
 def test_a_view_that_needs_more_height_on_a_narrow_screen_gets_it(open_sim):
     # minCanvasHeight(width): the fixture asks for 520 px below 360 px wide; the page then
     # grows past canvasHeight (400) instead of squeezing the picture
