@@ -1,7 +1,8 @@
 // Cache Stampede and Hot Key Failure Mode Simulator (sim-id: cache-failure-modes).
 // CANVAS_HEIGHT: 500
 //
-// The view: two panels side by side (one at a time below WIDE px, with a button to switch),
+// The view: two panels side by side (one at a time below WIDE px, with a button to switch; the
+// one shown then gets the canvas height it needs to draw all its parts, see minCanvasHeight),
 // DOM controls with the spec's labels, the play loop timer, describe() and narration. The whole
 // state lives in the Python controller kvengine/microsims/failure_modes.py; this file draws
 // sim.state and forwards input. The play loop is here because time on the page is a view matter:
@@ -9,14 +10,19 @@
 // `step` command window.microsim.step(n) uses, so both advance the models identically.
 
 import { createMicroSim } from "../kit/microsim.js";
-import { drawHotKey, FALL_MS } from "./hotkey-view.js";
-import { drawStampede, mitigationLabel, serverKind } from "./stampede-view.js";
+import { drawHotKey, FALL_MS, minHeight as hotKeyMinHeight } from "./hotkey-view.js";
+import {
+  drawStampede, minHeight as stampedeMinHeight, mitigationLabel, serverKind,
+} from "./stampede-view.js";
 
 const CANVAS_HEIGHT = 500;
 const WIDE = 700; // px: below this the panels are shown one at a time
+const PHONE = 600; // px: below this the shown panel gets all the height it needs (minCanvasHeight)
 const TIMER_MS = 100;
 const DOTS_PER_TICK = 12;
 const PANEL_TITLE = { stampede: "Cache Stampede", hotKey: "Hot Key" };
+const MAX_ROWS = 4; // results rows: one per mitigation of a panel
+const MAX_KEY_LINES = 3; // hot-key lines: hotKeyLines() folds more keys into the third line
 
 // View-only state (never model data): which panel narrow layouts show, the falling dots, timers.
 const view = {
@@ -30,6 +36,7 @@ const view = {
   timer: null,
   looping: false,
   ui: null,
+  sim: null,
   controls: {},
 };
 
@@ -135,10 +142,25 @@ function describeHotKey(hk) {
     + `Results over the first ${hk.window} ticks: ${rows || "none yet"}.`;
 }
 
+/**
+ * Phones (below PHONE px) show one panel at a time in a canvas as tall as the taller panel needs
+ * for everything it draws at full width (the load chart, all four results rows, the shard
+ * columns); the page grows past CANVAS_HEIGHT (microsim-resize) instead of dropping parts. Sized
+ * for the fullest tables, so the canvas does not jump during a run or on the panel switch.
+ * From PHONE px up the page keeps its authored CANVAS_HEIGHT (0 = no minimum): the book's 660 px
+ * column (one panel, chart and the latest rows) and the side-by-side panels from WIDE px, so an
+ * iframe of CANVAS_HEIGHT + 2 px without the resize listener is never clipped there.
+ */
+function minCanvasHeight(width, servers) {
+  if (width >= PHONE) return 0;
+  return Math.max(stampedeMinHeight(servers, MAX_ROWS), hotKeyMinHeight(MAX_KEY_LINES, MAX_ROWS));
+}
+
 createMicroSim({
   id: "cache-failure-modes",
   title: "Cache Stampede and Hot Key Failure Mode Simulator",
   canvasHeight: CANVAS_HEIGHT,
+  minCanvasHeight: (width) => minCanvasHeight(width, view.sim ? view.sim.params.servers : 20),
   params: {
     servers: { type: "int", min: 2, max: 20, default: 10 },
     shards: { type: "int", min: 2, max: 6, default: 3 },
@@ -149,6 +171,7 @@ createMicroSim({
     // 780 px, the visible texts are short ("Play", "Reset") and the accessible names carry the
     // panel ("Play Cache Stampede"); each visible text is part of its name (WCAG 2.5.3).
     view.ui = ui;
+    view.sim = sim; // for its parameters in minCanvasHeight (the kit calls it after controls)
     const c = view.controls;
     const mitigate = (panel, mitigation) => {
       view.shown = panel;
@@ -243,20 +266,25 @@ createMicroSim({
         now,
       };
       const full = { x: 0, y: 0, w: sim.width, h: sim.height };
+      // What was drawn, for tests (view facts, not simulation state): sim.viewInfo.
+      const drawn = { panels: [], minCanvasHeight: minCanvasHeight(sim.width, sim.params.servers) };
       if (wide) {
         const half = Math.floor(sim.width / 2);
-        drawStampede(p, c, state.stampede, { ...full, w: half - 2 }, opts);
+        drawn.stampede = drawStampede(p, c, state.stampede, { ...full, w: half - 2 }, opts);
         p.push();
         p.stroke(c.grid);
         p.strokeWeight(2);
         p.line(half, 6, half, sim.height - 6);
         p.pop();
-        drawHotKey(p, c, state.hotKey, { ...full, x: half + 2, w: sim.width - half - 2 }, opts);
+        const right = { ...full, x: half + 2, w: sim.width - half - 2 };
+        drawn.hotKey = drawHotKey(p, c, state.hotKey, right, opts);
       } else if (view.shown === "stampede") {
-        drawStampede(p, c, state.stampede, full, opts);
+        drawn.stampede = drawStampede(p, c, state.stampede, full, opts);
       } else {
-        drawHotKey(p, c, state.hotKey, full, opts);
+        drawn.hotKey = drawHotKey(p, c, state.hotKey, full, opts);
       }
+      drawn.panels = Object.keys(drawn).filter((k) => k in PANEL_TITLE);
+      sim.viewInfo = drawn;
     };
   },
 

@@ -14,6 +14,7 @@ import { LINE, SHORT, resultsTable, rowsThatFit, tableHeight, text } from "./pan
 import { headerRight } from "./stampede-view.js";
 
 export const FALL_MS = 650;
+const COLUMNS_NARROW = 130; // px: the shard columns a panel of its own (narrow screens) is sized for
 
 /** Where each part of the panel goes in `area` for `keyLines` hot-key lines and `rows` results. */
 export function layout(area, keyLines, rows) {
@@ -41,6 +42,37 @@ export function layout(area, keyLines, rows) {
   return L;
 }
 
+/**
+ * The least panel height that draws every part: `keyLines` key-and-slot lines, the legend, the
+ * shard columns `columns` px high with their two label lines, and a results table of `rows` rows.
+ * Narrow screens show one panel at a time and ask the kit for this much canvas (minCanvasHeight).
+ *
+ *   minHeight(3, 4)   // -> 426: three key lines, 130 px columns, four results rows
+ */
+export function minHeight(keyLines, rows, columns = COLUMNS_NARROW) {
+  const top = layout({ x: 0, y: 0, w: 100, h: 0 }, keyLines, rows).dropTop + 26;
+  return top + columns + 2 + 2 * LINE + 6 + tableHeight(Math.max(rows, 1)) + 4;
+}
+
+/**
+ * How wide each shard's status word may be, centred under its column: its own column pitch, plus
+ * what a neighbour's shorter word leaves free on that side (so "OVERLOADED" is not cut on a
+ * phone while a neighbour says "OK"), never less than the column width + 6 of the wide layout.
+ */
+function statusRoom(p, words, pitch, firstLeft, base) {
+  p.push();
+  p.textSize(16);
+  p.textStyle(p.BOLD);
+  const widths = words.map((w) => p.textWidth(w));
+  p.pop();
+  const free = (j) => (j < 0 || j >= words.length ? 0 : Math.max(0, pitch / 2 - widths[j] / 2 - 4));
+  return words.map((_, i) => {
+    const left = i === 0 ? firstLeft : pitch / 2 + free(i - 1);
+    const right = i === words.length - 1 ? firstLeft : pitch / 2 + free(i + 1);
+    return Math.max(base, 2 * Math.min(left, right));
+  });
+}
+
 /** Where each shard's column is: x, width, centre. */
 function columns(area, count) {
   const inner = area.w - 16;
@@ -62,6 +94,10 @@ export function hotKeyLines(hk) {
   return [line(keys[0]), line(keys[1]), rest.join(", ")];
 }
 
+/**
+ * Draws the panel; returns what it drew (view facts for tests, not simulation state):
+ * `{shards: n, tableRows: n, keyLines: n}`.
+ */
 export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
   const lines = hotKeyLines(hk);
   const L = layout(area, lines.length, hk.results.length);
@@ -87,6 +123,10 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
   const col = columns(area, Math.max(shards.length, 1));
   const top = Math.max(...shards.map((s) => Math.max(s.load, ...(s.replicaLoad || []), s.capacity)), 1) * 1.1;
   const colH = L.columnsBottom - L.columnsTop;
+  const pitch = (area.w - 16) / Math.max(shards.length, 1);
+  const narrowColumns = col(0).w < 100;
+  const status = shards.map((s) => (s.overloaded ? (narrowColumns ? "OVER" : "OVERLOADED") : "OK"));
+  const room = statusRoom(p, status, pitch, pitch / 2 + 6, col(0).w + 6);
   shards.forEach((s, i) => {
     const g = col(i);
     box(p, g.x, L.columnsTop, g.w, colH, { stroke: c.grid, fill: c.bg, radius: 0 });
@@ -118,8 +158,8 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
     text(p, narrow ? pct : `Shard ${s.id}: ${pct}`, g.cx, L.labels, {
       color: c.fg, align: "center", maxWidth: g.w + 6,
     });
-    text(p, s.overloaded ? (narrow ? "OVER" : "OVERLOADED") : "OK", g.cx, L.labels + LINE, {
-      color: s.overloaded ? c.bad : c.fg, bold: s.overloaded, align: "center", maxWidth: g.w + 6,
+    text(p, status[i], g.cx, L.labels + LINE, {
+      color: s.overloaded ? c.bad : c.fg, bold: s.overloaded, align: "center", maxWidth: room[i],
     });
   });
 
@@ -163,8 +203,10 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
   box(p, area.x + 8, L.legend - 1, legendW + 4, LINE, { fill: c.bg, radius: 2 });
   text(p, legend, area.x + 10, L.legend, { color: c.fg, maxWidth: area.w - 20 });
 
+  let tableRows = 0;
   if (L.showTable) {
     const results = rowsThatFit(hk.results, hk.mitigation, L.rows);
+    tableRows = results.length;
     resultsTable(p, c, {
       ...L.table,
       columns: [
@@ -183,4 +225,5 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
       current: results.findIndex((row) => row.mitigation === hk.mitigation),
     });
   }
+  return { shards: shards.length, tableRows, table: L.showTable, keyLines: lines.length };
 }

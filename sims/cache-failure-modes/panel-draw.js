@@ -50,7 +50,7 @@ export const SHORT = {
  * Column widths are fractions of `w`; cells are plain weight so the numbers line up.
  */
 export function resultsTable(p, c, { x, y, w, columns, rows, bad, current }) {
-  const widths = columns.map((col) => col.width * w);
+  const widths = fitColumns(p, columns, rows, bad, w);
   const cellX = (i) => x + widths.slice(0, i).reduce((a, b) => a + b, 0);
   columns.forEach((col, i) => {
     const right = col.align === "right";
@@ -84,6 +84,29 @@ export function resultsTable(p, c, { x, y, w, columns, rows, bad, current }) {
     });
   });
   return LINE * (rows.length + 1) + 4;
+}
+
+/**
+ * The columns' widths: their fractions of `w`, except that a column whose title or cells would be
+ * cut (a phone's narrower panel) takes the px it lacks from columns with room to spare, in
+ * proportion to that room. If nothing would be cut the fractions stand, so wide layouts are
+ * unchanged; if the spare room is not enough, they stand too (cells then end in "…").
+ */
+export function fitColumns(p, columns, rows, bad, w) {
+  const widths = columns.map((col) => col.width * w);
+  p.push();
+  p.textSize(16);
+  p.textStyle(p.NORMAL);
+  const need = columns.map((col, i) => Math.max(
+    p.textWidth(col.title) + 4,
+    ...rows.map((cells, r) => p.textWidth(cells[i]) + (i === cells.length - 1 && bad(r) ? 23 : 6)),
+  ));
+  p.pop();
+  const lack = widths.reduce((sum, width, i) => sum + Math.max(0, need[i] - width), 0);
+  const spare = widths.map((width, i) => Math.max(0, width - need[i]));
+  const room = spare.reduce((a, b) => a + b, 0);
+  if (lack <= 0 || room < lack) return widths;
+  return widths.map((width, i) => Math.max(width, need[i]) - (spare[i] * lack) / room);
 }
 
 /** How tall the results table is for `n` rows. */

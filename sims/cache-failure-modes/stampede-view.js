@@ -35,6 +35,7 @@ export function mitigationLabel(panel) {
 }
 
 const CHART_MIN = 60; // px: the smallest load chart that still shows the spike against capacity
+const CHART_NARROW = 140; // px: the load chart a panel of its own (narrow screens) is sized for
 
 /** Where each part of the panel goes in `box0` for `servers` circles and `rows` results rows. */
 export function layout(box0, servers, rows) {
@@ -68,6 +69,22 @@ export function layout(box0, servers, rows) {
   return L;
 }
 
+/**
+ * The least panel height that draws every part: the rows above the database, a load chart of
+ * `chart` px (title, plot and capacity line) and a results table of `rows` rows. Narrow screens
+ * show one panel at a time and ask the kit for this much canvas (minCanvasHeight).
+ *
+ *   minHeight(10, 4)   // -> 428: four results rows under a 140 px load chart
+ */
+export function minHeight(servers, rows, chart = CHART_NARROW) {
+  const top = layout({ x: 0, y: 0, w: 100, h: 0 }, servers, rows).db.y + 34;
+  return top + chart + 6 + tableHeight(Math.max(rows, 1)) + 4;
+}
+
+/**
+ * Draws the panel; returns what it drew (view facts for tests, not simulation state):
+ * `{chart: bool, tableRows: n, servers: n}`.
+ */
 export function drawStampede(p, c, st, area, { pulse }) {
   const n = st.servers.length;
   const L = layout(area, n, st.results.length);
@@ -146,9 +163,11 @@ export function drawStampede(p, c, st, area, { pulse }) {
 
   if (L.chart) drawLoadChart(p, c, st, L.chart);
 
+  let tableRows = 0;
   if (L.showTable) {
     // Short of room: the current run's row and the latest others (all rows are in describe()).
     const results = rowsThatFit(st.results, st.mitigation, L.rows);
+    tableRows = results.length;
     resultsTable(p, c, {
       ...L.table,
       columns: [
@@ -169,6 +188,7 @@ export function drawStampede(p, c, st, area, { pulse }) {
       current: results.findIndex((row) => row.mitigation === st.mitigation),
     });
   }
+  return { chart: Boolean(L.chart), tableRows, table: L.showTable, servers: n };
 }
 
 /** Bar chart of the database's queries per tick (the model's history) with its capacity line. */

@@ -266,6 +266,128 @@ def test_book_column_keeps_the_load_chart(open_sim):
     assert hot["columns"] >= 40, hot
 
 
+# ---- phones (375 px): one panel at a time, in a canvas tall enough for all of it --------------
+
+# The words the canvas draws (fillText calls) on a fresh redraw, with their fonts: what a student
+# reads on the canvas. The view's own record of what it drew (sim.viewInfo: panels, whether the
+# load chart fitted, how many results rows) is a view fact, not simulation state.
+DRAWN = """async () => {
+    if (!window.__drawn) {
+        window.__drawn = [];
+        const fillText = CanvasRenderingContext2D.prototype.fillText;
+        CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+            window.__drawn.push({ text: String(text), font: this.font });
+            return fillText.call(this, text, ...rest);
+        };
+    }
+    window.__drawn.length = 0;
+    await window.microsim._sim.p5.redraw();
+    return { texts: window.__drawn.slice(), info: window.microsim._sim.viewInfo };
+}"""
+
+
+def drawn(page) -> tuple[list[str], dict]:
+    """(the texts drawn on the canvas, sim.viewInfo), after a redraw."""
+    got = page.evaluate(DRAWN)
+    return [t["text"] for t in got["texts"]], got["info"]
+
+
+def on_phone(page, width: int = 375) -> None:
+    page.set_viewport_size({"width": width, "height": 800})
+    wait(page, "w => document.querySelector('canvas').getBoundingClientRect().width <= w", width)
+
+
+def full_runs(page, panel: str, mitigations: tuple[str, ...], ticks: int) -> dict:
+    """One complete measured run per mitigation (a results row each), then paused."""
+    for mitigation in mitigations:
+        sim_call(page, "mitigate", {"panel": panel, "mitigation": mitigation})
+        sim_call(page, "step", {"n": ticks, "panel": panel})
+    return sim_call(page, "play", {"panel": panel, "playing": False})
+
+
+def test_phone_stampede_panel_draws_its_load_chart(open_sim):
+    """At 375 px the stampede panel used to get a 225 px canvas and drop its load chart."""
+    page = open_sim(SIM)
+    on_phone(page)
+    page.get_by_role("button", name="Play Cache Stampede").click()
+    wait(page, "() => window.microsim.state().stampede.tick >= 5")
+    page.get_by_role("button", name="Pause Cache Stampede").click()
+    wait(page, "() => window.microsim.state().stampede.playing === false")
+    texts, info = drawn(page)
+    assert any(t.startswith("DB load per tick") for t in texts), texts
+    assert "capacity 4" in texts  # the chart's capacity line
+    assert info["panels"] == ["stampede"] and info["stampede"]["chart"], info
+    sim_step(page, 101)  # the spike: the chart is still there, with its peak
+    texts, info = drawn(page)
+    assert "DB load per tick · peak 10 (10x one query)" in texts, texts
+    assert info["stampede"]["chart"], info
+
+
+def test_phone_stampede_table_lists_the_four_mitigations(open_sim):
+    """At 375 px the comparison table showed only its header ("Play to measure this run.")."""
+    page = open_sim(SIM)
+    on_phone(page)
+    state = full_runs(page, "stampede", ("none", "jitter", "lock", "early"), STAMPEDE_WINDOW)
+    assert len(state["stampede"]["results"]) == 4
+    texts, info = drawn(page)
+    for name in ("None", "Jitter TTL", "Mutex lock", "Early expiry"):
+        assert name in texts, (name, texts)
+    assert "Play to measure this run." not in texts
+    assert not [t for t in texts if "…" in t]  # nothing cut short
+    assert info["stampede"]["tableRows"] == 4 and info["stampede"]["chart"], info
+
+
+def test_phone_hot_key_panel_shows_all_three_shards(open_sim):
+    """The hot-key panel on a phone: all shard columns with their labels, the OVERLOADED word
+    whole (it was "OVERLOAD…") and the whole comparison table (it had no room for one)."""
+    page = open_sim(SIM)
+    on_phone(page)
+    full_runs(page, "hotKey", ("replicas", "local-cache", "read-replicas", "none"), HOTKEY_WINDOW)
+    sim_call(page, "reset", {"panel": "hotKey"})
+    sim_call(page, "step", {"n": 102, "panel": "hotKey"})
+    page.get_by_role("button", name="Show Hot Key panel").click()
+    page.get_by_role("button", name="Show Cache Stampede panel").wait_for()
+    texts, info = drawn(page)
+    shard_labels = [t for t in texts if t.startswith("Shard ")]
+    assert [t.split(":")[0] for t in shard_labels] == ["Shard 1", "Shard 2", "Shard 3"], texts
+    assert "OVERLOADED" in texts, texts
+    for name in ("None", "Key replicas", "Local cache", "Read replicas"):
+        assert name in texts, (name, texts)
+    assert not [t for t in texts if "…" in t], texts
+    assert info["panels"] == ["hotKey"] and info["hotKey"]["shards"] == 3, info
+    assert info["hotKey"]["tableRows"] == 4, info
+
+
+def test_phone_page_grows_instead_of_squeezing(open_sim):
+    """minCanvasHeight: on a phone the canvas is as tall as the fuller panel needs, the page grows
+    (no horizontal scroll), and every canvas text stays at least 16 px. The book's 660 px column
+    keeps its authored 500 px."""
+    page = open_sim(SIM)
+    on_phone(page)
+    need = page.evaluate("""async () => {
+        const stampede = await import("./stampede-view.js");
+        const hotKey = await import("./hotkey-view.js");
+        return Math.max(stampede.minHeight(10, 4), hotKey.minHeight(3, 4));
+    }""")
+    wait(page, "h => document.querySelector('canvas').getBoundingClientRect().height >= h", need)
+    texts, info = drawn(page)
+    canvas = page.locator("canvas").bounding_box()
+    assert info["minCanvasHeight"] == need > 400
+    assert canvas["height"] >= info["minCanvasHeight"] and canvas["width"] <= 375
+    assert horizontal_overflow(page) == 0
+    fonts = page.evaluate("window.__drawn.map(t => parseFloat(t.font.match(/([0-9.]+)px/)[1]))")
+    assert fonts and min(fonts) >= 16
+    page.get_by_role("button", name="Show Hot Key panel").click()
+    assert page.locator("canvas").bounding_box()["height"] == canvas["height"]  # no jump
+    assert horizontal_overflow(page) == 0
+
+    page.set_viewport_size({"width": 660, "height": 502})
+    wait(page, "() => document.querySelector('canvas').getBoundingClientRect().width > 600")
+    wait(page, "() => document.querySelector('main').offsetHeight === 500")
+    _, info = drawn(page)
+    assert info["minCanvasHeight"] == 0
+
+
 def test_screenshot(open_sim):
     page = open_sim(SIM, "theme=light")
     page.set_viewport_size({"width": 780, "height": 600})
