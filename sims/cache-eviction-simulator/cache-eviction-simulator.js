@@ -15,8 +15,8 @@
 //
 // Phones (canvas narrower than 600 px): cache-view.js stacks the cache, the statistics and the
 // access log in one column; the height that needs (it follows the capacity and the length of
-// the last reasons) goes to the kit as minCanvasHeight, and the page asks for a new layout
-// (sim.relayout) when it changes, so the page (and the book's iframe) grows or shrinks with it.
+// the last reasons) goes to the kit as minCanvasHeight; the kit re-lays the page out when it
+// changes, so the page (and the book's iframe) grows or shrinks with it.
 //
 // Usage: open main.html?policy=lfu&capacity=6&seed=1&sequence=A%20B%20A%20C&mode=redis
 
@@ -30,7 +30,6 @@ const POLICY_OPTIONS = [["lru", "LRU"], ["lfu", "LFU"], ["random", "Random"], ["
 let timer = null;
 let anim = null; // {before, evicted, newKey, touchedKey, hit}: the last step, for its animation
 let simRef = null;
-let laidOutFor = null; // the minCanvasHeight the kit last laid the page out with
 
 /** The least canvas height at `width` (0 when wide): from the state, else the URL's capacity. */
 function minCanvasHeight(width) {
@@ -96,10 +95,7 @@ createMicroSim({
   id: "cache-eviction-simulator",
   title: "Cache Eviction Policy Simulator",
   canvasHeight: 480,
-  minCanvasHeight(width) {
-    laidOutFor = minCanvasHeight(width);
-    return laidOutFor;
-  },
+  minCanvasHeight,
   params: {
     policy: { type: "enum", values: ["lru", "lfu", "random", "ttl"], default: "lru" },
     capacity: { type: "int", min: 3, max: 10, default: 6 },
@@ -196,22 +192,12 @@ createMicroSim({
 
   sketch(p, sim) {
     let geometry = layout(sim.width, sim.height, capacityOf(sim));
-    let relayoutPending = false;
     p.draw = () => {
       geometry = layout(p.width, p.height, capacityOf(sim));
       syncTimer(sim);
       sim.syncControls?.(sim.state);
       // what the view drew (panels, log lines): a view fact for tests, not simulation state
       sim.viewInfo = drawScene(p, sim.state, sim.colors, geometry, sim.reducedMotion ? null : animationFrame(sim));
-      // the phone layout's height follows the state (capacity, the last reasons): when it is not
-      // the height the page was laid out with, lay the page out again (after this frame)
-      if (!relayoutPending && minCanvasHeight(p.width) !== laidOutFor) {
-        relayoutPending = true;
-        setTimeout(() => {
-          relayoutPending = false;
-          sim.relayout(); // the kit asks minCanvasHeight again
-        }, 0);
-      }
     };
     p.setup = () => {
       // a click on a slot is a prediction (the "Predict next eviction" list does the same by keyboard)

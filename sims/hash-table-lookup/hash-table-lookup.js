@@ -9,8 +9,8 @@
 // 0.3 s, 0.5 s per shown step, 0.4 s, 0.3 s); reduced motion shows each stage's end state
 // without movement; window.microsim.step() finishes the pending stages.
 // On a phone (below 440 px) the picture is stacked in one column at 16 px text (layout.js); it
-// tells the kit the height it needs (minCanvasHeight) and asks for a new layout when that changes
-// (a table-size change, a collision tooltip), so the page grows or shrinks with it.
+// tells the kit the height it needs (minCanvasHeight), which follows a table-size change or a
+// collision tooltip; the kit re-lays the page out when it changes, so the page grows or shrinks.
 
 import { createMicroSim } from "../kit/microsim.js";
 import { StageClock } from "./stage-clock.js";
@@ -26,7 +26,6 @@ const clock = new StageClock();
 const controls = {};
 let uiRef = null;
 let simRef = null;
-let laidOutFor = null; // the minCanvasHeight the kit last laid the page out with
 let holdSize = 0; // view only: the old table size while its rows are being re-bucketed
 
 /** The least canvas height at `width` for the current state (the kit's minCanvasHeight). */
@@ -49,10 +48,7 @@ createMicroSim({
   id: "hash-table-lookup",
   title: "Interactive Hash Table Lookup",
   canvasHeight: 440,
-  minCanvasHeight(width) {
-    laidOutFor = minCanvasHeight(width);
-    return laidOutFor;
-  },
+  minCanvasHeight,
   params: {
     key: { type: "string", default: "user:42", maxLength: 10000 },
     size: { type: "int", min: 4, max: 16, default: 8 },
@@ -95,7 +91,6 @@ createMicroSim({
 
   sketch(p, sim) {
     let seen = null;
-    let relayoutPending = false;
     p.draw = () => {
       const state = sim.state;
       const now = performance.now();
@@ -112,15 +107,6 @@ createMicroSim({
       holdSize = rebucketing ? state.resize.statsBefore.size : 0;
       sim.loop(busy); // redraw every frame only while the picture catches up
       sim.viewInfo = drawScene(p, state, sim.colors, clock.position(now, sim.reducedMotion));
-      // the phone layout's height follows the state (table size, tooltip): when the height it
-      // needs is not the one the page was laid out with, lay the page out again (after this frame)
-      if (!relayoutPending && minCanvasHeight(p.width) !== laidOutFor) {
-        relayoutPending = true;
-        setTimeout(() => {
-          relayoutPending = false;
-          sim.relayout(); // the kit asks minCanvasHeight again
-        }, 0);
-      }
     };
   },
 

@@ -178,10 +178,6 @@ export function createMicroSim(options) {
     redraw,
     animate,
     finishAnimation,
-    /** Lay the page out again now: for a view whose minCanvasHeight changed (no-op if not). */
-    relayout() {
-      layout();
-    },
     /** Keep redrawing every frame (true) or only on change (false, the default). */
     loop(on = true) {
       looping = Boolean(on);
@@ -532,6 +528,7 @@ export function createMicroSim(options) {
     try {
       if (userDraw) userDraw.call(p);
       else p.background(sim.colors.bg);
+      relayoutIfNeeded();
     } catch (error) {
       console.error(`[${id}] draw() failed`, error);
       readyMarked = false;
@@ -541,17 +538,32 @@ export function createMicroSim(options) {
     markReady();
   }
 
+  let laidOutWith = 0; // the minCanvasHeight of the last layout
+  let relayoutQueued = false;
+
   function neededHeight(width) {
     if (typeof options.minCanvasHeight !== "function") return 0;
     const needed = Number(options.minCanvasHeight(width));
     return Number.isFinite(needed) && needed > 0 ? Math.ceil(needed) : 0;
   }
 
+  // After each frame: if the view now needs another height (a new state, an animation step),
+  // lay the page out again once the frame is done.
+  function relayoutIfNeeded() {
+    if (relayoutQueued || typeof options.minCanvasHeight !== "function") return;
+    if (neededHeight(sim.width) === laidOutWith) return;
+    relayoutQueued = true;
+    setTimeout(() => {
+      relayoutQueued = false;
+      layout();
+    }, 0);
+  }
+
   function layout() {
     const width = Math.max(1, Math.floor(main.clientWidth));
     const free = canvasHeight - panel.offsetHeight;
-    const height = Math.max(Math.round(canvasHeight * MIN_CANVAS_SHARE), Math.floor(free),
-      neededHeight(width));
+    laidOutWith = neededHeight(width);
+    const height = Math.max(Math.round(canvasHeight * MIN_CANVAS_SHARE), Math.floor(free), laidOutWith);
     main.style.height = height + panel.offsetHeight > canvasHeight ? "auto" : `${canvasHeight}px`;
     stage.style.height = `${height}px`;
     if (width === sim.width && height === sim.height) return;
