@@ -10,14 +10,20 @@
 // replica squares; an overloaded shard is hatched and labelled OVERLOADED.
 
 import { box, fitText } from "../kit/draw.js";
-import { LINE, SHORT, resultsTable, rowsThatFit, tableHeight, text } from "./panel-draw.js";
+import {
+  LINE, NARROW, SHORT, firstThatFits, resultsTable, rowsThatFit, tableHeight, tableIsShort, text,
+} from "./panel-draw.js";
 import { headerRight } from "./stampede-view.js";
 
 export const FALL_MS = 650;
 const COLUMNS_NARROW = 130; // px: the shard columns a panel of its own (narrow screens) is sized for
 
-/** Where each part of the panel goes in `area` for `keyLines` hot-key lines and `rows` results. */
-export function layout(area, keyLines, rows) {
+/**
+ * Where each part of the panel goes in `area` for `keyLines` hot-key lines and `rows` results.
+ * `labelLines`: 3 on a 320-370 px phone whose columns are too narrow for "Shard 1: 80%" (the name,
+ * the share and the status word each on a line under the column; the columns give up the line).
+ */
+export function layout(area, keyLines, rows, { labelLines = 2 } = {}) {
   let y = area.y + 2;
   const L = { header: y };
   y += 26;
@@ -35,7 +41,7 @@ export function layout(area, keyLines, rows) {
   const tableH = tableHeight(Math.max(L.rows, 1));
   L.showTable = room >= tableH;
   const tableTop = L.showTable ? bottom - tableH : bottom;
-  L.labels = tableTop - 2 * LINE - 6;
+  L.labels = tableTop - labelLines * LINE - 6;
   L.columnsBottom = L.labels - 2;
   L.columnsTop = Math.min(L.dropTop + 26, L.columnsBottom - 30);
   L.table = { x: area.x + 8, y: tableTop, w: area.w - 16 };
@@ -100,7 +106,16 @@ export function hotKeyLines(hk) {
  */
 export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
   const lines = hotKeyLines(hk);
-  const L = layout(area, lines.length, hk.results.length);
+  const shards = hk.shards || [];
+  const col = columns(area, Math.max(shards.length, 1));
+  // "Shard 1: 80%" under each column if it fits (sized for a two-digit share, so the layout does
+  // not change during a run). If not: on a phone (below NARROW px) three lines under the column,
+  // "Shard 1" / "80%" / status; in wider layouts with narrow columns (six shards) "S1" in the
+  // column's top and "80%" / status under it.
+  const wideLabels = col(0).w >= 100 && shards.every(
+    (s) => firstThatFits(p, [`Shard ${s.id}: 88%`, ""], col(0).w + 6) !== "");
+  const threeLines = !wideLabels && area.w < NARROW;
+  const L = layout(area, lines.length, hk.results.length, { labelLines: threeLines ? 3 : 2 });
   text(p, "Hot Key", area.x + 8, L.header, { color: c.fg, bold: true, size: 18 });
   headerRight(p, c, hk, area, L.header, 90);
   lines.forEach((line, i) => {
@@ -109,24 +124,35 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
 
   const local = hk.mitigation === "local-cache";
   const cap = hk.shards.length ? hk.shards[0].capacity : 0;
-  const legend = local
-    ? `Local cache hit rate ${Math.round(100 * hk.localHitRate)}% · - - cap ${cap}`
+  const rate = hk.requestsPerTick;
+  // The first wording is the wide layout's; a 320-370 px phone gets a shorter one that fits.
+  const legend = firstThatFits(p, local
+    ? [`Local cache hit rate ${Math.round(100 * hk.localHitRate)}% · - - cap ${cap}`,
+      `Local hits ${Math.round(100 * hk.localHitRate)}% · - - cap ${cap}`]
     : hk.mitigation === "read-replicas"
-      ? `${hk.requestsPerTick} req/tick · - - cap ${cap} · ■ replica read`
-      : `${hk.requestsPerTick} req/tick · - - cap ${cap} · ● hot ○ other`;
+      ? [`${rate} req/tick · - - cap ${cap} · ■ replica read`,
+        `${rate}/tick · - - cap ${cap} · ■ replica read`,
+        `${rate}/tick · - - cap ${cap} · ■ replica`]
+      : [`${rate} req/tick · - - cap ${cap} · ● hot ○ other`,
+        `${rate}/tick · - - cap ${cap} · ● hot ○ other`,
+        `${rate}/tick · cap ${cap} · ● hot ○ other`], area.w - 20);
   if (local) {
     box(p, area.x + 6, L.legend - 2, area.w - 12, LINE + 2, { stroke: c.info, fill: c.bg });
   }
 
   // Shard columns: load this tick against capacity (dashed line), hatch + OVERLOADED above it.
-  const shards = hk.shards || [];
-  const col = columns(area, Math.max(shards.length, 1));
   const top = Math.max(...shards.map((s) => Math.max(s.load, ...(s.replicaLoad || []), s.capacity)), 1) * 1.1;
   const colH = L.columnsBottom - L.columnsTop;
   const pitch = (area.w - 16) / Math.max(shards.length, 1);
   const narrowColumns = col(0).w < 100;
-  const status = shards.map((s) => (s.overloaded ? (narrowColumns ? "OVER" : "OVERLOADED") : "OK"));
-  const room = statusRoom(p, status, pitch, pitch / 2 + 6, col(0).w + 6);
+  let status = shards.map((s) => (s.overloaded ? (narrowColumns ? "OVER" : "OVERLOADED") : "OK"));
+  let room = statusRoom(p, status, pitch, pitch / 2 + 6, col(0).w + 6);
+  // A word that has not the room (a 320-370 px phone) is the narrow columns' "OVER".
+  const cut = status.map((w, i) => firstThatFits(p, [w, ""], room[i], { bold: true }) !== w);
+  if (cut.some(Boolean)) {
+    status = status.map((w, i) => (cut[i] ? "OVER" : w));
+    room = statusRoom(p, status, pitch, pitch / 2 + 6, col(0).w + 6);
+  }
   shards.forEach((s, i) => {
     const g = col(i);
     box(p, g.x, L.columnsTop, g.w, colH, { stroke: c.grid, fill: c.bg, radius: 0 });
@@ -148,17 +174,22 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
     p.drawingContext.setLineDash([6, 4]);
     p.line(g.x - 2, capY, g.x + g.w + 2, capY);
     p.pop();
-    // Wide columns: "Shard 1: 80%" / "OVERLOADED"; narrow ones: "S1" above the column, then
-    // "80%" / "OVER" below it.
-    const narrow = g.w < 100;
+    // Wide columns: "Shard 1: 80%" / "OVERLOADED"; on a phone too narrow for that, "Shard 1" /
+    // "80%" / "OVER" below the column; other narrow ones: "S1" in the column, "80%" / "OVER" below.
+    const narrow = !wideLabels;
     const pct = `${Math.round(100 * s.share)}%`;
-    if (narrow) {
+    let y = L.labels;
+    if (threeLines) {
+      const name = firstThatFits(p, [`Shard ${s.id}`, `S${s.id}`], pitch - 4);
+      text(p, name, g.cx, y, { color: c.fg, align: "center", maxWidth: pitch - 4 });
+      y += LINE;
+    } else if (narrow) {
       text(p, `S${s.id}`, g.x + 2, L.columnsTop + 2, { color: c.fg, bold: true, maxWidth: g.w - 4 });
     }
-    text(p, narrow ? pct : `Shard ${s.id}: ${pct}`, g.cx, L.labels, {
+    text(p, narrow ? pct : `Shard ${s.id}: ${pct}`, g.cx, y, {
       color: c.fg, align: "center", maxWidth: g.w + 6,
     });
-    text(p, status[i], g.cx, L.labels + LINE, {
+    text(p, status[i], g.cx, y + LINE, {
       color: s.overloaded ? c.bad : c.fg, bold: s.overloaded, align: "center", maxWidth: room[i],
     });
   });
@@ -205,16 +236,18 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
 
   let tableRows = 0;
   if (L.showTable) {
+    const columns = [
+      { title: `${hk.window} ticks`, width: 0.31 },
+      { title: "Max share", short: "Max %", width: 0.25, align: "right" },
+      { title: "Local", width: 0.14, align: "right" },
+      { title: "Shards", width: 0.3 },
+    ];
     const results = rowsThatFit(hk.results, hk.mitigation, L.rows);
     tableRows = results.length;
     resultsTable(p, c, {
       ...L.table,
-      columns: [
-        { title: `${hk.window} ticks`, width: 0.31 },
-        { title: "Max share", width: 0.25, align: "right" },
-        { title: "Local", width: 0.14, align: "right" },
-        { title: "Shards", width: 0.3 },
-      ],
+      columns,
+      short: tableIsShort(p, columns, ["Read replicas", "88%", "88%", "S1 over"], L.table.w, 4),
       rows: results.map((row) => [
         SHORT[row.mitigation] || row.label,
         `${Math.round(100 * row.maxShare)}%`,

@@ -13,6 +13,26 @@
 import { box, fitText, hatch, label } from "../kit/draw.js";
 
 export const LINE = 20; // px per line of 16 px text
+// px: below this panel width (the book's iframe on a 375 px phone is 341 px wide) a panel may add
+// a line for what its wide layout cuts or drops; from 375 px up the layout is the wide one.
+export const NARROW = 375;
+
+/**
+ * The first of `options` that fits in `maxWidth` px at 16 px (bold or not), else the last one.
+ * The panels' narrow wordings: the first option is the wide layout's text, so wherever it fits
+ * (375 px and wider) nothing changes; on a 320-370 px phone a shorter wording with the same
+ * facts is drawn instead of a text cut with "…".
+ *
+ *   firstThatFits(p, ["Primary DB OK: 0 queries, capacity 4", "DB OK: 0 queries (cap 4)"], 284)
+ */
+export function firstThatFits(p, options, maxWidth, { bold = false } = {}) {
+  p.push();
+  p.textSize(16);
+  p.textStyle(bold ? p.BOLD : p.NORMAL);
+  const found = options.find((s) => p.textWidth(s) <= maxWidth);
+  p.pop();
+  return found === undefined ? options[options.length - 1] : found;
+}
 
 /** One line of text, top-left anchored (draw.js's label with valign "top"). */
 export function text(p, s, x, y, { color, bold = false, align = "left", maxWidth = 0, size = 16 } = {}) {
@@ -20,7 +40,9 @@ export function text(p, s, x, y, { color, bold = false, align = "left", maxWidth
 }
 
 /** A horizontal bar: frame, filled part (ok or bad + hatch), and its label on a plate. */
-export function statusBar(p, c, { x, y, w, h, fraction, bad, text: words }) {
+export function statusBar(p, c, { x, y, w, h, fraction, bad, text: wording }) {
+  // `text` may be a list of wordings, longest first: the first that fits is drawn.
+  const words = Array.isArray(wording) ? firstThatFits(p, wording, w - 20, { bold: true }) : wording;
   box(p, x, y, w, h, { fill: c.bg, stroke: c.fg, radius: 4 });
   const f = Math.max(0, Math.min(1, fraction || 0));
   if (f > 0) {
@@ -49,8 +71,13 @@ export const SHORT = {
  * something gets a hatched marker and its status word in bold; the current run's row is shaded.
  * Column widths are fractions of `w`; cells are plain weight so the numbers line up.
  */
-export function resultsTable(p, c, { x, y, w, columns, rows, bad, current }) {
-  const widths = fitColumns(p, columns, rows, bad, w);
+export function resultsTable(p, c, {
+  x, y, w, columns: cols, rows, bad, current, short = false, legend = null,
+}) {
+  // short: the columns' `short` titles (a phone's narrow panel, see tableIsShort), explained by
+  // the `legend` line under the rows.
+  const columns = short ? cols.map((col) => ({ ...col, title: col.short || col.title })) : cols;
+  const widths = fitColumns(p, columns, rows, bad, w, short ? 4 : 0);
   const cellX = (i) => x + widths.slice(0, i).reduce((a, b) => a + b, 0);
   columns.forEach((col, i) => {
     const right = col.align === "right";
@@ -83,22 +110,46 @@ export function resultsTable(p, c, { x, y, w, columns, rows, bad, current }) {
       });
     });
   });
+  if (short && legend) {
+    text(p, firstThatFits(p, legend, w - 4), x + 2, y + LINE * (Math.max(rows.length, 1) + 1) + 4, {
+      color: c.muted, maxWidth: w - 4,
+    });
+  }
   return LINE * (rows.length + 1) + 4;
+}
+
+/**
+ * Whether the table needs its columns' short titles: true if its full titles and the panel's
+ * widest cells (`sample`, one row, drawn as a bad row) need more than `w` px. Decided from a
+ * fixed sample, not the rows so far, so the headings do not change in the middle of a run.
+ * `gap`: px more each right-aligned title needs (so "Max share" does not run into "Local").
+ */
+export function tableIsShort(p, columns, sample, w, gap = 0) {
+  p.push();
+  p.textSize(16);
+  p.textStyle(p.NORMAL);
+  const need = columns.map((col, i) => Math.max(
+    p.textWidth(col.title) + 4 + (col.align === "right" ? gap : 0),
+    p.textWidth(sample[i]) + (i === sample.length - 1 ? 23 : 6),
+  ));
+  p.pop();
+  return need.reduce((a, b) => a + b, 0) > w;
 }
 
 /**
  * The columns' widths: their fractions of `w`, except that a column whose title or cells would be
  * cut (a phone's narrower panel) takes the px it lacks from columns with room to spare, in
  * proportion to that room. If nothing would be cut the fractions stand, so wide layouts are
- * unchanged; if the spare room is not enough, they stand too (cells then end in "…").
+ * unchanged; if the spare room is not enough, they stand too (cells then end in "…"). `gap`: px
+ * more for a right-aligned title, so short titles ("Max %", "Local") do not run into each other.
  */
-export function fitColumns(p, columns, rows, bad, w) {
+export function fitColumns(p, columns, rows, bad, w, gap = 0) {
   const widths = columns.map((col) => col.width * w);
   p.push();
   p.textSize(16);
   p.textStyle(p.NORMAL);
   const need = columns.map((col, i) => Math.max(
-    p.textWidth(col.title) + 4,
+    p.textWidth(col.title) + 4 + (col.align === "right" ? gap : 0),
     ...rows.map((cells, r) => p.textWidth(cells[i]) + (i === cells.length - 1 && bad(r) ? 23 : 6)),
   ));
   p.pop();

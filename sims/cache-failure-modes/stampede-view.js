@@ -9,22 +9,47 @@
 // dot along each query arrow while playing; with reduced motion it is null and nothing moves.
 
 import { arrow, box, hatch } from "../kit/draw.js";
-import { LINE, SHORT, resultsTable, rowsThatFit, statusBar, tableHeight, text } from "./panel-draw.js";
+import {
+  LINE, NARROW, SHORT, firstThatFits, resultsTable, rowsThatFit, statusBar, tableHeight, tableIsShort, text,
+} from "./panel-draw.js";
 
 /** Which drawing group a model server state belongs to ("hit" | "querying" | "waiting" | "stale"). */
 export function serverKind(state) {
   return ["querying", "waiting", "stale"].includes(state) ? state : "hit";
 }
 
-/** "Early expiry · tick 134" at the right of a panel's title, or just the tick if short of room. */
-export function headerRight(p, c, panel, area, y, titleWidth) {
+/** "Early expiry · tick 134": what a panel's header shows right of its title. */
+function headerWords(panel) {
   const name = panel.mitigation === "none" ? "no mitigation" : SHORT[panel.mitigation];
-  const room = area.w - titleWidth - 16;
+  return `${name} · tick ${panel.tick}`;
+}
+
+/**
+ * Whether "Early expiry · tick 134" fits right of a title `titleWidth` px wide; if not (a 320-370
+ * px phone), the stampede panel gives it a line of its own under the title (layout's `header`).
+ */
+export function headerFits(p, panel, area, titleWidth) {
   p.push();
   p.textSize(16);
-  const full = `${name} · tick ${panel.tick}`;
-  const words = p.textWidth(full) <= room ? full : `tick ${panel.tick}`;
+  const fits = p.textWidth(headerWords(panel)) <= area.w - titleWidth - 16;
   p.pop();
+  return fits;
+}
+
+/**
+ * "Early expiry · tick 134" at the right of a panel's title; if short of room, on the line under
+ * the title when `ownLine`, else just the tick.
+ */
+export function headerRight(p, c, panel, area, y, titleWidth, { ownLine = false } = {}) {
+  const full = headerWords(panel);
+  if (!headerFits(p, panel, area, titleWidth) && ownLine) {
+    text(p, full, area.x + area.w - 8, y + LINE + 4, {
+      color: c.muted, align: "right", maxWidth: area.w - 16,
+    });
+    return;
+  }
+  const room = area.w - titleWidth - 16;
+  const words = headerFits(p, panel, area, titleWidth) ? full : `tick ${panel.tick}`;
   text(p, words, area.x + area.w - 8, y + 2, { color: c.muted, align: "right", maxWidth: room });
 }
 
@@ -37,14 +62,20 @@ export function mitigationLabel(panel) {
 const CHART_MIN = 60; // px: the smallest load chart that still shows the spike against capacity
 const CHART_NARROW = 140; // px: the load chart a panel of its own (narrow screens) is sized for
 
-/** Where each part of the panel goes in `box0` for `servers` circles and `rows` results rows. */
-export function layout(box0, servers, rows) {
+/**
+ * Where each part of the panel goes in `box0` for `servers` circles and `rows` results rows.
+ * For a panel narrower than the wide wordings need (a 320-370 px phone): `header` puts the
+ * mitigation and tick on a line of their own under the title, `tableLegend` adds a line under the
+ * table explaining its short headings; both lines come out of the load chart (the canvas height,
+ * minHeight, stays that of the wide layout).
+ */
+export function layout(box0, servers, rows, { header = false, tableLegend = false } = {}) {
   const twoRows = servers > 12;
   const r = twoRows ? 11 : 13;
   let y = box0.y + 2;
   const L = { r, twoRows };
   L.header = y;
-  y += 26;
+  y += 26 + (header ? LINE : 0);
   L.cache = { x: box0.x + 8, y, w: box0.w - 16, h: 28 };
   y += 32;
   L.legend = y;
@@ -59,9 +90,10 @@ export function layout(box0, servers, rows) {
   // The spec's load chart comes first: the table shows as many of its latest rows as leave the
   // chart CHART_MIN px (at least one row); only if even that does not fit, the chart goes.
   const room = bottom - y;
+  const legendH = tableLegend ? LINE : 0;
   L.rows = rows;
-  while (L.rows > 1 && room - tableHeight(L.rows) - 6 < CHART_MIN) L.rows -= 1;
-  const tableH = tableHeight(Math.max(L.rows, 1));
+  while (L.rows > 1 && room - tableHeight(L.rows) - legendH - 6 < CHART_MIN) L.rows -= 1;
+  const tableH = tableHeight(Math.max(L.rows, 1)) + legendH;
   const chartH = room - tableH - 6;
   L.showTable = room >= tableH;
   L.chart = chartH >= CHART_MIN ? { x: box0.x + 8, y, w: box0.w - 16, h: chartH } : null;
@@ -87,9 +119,35 @@ export function minHeight(servers, rows, chart = CHART_NARROW) {
  */
 export function drawStampede(p, c, st, area, { pulse }) {
   const n = st.servers.length;
-  const L = layout(area, n, st.results.length);
+  const columns = [
+    { title: `${st.window} ticks`, width: 0.28 },
+    { title: "Peak", short: "Pk", width: 0.12, align: "right" },
+    { title: "Recomp", short: "Rc", width: 0.2, align: "right" },
+    { title: "Stale", short: "St", width: 0.13, align: "right" },
+    { title: "DB", width: 0.27 },
+  ];
+  // A phone's narrow panel: short headings (explained by a legend line) if the widest row of
+  // this panel would not fit with the full ones; the mitigation and tick under the title.
+  // Those lines (and a two-line chart caption) come out of the load chart. They are taken only if
+  // the chart keeps CHART_MIN px for its plot and caption and the table all its rows (a phone's
+  // panel, sized by minHeight); else (side-by-side panels at 700-749 px, 500 px high) the header
+  // line goes first, then the short headings with their legend: the wide layout, as before.
+  const wide = layout(area, n, st.results.length);
+  const fitsIn = (L, extra) => L.chart && L.rows === wide.rows && L.chart.h >= CHART_MIN + extra;
+  let short = tableIsShort(p, columns, ["Early expiry", "88", "888", "8888", "Overload"], area.w - 16);
+  let header = area.w < NARROW && !headerFits(p, st, area, 175);
+  let L = layout(area, n, st.results.length, { header, tableLegend: short });
+  if (header && !fitsIn(L, LINE)) {
+    header = false;
+    L = layout(area, n, st.results.length, { header, tableLegend: short });
+  }
+  if (short && !fitsIn(L, LINE)) {
+    short = false;
+    L = wide;
+  }
+  const captionLines = fitsIn(L, LINE) ? 2 : 1; // at most
   text(p, "Cache Stampede", area.x + 8, L.header, { color: c.fg, bold: true, size: 18 });
-  headerRight(p, c, st, area, L.header, 175);
+  headerRight(p, c, st, area, L.header, 175, { ownLine: header });
 
   // The cache: the hot entries' TTL countdown (the first one to expire).
   const full = st.ttlFull || 1;
@@ -98,7 +156,9 @@ export function drawStampede(p, c, st, area, { pulse }) {
     ...L.cache,
     fraction: missing ? 0 : st.ttlRemaining / full,
     bad: false,
-    text: missing ? "Cache: entry expired, MISS" : `Cache: hot entries · TTL ${st.ttlRemaining} ticks`,
+    text: missing ? "Cache: entry expired, MISS" : [
+      `Cache: hot entries · TTL ${st.ttlRemaining} ticks`, `Cache: hot keys · TTL ${st.ttlRemaining} ticks`,
+      `Cache: TTL ${st.ttlRemaining} ticks`],
   });
 
   // Servers, as circles with their number; the state also as shape: querying = filled + arrow,
@@ -146,9 +206,11 @@ export function drawStampede(p, c, st, area, { pulse }) {
   const words = [`${counts.hit} hit`, `${counts.querying} querying DB`];
   if (counts.waiting) words.push(`${counts.waiting} waiting`);
   if (counts.stale || st.mitigation === "lock") words.push(`${counts.stale} stale`);
-  text(p, `${n} servers: ${words.join(" · ")}`, area.x + 8, L.legend, {
-    color: c.fg, maxWidth: area.w - 16,
-  });
+  // Narrow: without "10 servers:" (the counts add up to it), then with shorter words.
+  const shortWords = words.map((w) => w.replace("querying DB", "to DB").replace("waiting", "wait"));
+  const legend = firstThatFits(p, [`${n} servers: ${words.join(" · ")}`, words.join(" · "),
+    shortWords.join(" · ")], area.w - 16);
+  text(p, legend, area.x + 8, L.legend, { color: c.fg, maxWidth: area.w - 16 });
 
   // The primary database.
   const cap = st.dbCapacity;
@@ -157,11 +219,14 @@ export function drawStampede(p, c, st, area, { pulse }) {
     fraction: st.dbLoad / Math.max(cap + 1, st.dbPeak, 1),
     bad: st.dbOverloaded,
     text: st.dbOverloaded
-      ? `DB Overload: ${st.dbLoad} queries, capacity ${cap}`
-      : `Primary DB OK: ${st.dbLoad} ${st.dbLoad === 1 ? "query" : "queries"}, capacity ${cap}`,
+      ? [`DB Overload: ${st.dbLoad} queries, capacity ${cap}`,
+        `DB overload: ${st.dbLoad} queries (cap ${cap})`,
+        `DB overload: ${st.dbLoad} queries, cap ${cap}`, `Overload: ${st.dbLoad} queries, cap ${cap}`]
+      : [`Primary DB OK: ${st.dbLoad} ${st.dbLoad === 1 ? "query" : "queries"}, capacity ${cap}`,
+        `DB OK: ${st.dbLoad} ${st.dbLoad === 1 ? "query" : "queries"} (cap ${cap})`],
   });
 
-  if (L.chart) drawLoadChart(p, c, st, L.chart);
+  if (L.chart) drawLoadChart(p, c, st, L.chart, captionLines);
 
   let tableRows = 0;
   if (L.showTable) {
@@ -170,13 +235,10 @@ export function drawStampede(p, c, st, area, { pulse }) {
     tableRows = results.length;
     resultsTable(p, c, {
       ...L.table,
-      columns: [
-        { title: `${st.window} ticks`, width: 0.28 },
-        { title: "Peak", width: 0.12, align: "right" },
-        { title: "Recomp", width: 0.2, align: "right" },
-        { title: "Stale", width: 0.13, align: "right" },
-        { title: "DB", width: 0.27 },
-      ],
+      columns,
+      short,
+      legend: ["Pk peak · Rc recomputes · St stale reads", "Pk peak, Rc recomputes, St stale reads",
+        "Pk peak, Rc recomputes, St stale"],
       rows: results.map((row) => [
         SHORT[row.mitigation] || row.label,
         String(row.dbPeak),
@@ -191,16 +253,22 @@ export function drawStampede(p, c, st, area, { pulse }) {
   return { chart: Boolean(L.chart), tableRows, table: L.showTable, servers: n };
 }
 
-/** Bar chart of the database's queries per tick (the model's history) with its capacity line. */
-function drawLoadChart(p, c, st, area) {
+/**
+ * Bar chart of the database's queries per tick (the model's history) with its capacity line.
+ * `maxLines`: 2 lets a caption too wide for `area` wrap onto a second line.
+ */
+function drawLoadChart(p, c, st, area, maxLines = 1) {
   const history = st.history || [];
   const cap = st.dbCapacity;
   const top = Math.max(cap + 1, st.dbPeak, ...history, 2);
   const spike = st.dbPeak > 1 ? ` (${st.dbPeak}x one query)` : "";
-  text(p, `DB load per tick · peak ${st.dbPeak}${spike}`, area.x, area.y, {
-    color: c.fg, maxWidth: area.w,
-  });
-  const plot = { x: area.x + 26, y: area.y + LINE + 2, w: area.w - 26, h: area.h - LINE - 2 };
+  const caption = `DB load per tick · peak ${st.dbPeak}${spike}`;
+  // Narrow (a 320-370 px phone): "(10x one query)" on a second line, out of the plot's height.
+  const lines = maxLines < 2 || firstThatFits(p, [caption, ""], area.w) === caption || !spike
+    ? [caption] : [`DB load per tick · peak ${st.dbPeak}`, spike.trim()];
+  lines.forEach((line, i) => text(p, line, area.x, area.y + i * LINE, { color: c.fg, maxWidth: area.w }));
+  const head = lines.length * LINE + 2;
+  const plot = { x: area.x + 26, y: area.y + head, w: area.w - 26, h: area.h - head };
   box(p, plot.x, plot.y, plot.w, plot.h, { stroke: c.grid, radius: 0 });
   text(p, String(top), plot.x - 4, plot.y, { color: c.muted, align: "right" });
   text(p, "0", plot.x - 4, plot.y + plot.h - 18, { color: c.muted, align: "right" });

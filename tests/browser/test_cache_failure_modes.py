@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kvengine.scenarios.hotkey import HotKeyModel
 from kvengine.scenarios.stampede import StampedeModel
 from tests.browser.helpers import (
@@ -418,3 +420,61 @@ def test_screenshot(open_sim):
     assert 770 <= box["width"] <= 790 and 490 <= box["height"] <= 510
     sim.screenshot(path=str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+HEADER_NAMES = {"none": "no mitigation", "jitter": "Jitter TTL", "lock": "Mutex lock",
+                "early": "Early expiry", "replicas": "Key replicas", "local-cache": "Local cache",
+                "read-replicas": "Read replicas"}
+
+
+def cut_or_small(page, panel: str) -> list[str]:
+    """The canvas texts of a fresh redraw that are cut with "…" (a lone "…" is a running row's
+    status, not a cut) or drawn below 16 px, and the panel header's "Jitter TTL · tick 300" if
+    it is missing (it was dropped to "tick 300")."""
+    got = page.evaluate(DRAWN)
+    state = sim_state(page)[panel]
+    header = f"{HEADER_NAMES[state['mitigation']]} · tick {state['tick']}"
+    bad = [] if header in [t["text"] for t in got["texts"]] else [f"no header {header!r}"]
+    for t in got["texts"]:
+        size = float(t["font"].split("px")[0].split()[-1])
+        if (t["text"].endswith("…") and t["text"] != "…") or size < 16:
+            bad.append(f"{t['text']!r} at {size} px")
+    return bad
+
+
+@pytest.mark.parametrize("width", [320, 341])
+def test_phone_narrow_texts_are_whole(open_sim, width):
+    """In the book on a 375 px phone the iframe is 341 px wide; there (and at 320 px) the DB bar,
+    the chart caption, the table headings and names, the shard labels and the legends were cut
+    with "…". Every text is whole and at least 16 px, in every state a student reaches."""
+    page = open_sim(SIM)
+    on_phone(page, width)
+    bad: list[str] = []
+
+    def check(what: str, panel: str = "stampede") -> None:
+        bad.extend(f"{what}: {t}" for t in cut_or_small(page, panel))
+
+    check("stampede, start")
+    sim_step(page, 101)  # the spike: DB overload, chart peak 10
+    check("stampede, spike")
+    for mitigation in ("none", "jitter", "lock", "early"):
+        sim_call(page, "mitigate", {"panel": "stampede", "mitigation": mitigation})
+        sim_call(page, "play", {"panel": "stampede", "playing": False})
+        sim_call(page, "step", {"n": 110, "panel": "stampede"})  # waiting, stale servers
+        check(f"stampede, {mitigation}, tick 110")
+        sim_call(page, "step", {"n": STAMPEDE_WINDOW - 110, "panel": "stampede"})
+        check(f"stampede, {mitigation}, done")
+    assert len(sim_state(page)["stampede"]["results"]) == 4
+
+    page.get_by_role("button", name="Show Hot Key panel").click()
+    page.get_by_role("button", name="Show Cache Stampede panel").wait_for()
+    for mitigation in ("none", "replicas", "local-cache", "read-replicas"):
+        sim_call(page, "mitigate", {"panel": "hotKey", "mitigation": mitigation})
+        sim_call(page, "play", {"panel": "hotKey", "playing": False})
+        sim_call(page, "step", {"n": HOTKEY_WINDOW, "panel": "hotKey"})
+        check(f"hot key, {mitigation}", "hotKey")
+    assert len(sim_state(page)["hotKey"]["results"]) == 4
+    texts, info = drawn(page)
+    assert info["panels"] == ["hotKey"] and info["hotKey"]["tableRows"] == 4, info
+    assert bad == [], "\n".join(bad)
+    assert horizontal_overflow(page) == 0
