@@ -464,11 +464,15 @@ class HashTable:
                 if len(out) >= count:
                     break
             return out[:count]
-        mask = len(t0) - 1
-        if t1 is not None and len(t1) - 1 > mask:
-            mask = len(t1) - 1
-        return self.sample_keys_from(rng.getrandbits(64) & mask, count, count * 10, 0, count,
-                                     rng)
+        return self.sample_keys_from(rng.getrandbits(64) & self._walk_mask(), count, count * 10,
+                                     0, count, rng)
+
+    def _walk_mask(self) -> int:
+        """Bucket indexes of a sampling walk run over the larger table (``maxsizemask``)."""
+        mask = len(self._t0) - 1
+        if self._t1 is not None and len(self._t1) - 1 > mask:
+            mask = len(self._t1) - 1
+        return mask
 
     def sample_keys_from(self, i: int, need: int, steps: int, emptylen: int, count: int,
                          rng: random.Random) -> list[str]:
@@ -478,9 +482,7 @@ class HashTable:
         :meth:`sample_keys` starts it; the evictor's inlined walk hands over to it mid-way.
         """
         t0, t1 = self._t0, self._t1
-        mask = len(t0) - 1
-        if t1 is not None and len(t1) - 1 > mask:
-            mask = len(t1) - 1
+        mask = self._walk_mask()
         out: list[str] = []
         rehashidx = self.rehashidx
         while len(out) < need and steps > 0:
