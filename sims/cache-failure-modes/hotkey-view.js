@@ -112,8 +112,13 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
   // not change during a run). If not: on a phone (below NARROW px) three lines under the column,
   // "Shard 1" / "80%" / status; in wider layouts with narrow columns (six shards) "S1" in the
   // column's top and "80%" / status under it.
-  const wideLabels = col(0).w >= 100 && shards.every(
-    (s) => firstThatFits(p, [`Shard ${s.id}: 88%`, ""], col(0).w + 6) !== "");
+  // Each label keeps 6 px from its neighbours' (side by side at 700-779 px "Shard 1: 80%" ran into
+  // "Shard 2: 10%"); there "S1: 80%" is drawn instead, the table's "S1 over" naming.
+  const pitch = (area.w - 16) / Math.max(shards.length, 1);
+  const labelRoom = Math.min(col(0).w + 6, pitch - 6);
+  const shardName = [(id) => `Shard ${id}`, (id) => `S${id}`].find((name) => shards.every(
+    (s) => firstThatFits(p, [`${name(s.id)}: 88%`, ""], labelRoom) !== ""));
+  const wideLabels = col(0).w >= 100 && shardName !== undefined;
   const threeLines = !wideLabels && area.w < NARROW;
   const L = layout(area, lines.length, hk.results.length, { labelLines: threeLines ? 3 : 2 });
   text(p, "Hot Key", area.x + 8, L.header, { color: c.fg, bold: true, size: 18 });
@@ -143,7 +148,6 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
   // Shard columns: load this tick against capacity (dashed line), hatch + OVERLOADED above it.
   const top = Math.max(...shards.map((s) => Math.max(s.load, ...(s.replicaLoad || []), s.capacity)), 1) * 1.1;
   const colH = L.columnsBottom - L.columnsTop;
-  const pitch = (area.w - 16) / Math.max(shards.length, 1);
   const narrowColumns = col(0).w < 100;
   let status = shards.map((s) => (s.overloaded ? (narrowColumns ? "OVER" : "OVERLOADED") : "OK"));
   let room = statusRoom(p, status, pitch, pitch / 2 + 6, col(0).w + 6);
@@ -186,7 +190,7 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
     } else if (narrow) {
       text(p, `S${s.id}`, g.x + 2, L.columnsTop + 2, { color: c.fg, bold: true, maxWidth: g.w - 4 });
     }
-    text(p, narrow ? pct : `Shard ${s.id}: ${pct}`, g.cx, y, {
+    text(p, narrow ? pct : `${shardName(s.id)}: ${pct}`, g.cx, y, {
       color: c.fg, align: "center", maxWidth: g.w + 6,
     });
     text(p, status[i], g.cx, y + LINE, {
@@ -247,7 +251,8 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
     resultsTable(p, c, {
       ...L.table,
       columns,
-      short: tableIsShort(p, columns, ["Read replicas", "88%", "88%", "S1 over"], L.table.w, 4),
+      // 6: "Max share" keeps a space before "Local" (side by side at 700-779 px: "Max %").
+      short: tableIsShort(p, columns, ["Read replicas", "88%", "88%", "S1 over"], L.table.w, 6),
       rows: results.map((row) => [
         SHORT[row.mitigation] || row.label,
         `${Math.round(100 * row.maxShare)}%`,

@@ -72,12 +72,14 @@ export const SHORT = {
  * Column widths are fractions of `w`; cells are plain weight so the numbers line up.
  */
 export function resultsTable(p, c, {
-  x, y, w, columns: cols, rows, bad, current, short = false, legend = null,
+  x, y, w, columns: cols, rows, bad, current, short = false, legend = null, gap = 0,
 }) {
   // short: the columns' `short` titles (a phone's narrow panel, see tableIsShort), explained by
   // the `legend` line under the rows.
   const columns = short ? cols.map((col) => ({ ...col, title: col.short || col.title })) : cols;
-  const widths = fitColumns(p, columns, rows, bad, w, short ? 4 : 0);
+  // gap: px more for right-aligned titles (side-by-side panels at 700-779 px pass 2 so "Peak"
+  // does not run into "Recomp"); short titles always get 4.
+  const widths = fitColumns(p, columns, rows, bad, w, short ? 4 : gap);
   const cellX = (i) => x + widths.slice(0, i).reduce((a, b) => a + b, 0);
   columns.forEach((col, i) => {
     const right = col.align === "right";

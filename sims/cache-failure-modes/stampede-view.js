@@ -146,6 +146,13 @@ export function drawStampede(p, c, st, area, { pulse }) {
     L = wide;
   }
   const captionLines = fitsIn(L, LINE) ? 2 : 1; // at most
+  // Side-by-side panels at 700-779 px (~335-370 px each) with the full headings: a table with
+  // "Early expiry" and an "Overload" row does not fit; the status says "Over" (hatched marker
+  // too), decided from a fixed sample so it does not change during a run.
+  // (Not on a phone, whose panel is sized for all four rows: there the layout stays as it was.)
+  const tight = !short && layout(area, n, 4).rows < 4
+    && tableIsShort(p, columns, ["Early expiry", "88", "888", "8888", "Overload"], area.w - 16, 2);
+  const over = tight ? "Over" : "Overload";
   text(p, "Cache Stampede", area.x + 8, L.header, { color: c.fg, bold: true, size: 18 });
   headerRight(p, c, st, area, L.header, 175, { ownLine: header });
 
@@ -237,6 +244,7 @@ export function drawStampede(p, c, st, area, { pulse }) {
       ...L.table,
       columns,
       short,
+      gap: tight ? 2 : 0,
       legend: ["Pk peak · Rc recomputes · St stale reads", "Pk peak, Rc recomputes, St stale reads",
         "Pk peak, Rc recomputes, St stale"],
       rows: results.map((row) => [
@@ -244,7 +252,7 @@ export function drawStampede(p, c, st, area, { pulse }) {
         String(row.dbPeak),
         String(row.recomputes),
         String(row.staleReads),
-        row.complete ? (row.overloaded ? "Overload" : "OK") : `${row.overloaded ? "Overload" : "…"}`,
+        row.complete ? (row.overloaded ? over : "OK") : `${row.overloaded ? over : "…"}`,
       ]),
       bad: (i) => results[i].overloaded,
       current: results.findIndex((row) => row.mitigation === st.mitigation),
@@ -264,8 +272,12 @@ function drawLoadChart(p, c, st, area, maxLines = 1) {
   const spike = st.dbPeak > 1 ? ` (${st.dbPeak}x one query)` : "";
   const caption = `DB load per tick · peak ${st.dbPeak}${spike}`;
   // Narrow (a 320-370 px phone): "(10x one query)" on a second line, out of the plot's height.
+  // Side by side at 700-779 px (one line): without "per tick" (the chart says it), then without
+  // the multiple; the wide layouts' caption wherever it fits.
   const lines = maxLines < 2 || firstThatFits(p, [caption, ""], area.w) === caption || !spike
-    ? [caption] : [`DB load per tick · peak ${st.dbPeak}`, spike.trim()];
+    ? [firstThatFits(p, [caption, `DB load · peak ${st.dbPeak}${spike}`,
+      `DB load per tick · peak ${st.dbPeak}`], area.w)]
+    : [`DB load per tick · peak ${st.dbPeak}`, spike.trim()];
   lines.forEach((line, i) => text(p, line, area.x, area.y + i * LINE, { color: c.fg, maxWidth: area.w }));
   const head = lines.length * LINE + 2;
   const plot = { x: area.x + 26, y: area.y + head, w: area.w - 26, h: area.h - head };

@@ -478,3 +478,101 @@ def test_phone_narrow_texts_are_whole(open_sim, width):
     assert info["panels"] == ["hotKey"] and info["hotKey"]["tableRows"] == 4, info
     assert bad == [], "\n".join(bad)
     assert horizontal_overflow(page) == 0
+
+
+# ---- tablets (700-779 px): the two panels side by side, ~348-388 px each ------------------------
+
+# Like DRAWN, with where each text went: its box in CSS px (left, top, width, height 16).
+PLACED = """async () => {
+    if (!window.__placed) {
+        window.__placed = [];
+        const fillText = CanvasRenderingContext2D.prototype.fillText;
+        CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
+            const w = this.measureText(String(text)).width;
+            const m = this.getTransform();
+            const s = m.a || 1;  // the canvas' pixel density
+            const px = m.e / s + x, py = m.f / s + y;
+            const left = this.textAlign === "center" ? px - w / 2
+                : (this.textAlign === "right" || this.textAlign === "end") ? px - w : px;
+            const size = parseFloat(this.font.match(/([0-9.]+)px/)[1]);
+            const top = this.textBaseline === "top" ? py
+                : this.textBaseline === "middle" ? py - size / 2
+                : this.textBaseline === "bottom" ? py - size : py - 0.8 * size;
+            window.__placed.push({ text: String(text), font: this.font, left, top, w, size });
+            return fillText.call(this, text, x, y, ...rest);
+        };
+    }
+    window.__placed.length = 0;
+    await window.microsim._sim.p5.redraw();
+    return window.__placed.slice();
+}"""
+
+
+def overlapping(placed: list[dict]) -> list[str]:
+    """Pairs of drawn texts on one line (boxes overlapping down) less than 4 px apart across."""
+    found = []
+    for i, a in enumerate(placed):
+        for b in placed[i + 1:]:
+            if not a["text"].strip() or not b["text"].strip():
+                continue
+            across = min(a["left"] + a["w"], b["left"] + b["w"]) - max(a["left"], b["left"])
+            down = min(a["top"] + a["size"], b["top"] + b["size"]) - max(a["top"], b["top"])
+            if across > -4 and down > 1:  # less than a space apart on a line: words run together
+                found.append(f"{a['text']!r} at x {a['left']:.0f} overlaps "
+                             f"{b['text']!r} at x {b['left']:.0f}")
+    return found
+
+
+def placed_problems(page, what: str) -> list[str]:
+    placed = page.evaluate(PLACED)
+    bad = [f"{what}: {t['text']!r} at {t['size']} px" for t in placed
+           if (t["text"].endswith("…") and t["text"] != "…") or t["size"] < 16]
+    return bad + [f"{what}: {o}" for o in overlapping(placed)]
+
+
+@pytest.mark.parametrize("width", [700, 720, 740, 760])
+def test_tablet_side_by_side_texts_are_whole(open_sim, width):
+    """A tablet in portrait shows the book's iframe at about 720-740 px: both panels side by side,
+    ~350 px each. There the stampede table's headings and names were cut ("Pe…", "Reco…",
+    "Early ex…") and the hot key's shard labels ran into each other. Every text is whole, at
+    least 16 px, no two overlap, and the panels keep their chart, table rows and shards."""
+    page = open_sim(SIM)
+    page.set_viewport_size({"width": width, "height": 900})
+    wait(page, "w => Math.abs(document.querySelector('canvas')"
+               ".getBoundingClientRect().width - w) < 30", width)
+    height = page.locator("canvas").bounding_box()["height"]
+    bad: list[str] = []
+    bad += placed_problems(page, "start")
+    sim_call(page, "play", {"panel": "stampede", "playing": False})
+    sim_call(page, "play", {"panel": "hotKey", "playing": False})
+    sim_call(page, "step", {"n": 102, "panel": "stampede"})
+    sim_call(page, "step", {"n": 102, "panel": "hotKey"})
+    bad += placed_problems(page, "spike")
+    pairs = (("none", "none"), ("jitter", "replicas"), ("lock", "local-cache"),
+             ("early", "read-replicas"))
+    for stampede, hot in pairs:
+        sim_call(page, "mitigate", {"panel": "stampede", "mitigation": stampede})
+        sim_call(page, "mitigate", {"panel": "hotKey", "mitigation": hot})
+        sim_call(page, "play", {"panel": "stampede", "playing": False})
+        sim_call(page, "play", {"panel": "hotKey", "playing": False})
+        sim_call(page, "step", {"n": 110, "panel": "stampede"})  # waiting, stale servers
+        sim_call(page, "step", {"n": 102, "panel": "hotKey"})  # the overloaded shard
+        bad += placed_problems(page, f"{stampede}/{hot}, running")
+        sim_call(page, "step", {"n": STAMPEDE_WINDOW - 110, "panel": "stampede"})
+        sim_call(page, "step", {"n": HOTKEY_WINDOW - 102, "panel": "hotKey"})
+        bad += placed_problems(page, f"{stampede}/{hot}, done")
+    for panel in ("stampede", "hotKey"):  # the overloaded "None" rows next to "Early expiry"
+        sim_call(page, "mitigate", {"panel": panel, "mitigation": "none"})
+        sim_call(page, "play", {"panel": panel, "playing": False})
+        sim_call(page, "step", {"n": 110, "panel": panel})
+    bad += placed_problems(page, "none again, running")
+    state = sim_state(page)
+    assert len(state["stampede"]["results"]) == len(state["hotKey"]["results"]) == 4
+    texts, info = drawn(page)
+    assert info["panels"] == ["stampede", "hotKey"], info
+    assert info["stampede"]["chart"] and info["stampede"]["table"], info
+    assert info["hotKey"]["shards"] == 3 and info["hotKey"]["table"], info
+    assert bad == [], "\n".join(bad)
+    assert page.locator("canvas").bounding_box()["height"] == height  # no jump
+    assert page.evaluate("document.querySelector('main').offsetHeight") == 500
+    assert horizontal_overflow(page) == 0
