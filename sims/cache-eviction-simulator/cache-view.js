@@ -20,7 +20,7 @@
 //   const key = slotAt(sim.state, box, p.mouseX, p.mouseY);  // slot under the pointer, or null
 //   const least = sceneHeight(p, sim.state, width, sim.params.capacity);  // 0 when wide
 
-import { box as drawBox, hatch, fitText, label, MIN_TEXT } from "../kit/draw.js";
+import { box as drawBox, firstThatFits, hatch, fitText, label, MIN_TEXT } from "../kit/draw.js";
 
 const PAD = 8;
 const STATS_H = 76;
@@ -149,16 +149,6 @@ function panelFrame(p, r, colors) {
   drawBox(p, r.x, r.y, r.w, r.h, { fill: colors.panel, stroke: colors.grid, radius: 6 });
 }
 
-/** The first of `variants` (longest first) that fits in maxWidth at MIN_TEXT, else the last. */
-function firstFit(p, variants, maxWidth, { bold = false, size = MIN_TEXT } = {}) {
-  p.push();
-  p.textSize(Math.max(MIN_TEXT, size));
-  p.textStyle(bold ? p.BOLD : p.NORMAL);
-  const found = variants.find((text) => p.textWidth(text) <= maxWidth);
-  p.pop();
-  return found ?? variants[variants.length - 1];
-}
-
 function secs(value) {
   if (value === null || value === undefined) return "?";
   return `${Math.round(value * 10) / 10} s`;
@@ -173,7 +163,7 @@ function drawCache(p, state, colors, r, anim, narrow) {
   p.textStyle(p.BOLD);
   const titleW = p.textWidth(title);
   p.pop();
-  const clock = firstFit(p, [
+  const clock = firstThatFits(p, [
     `step ${state.step}/${state.total} · t=${state.clockMs / 1000} s`,
     `step ${state.step}/${state.total}`,
     `${state.step}/${state.total}`,
@@ -187,7 +177,7 @@ function drawCache(p, state, colors, r, anim, narrow) {
   label(p, clock, r.x + r.w - 10, r.y + 14, { color: colors.muted, align: "right", maxWidth: clockW + 2 });
   const up = state.upcoming;
   let line2 = up
-    ? firstFit(p, [
+    ? firstThatFits(p, [
       `Next: GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts the bottom slot" : "miss, fills a free slot"}`,
       `Next: GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts one" : "miss, free slot"}`,
     ], r.w - 20)
@@ -197,7 +187,7 @@ function drawCache(p, state, colors, r, anim, narrow) {
     const next = up
       ? `next GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts" : "miss"}`
       : "sequence finished";
-    line2 = firstFit(p, [
+    line2 = firstThatFits(p, [
       `Hit rate ${state.hitRate}% · evictions ${state.evictions} · ${line2}`,
       `Hit rate ${state.hitRate}% · evictions ${state.evictions} · ${next}`,
       `Hits ${state.hitRate}% · ${state.evictions} evicted · ${next}`,
@@ -350,7 +340,7 @@ function drawSlot(p, state, colors, slot, s, alpha, anim, narrow = false) {
     const x = left + keyW + 12;
     // LRU on one line: "idle 6 s" alone when "last t=8 s (idle 6 s)" does not fit
     const mainText = main[0] === "last"
-      ? firstFit(p, [main[1], m.idle], Math.max(0, right - x - 4), { bold: emph !== null })
+      ? firstThatFits(p, [main[1], m.idle], Math.max(0, right - x - 4), { bold: emph !== null })
       : main[1];
     const shown = label(p, mainText, x, line1, { color: colors.fg, bold: emph !== null, maxWidth: Math.max(0, right - x - 4) });
     // short slots (the book's column): the value preview follows on the same line when it fits
@@ -381,21 +371,21 @@ function drawStats(p, state, colors, r) {
   // hit-rate bar beside the number (the number is the cue; the bar is a picture of it)
   const barW = Math.min(90, w * 0.25);
   // longest wording that fits: at the book's 660 px column this panel is under 300 px wide
-  const hit = firstFit(p, [
+  const hit = firstThatFits(p, [
     `Hit rate ${state.hitRate}% (${state.hits} of ${accesses})`,
     `Hit rate ${state.hitRate}%`,
   ], w - barW - 10, { bold: true });
-  const counts = firstFit(p, [
+  const counts = firstThatFits(p, [
     `Evictions ${state.evictions} · Memory ${state.memoryUsed}/${state.capacity} keys${bytes}`,
     `Evictions ${state.evictions} · ${state.memoryUsed}/${state.capacity} keys${bytes}`,
     `Evictions ${state.evictions} · ${state.memoryUsed}/${state.capacity} keys`,
   ], w);
   const guess = state.score.total
-    ? firstFit(p, [`Predictions: ${state.score.correct} of ${state.score.total} right`,
+    ? firstThatFits(p, [`Predictions: ${state.score.correct} of ${state.score.total} right`,
       `Guesses: ${state.score.correct}/${state.score.total} right`], w)
     : state.prediction
       ? `Your guess: ${state.prediction} goes next`
-      : firstFit(p, ["Predict: click the slot that goes next", "Predict: click a slot",
+      : firstThatFits(p, ["Predict: click the slot that goes next", "Predict: click a slot",
         "Predict: pick a slot"], w);
   const shown = label(p, hit, x, r.y + 14, { color: colors.fg, bold: true, maxWidth: w - barW - 10 });
   p.push();

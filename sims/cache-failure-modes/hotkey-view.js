@@ -9,9 +9,9 @@
 // as colour: hot-key requests are filled dots, other keys hollow dots, reads served by a read
 // replica squares; an overloaded shard is hatched and labelled OVERLOADED.
 
-import { box, fitText } from "../kit/draw.js";
+import { box, firstThatFits, fitText } from "../kit/draw.js";
 import {
-  LINE, NARROW, SHORT, firstThatFits, resultsTable, rowsThatFit, tableHeight, tableIsShort, text,
+  LINE, NARROW, SHORT, resultsTable, rowsThatFit, tableHeight, tableIsShort, text,
 } from "./panel-draw.js";
 import { headerRight } from "./stampede-view.js";
 

@@ -10,29 +10,12 @@
 //   import { statusBar, resultsTable, text } from "./panel-draw.js";
 //   statusBar(p, c, { x: 8, y: 30, w: 360, h: 28, fraction: 0.4, bad: false, text: "TTL 40" });
 
-import { box, fitText, hatch, label } from "../kit/draw.js";
+import { box, firstThatFits, fitText, hatch, label } from "../kit/draw.js";
 
 export const LINE = 20; // px per line of 16 px text
 // px: below this panel width (the book's iframe on a 375 px phone is 341 px wide) a panel may add
 // a line for what its wide layout cuts or drops; from 375 px up the layout is the wide one.
 export const NARROW = 375;
-
-/**
- * The first of `options` that fits in `maxWidth` px at 16 px (bold or not), else the last one.
- * The panels' narrow wordings: the first option is the wide layout's text, so wherever it fits
- * (375 px and wider) nothing changes; on a 320-370 px phone a shorter wording with the same
- * facts is drawn instead of a text cut with "…".
- *
- *   firstThatFits(p, ["Primary DB OK: 0 queries, capacity 4", "DB OK: 0 queries (cap 4)"], 284)
- */
-export function firstThatFits(p, options, maxWidth, { bold = false } = {}) {
-  p.push();
-  p.textSize(16);
-  p.textStyle(bold ? p.BOLD : p.NORMAL);
-  const found = options.find((s) => p.textWidth(s) <= maxWidth);
-  p.pop();
-  return found === undefined ? options[options.length - 1] : found;
-}
 
 /** One line of text, top-left anchored (draw.js's label with valign "top"). */
 export function text(p, s, x, y, { color, bold = false, align = "left", maxWidth = 0, size = 16 } = {}) {

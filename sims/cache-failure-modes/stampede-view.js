@@ -8,9 +8,9 @@
 // then the table (both are also in the canvas's text description). `pulse` (0..1) only moves a
 // dot along each query arrow while playing; with reduced motion it is null and nothing moves.
 
-import { arrow, box, hatch } from "../kit/draw.js";
+import { arrow, box, firstThatFits, hatch } from "../kit/draw.js";
 import {
-  LINE, NARROW, SHORT, firstThatFits, resultsTable, rowsThatFit, statusBar, tableHeight, tableIsShort, text,
+  LINE, NARROW, SHORT, resultsTable, rowsThatFit, statusBar, tableHeight, tableIsShort, text,
 } from "./panel-draw.js";
 
 /** Which drawing group a model server state belongs to ("hit" | "querying" | "waiting" | "stale"). */

@@ -16,7 +16,7 @@
 // drawScene returns what it drew (`scale`, the smallest text in CSS px, every text's box), which
 // the sim keeps as `sim.viewInfo` for tests: view facts only, no simulation state.
 
-import { arrow, box, ease, fitText, label } from "../kit/draw.js";
+import { arrow, box, ease, firstThatFits, fitText, label } from "../kit/draw.js";
 import { computeLayout, LINE, neededHeight, TOOLTIP_MAX_LINES } from "./layout.js";
 
 const TOOLTIP_LINES = TOOLTIP_MAX_LINES;
@@ -59,11 +59,7 @@ function statsLines(p, s, width) {
     [`longest chain ${s.longestChain} · empty buckets ${s.emptyBuckets}`,
       `longest ${s.longestChain} · empty ${s.emptyBuckets}`],
   ];
-  p.push();
-  p.textSize(16);
-  const lines = options.map(([long, short]) => (p.textWidth(long) <= width ? long : short));
-  p.pop();
-  return lines;
+  return options.map((wordings) => firstThatFits(p, wordings, width));
 }
 
 function drawStats(p, state, c, L) {

@@ -87,6 +87,20 @@ export function fitText(p, text, maxWidth) {
   return low > 0 ? full.slice(0, low) + "…" : "…";
 }
 
+/**
+ * The first of `wordings` (longest first) that fits in maxWidth at `size` (>= 16 px), else the
+ * last: a label that shortens its words on a narrow screen instead of ending in "…".
+ *   firstThatFits(p, ["Primary DB OK: 0 queries, capacity 4", "DB OK: 0 queries (cap 4)"], 284)
+ */
+export function firstThatFits(p, wordings, maxWidth, { bold = false, size = MIN_TEXT } = {}) {
+  p.push();
+  p.textSize(Math.max(MIN_TEXT, size));
+  p.textStyle(bold ? p.BOLD : p.NORMAL);
+  const found = wordings.find((text) => p.textWidth(text) <= maxWidth);
+  p.pop();
+  return found ?? wordings[wordings.length - 1];
+}
+
 /** Text at (x, y), at least 16 px, truncated to maxWidth; returns the text actually drawn. */
 export function label(p, text, x, y, { color = "#000000", size = MIN_TEXT, align = "left", valign = "center", maxWidth = 0, bold = false } = {}) {
   p.push();
