@@ -34,6 +34,8 @@ serve: setup
 
 lint: setup
 	$(BIN)/ruff check kvengine tests bench hooks
+	$(BIN)/ruff format --check kvengine tests bench hooks
+	npx --no-install biome ci
 
 test: setup system-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -54,8 +54,9 @@ Get = Callable[[str], "str | None"]
 Set = Callable[[str, str], None]
 
 
-def minimal_sampled_lru(capacity: int = CAPACITY, samples: int = SAMPLES, seed: int = SEED,
-                        free_victim: bool = False) -> tuple[Get, Set]:
+def minimal_sampled_lru(
+    capacity: int = CAPACITY, samples: int = SAMPLES, seed: int = SEED, free_victim: bool = False
+) -> tuple[Get, Set]:
     """``(get, set)`` of the leanest Redis-style sampled LRU cache we could write.
 
     >>> get, set_ = minimal_sampled_lru(capacity=2, samples=5)
@@ -87,7 +88,7 @@ def minimal_sampled_lru(capacity: int = CAPACITY, samples: int = SAMPLES, seed: 
             need, steps, empty = samples, samples * 10, 0
             room = EVPOOL_SIZE - len(pool)
             worst = pool[0][0] if room <= 0 else float("-inf")
-            window = table[i:i + 16]  # kvengine's slice; past it, bucket by bucket
+            window = table[i : i + 16]  # kvengine's slice; past it, bucket by bucket
             for chain in window:
                 if chain is None:
                     empty += 1
@@ -210,8 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * 72)
     print(f"  {'':30s}{'ops/s':>11s}{'hit ratio':>12s}{'vs cachetools':>16s}")
     for name, (seconds, hits) in best.items():
-        print(f"  {name:30s}{args.ops / seconds:>11,.0f}{hits / args.ops:>12.4f}"
-              f"{base / seconds:>15.2f}x")
+        print(
+            f"  {name:30s}{args.ops / seconds:>11,.0f}{hits / args.ops:>12.4f}"
+            f"{base / seconds:>15.2f}x"
+        )
     print("-" * 72)
     ceiling = base / best["minimal sampled LRU"][0]
     verdict = "below" if ceiling < 0.5 else "at or above"

@@ -52,8 +52,9 @@ RATIO_TARGET = 0.5
 HIT_RATIO_SLACK = 0.03
 
 
-def zipf_trace(ops: int, key_count: int = KEY_COUNT, s: float = ZIPF_S,
-               seed: int = SEED) -> list[str]:
+def zipf_trace(
+    ops: int, key_count: int = KEY_COUNT, s: float = ZIPF_S, seed: int = SEED
+) -> list[str]:
     """``ops`` keys drawn with P(rank r) proportional to 1 / r**s (rank 1 the most popular).
 
     >>> trace = zipf_trace(1000, key_count=100)
@@ -85,8 +86,13 @@ def run_cachetools(trace: list[str], values: dict[str, str]) -> int:
 
 
 def make_store() -> kvengine.Store:
-    return kvengine.Store(clock=kvengine.SystemClock(), seed=SEED, policy="allkeys-lru",
-                          maxkeys=CAPACITY, samples=SAMPLES)
+    return kvengine.Store(
+        clock=kvengine.SystemClock(),
+        seed=SEED,
+        policy="allkeys-lru",
+        maxkeys=CAPACITY,
+        samples=SAMPLES,
+    )
 
 
 def run_kvengine(trace: list[str], values: dict[str, str]) -> int:
@@ -116,8 +122,9 @@ def run_execute(trace: list[str], values: dict[str, str]) -> int:
     return hits
 
 
-def timed(fn: Callable[[list[str], dict[str, str]], int], trace: list[str],
-          values: dict[str, str]) -> tuple[float, int]:
+def timed(
+    fn: Callable[[list[str], dict[str, str]], int], trace: list[str], values: dict[str, str]
+) -> tuple[float, int]:
     gc.collect()
     start = time.process_time()
     hits = fn(trace, values)
@@ -141,6 +148,7 @@ def throughput(trace: list[str], values: dict[str, str], repeat: int) -> dict[st
 
 def peak_memory(count: int = MEMORY_KEYS) -> dict[str, float]:
     """Peak traced bytes to hold ``count`` keys: in a Store, and in a plain dict."""
+
     def fill_store() -> object:
         store = kvengine.Store(clock=kvengine.SystemClock(), seed=SEED)
         for i in range(count):
@@ -201,33 +209,55 @@ def main(argv: list[str] | None = None) -> int:
 
     print("=" * 72)
     print("kvengine benchmark: cache-aside Zipf trace")
-    print(f"  trace: s={ZIPF_S}, {KEY_COUNT:,} keys, {args.ops:,} ops, seed {SEED}; capacity "
-          f"{CAPACITY:,} keys; allkeys-lru, {SAMPLES} samples; best of {args.repeat} (CPU time)")
+    print(
+        f"  trace: s={ZIPF_S}, {KEY_COUNT:,} keys, {args.ops:,} ops, seed {SEED}; capacity "
+        f"{CAPACITY:,} keys; allkeys-lru, {SAMPLES} samples; best of {args.repeat} (CPU time)"
+    )
     print(f"  Python {sys.version.split()[0]}, cachetools {cachetools.__version__}")
     print("-" * 72)
     print(f"  {'':28}{'ops/s':>12}{'hit ratio':>12}{'vs cachetools':>16}")
-    print(f"  {'cachetools.LRUCache (exact)':28}{base['ops_per_s']:>12,.0f}"
-          f"{base['hit_ratio']:>12.4f}{1.0:>15.2f}x")
-    print(f"  {'kvengine get/set':28}{kv['ops_per_s']:>12,.0f}{kv['hit_ratio']:>12.4f}"
-          f"{ratio:>15.2f}x")
-    print(f"  {'kvengine execute()':28}{ex['ops_per_s']:>12,.0f}{ex['hit_ratio']:>12.4f}"
-          f"{execute_ratio:>15.2f}x")
+    print(
+        f"  {'cachetools.LRUCache (exact)':28}{base['ops_per_s']:>12,.0f}"
+        f"{base['hit_ratio']:>12.4f}{1.0:>15.2f}x"
+    )
+    print(
+        f"  {'kvengine get/set':28}{kv['ops_per_s']:>12,.0f}{kv['hit_ratio']:>12.4f}{ratio:>15.2f}x"
+    )
+    print(
+        f"  {'kvengine execute()':28}{ex['ops_per_s']:>12,.0f}{ex['hit_ratio']:>12.4f}"
+        f"{execute_ratio:>15.2f}x"
+    )
     print("-" * 72)
-    print(f"  throughput ratio {ratio:.2f}x (target >= {RATIO_TARGET}x, aim 1.0x): "
-          f"{'OK' if ratio_ok else 'BELOW TARGET'}")
-    print(f"  hit ratio gap {hit_gap * 100:+.2f} points below exact LRU (limit "
-          f"{HIT_RATIO_SLACK * 100:.0f}): {'OK' if hits_ok else 'BELOW TARGET'}")
-    print(f"  peak memory, {memory['keys']:,} keys: kvengine "
-          f"{memory['kvengine_bytes'] / 1e6:.1f} MB "
-          f"({memory['kvengine_bytes_per_key']:.0f} B/key), dict "
-          f"{memory['dict_bytes'] / 1e6:.1f} MB ({memory['dict_bytes_per_key']:.0f} B/key), "
-          f"{memory['ratio_vs_dict']:.2f}x")
+    print(
+        f"  throughput ratio {ratio:.2f}x (target >= {RATIO_TARGET}x, aim 1.0x): "
+        f"{'OK' if ratio_ok else 'BELOW TARGET'}"
+    )
+    print(
+        f"  hit ratio gap {hit_gap * 100:+.2f} points below exact LRU (limit "
+        f"{HIT_RATIO_SLACK * 100:.0f}): {'OK' if hits_ok else 'BELOW TARGET'}"
+    )
+    print(
+        f"  peak memory, {memory['keys']:,} keys: kvengine "
+        f"{memory['kvengine_bytes'] / 1e6:.1f} MB "
+        f"({memory['kvengine_bytes_per_key']:.0f} B/key), dict "
+        f"{memory['dict_bytes'] / 1e6:.1f} MB ({memory['dict_bytes_per_key']:.0f} B/key), "
+        f"{memory['ratio_vs_dict']:.2f}x"
+    )
     print("=" * 72)
     if args.profile:
         print(profile_kvengine(trace, values))
     if args.json:
-        print(json.dumps({"ratio": ratio, "execute_ratio": execute_ratio, "hit_gap": hit_gap,
-                          "throughput": result, "memory": memory}))
+        print(
+            json.dumps(
+                {
+                    "ratio": ratio,
+                    "execute_ratio": execute_ratio,
+                    "hit_gap": hit_gap,
+                    "throughput": result,
+                    "memory": memory,
+                }
+            )
+        )
     return 0
 
 

@@ -109,8 +109,11 @@ def load_single(browser: Any, url: str) -> dict[str, float]:
         state = page.evaluate("document.documentElement.dataset.simState")
         if state != "ready":
             raise RuntimeError(f"{url} ended in state {state}")
-        return {"ready": probe["readyMs"], "visible": probe["visibleMs"],
-                "blocking": probe["blockingMs"]}
+        return {
+            "ready": probe["readyMs"],
+            "visible": probe["visibleMs"],
+            "blocking": probe["blockingMs"],
+        }
     finally:
         context.close()
 
@@ -156,8 +159,9 @@ def instructor_html(site_url: str, sims: list[str]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", "--repeat", type=int, default=3,
-                        help="cold loads per figure (median)")
+    parser.add_argument(
+        "--runs", "--repeat", type=int, default=3, help="cold loads per figure (median)"
+    )
     parser.add_argument("--site", type=Path, help="use this built site instead of building")
     args = parser.parse_args()
 
@@ -205,27 +209,38 @@ def main() -> int:
     print(f"{'page':34} {'ready ms':>9} {'visible ms':>11} {'blocking ms':>12}")
     for sim in sims:
         rows = singles[sim]
-        print(f"{sim + ' alone':34} {median(rows, 'ready'):9.0f} {median(rows, 'visible'):11.0f}"
-              f" {median(rows, 'blocking'):12.0f}")
-    print(f"{'instructor page, all ' + str(len(sims)):34} {median(together, 'ready'):9.0f}"
-          f" {'':>11} {median(together, 'blocking'):12.0f}")
+        print(
+            f"{sim + ' alone':34} {median(rows, 'ready'):9.0f} {median(rows, 'visible'):11.0f}"
+            f" {median(rows, 'blocking'):12.0f}"
+        )
+    print(
+        f"{'instructor page, all ' + str(len(sims)):34} {median(together, 'ready'):9.0f}"
+        f" {'':>11} {median(together, 'blocking'):12.0f}"
+    )
 
     slowest_single = max(median(singles[sim], "ready") for sim in sims)
     mean_single = statistics.mean(median(singles[sim], "ready") for sim in sims)
     ratio = median(together, "ready") / slowest_single
-    blocking = max([median(singles[sim], "blocking") for sim in sims]
-                   + [median(together, "blocking")])
+    blocking = max(
+        [median(singles[sim], "blocking") for sim in sims] + [median(together, "blocking")]
+    )
     visible = max(median(singles[sim], "visible") for sim in sims)
     print()
-    print(f"1. all {len(sims)} sims / one sim alone (slowest single): {ratio:.2f}x"
-          f"  (vs mean single: {median(together, 'ready') / mean_single:.2f}x)"
-          f"  target <= {TARGET_RATIO}x  {'OK' if ratio <= TARGET_RATIO else 'MISSED'}")
-    print(f"2. main-thread blocking while loading (worst page): {blocking:.0f} ms"
-          f"  target < {TARGET_BLOCKING_MS:.0f} ms"
-          f"  {'OK' if blocking < TARGET_BLOCKING_MS else 'MISSED'}")
-    print(f"3. canvas + controls visible after (worst sim): {visible:.0f} ms"
-          f"  target <= {TARGET_VISIBLE_MS:.0f} ms"
-          f"  {'OK' if visible <= TARGET_VISIBLE_MS else 'MISSED'}")
+    print(
+        f"1. all {len(sims)} sims / one sim alone (slowest single): {ratio:.2f}x"
+        f"  (vs mean single: {median(together, 'ready') / mean_single:.2f}x)"
+        f"  target <= {TARGET_RATIO}x  {'OK' if ratio <= TARGET_RATIO else 'MISSED'}"
+    )
+    print(
+        f"2. main-thread blocking while loading (worst page): {blocking:.0f} ms"
+        f"  target < {TARGET_BLOCKING_MS:.0f} ms"
+        f"  {'OK' if blocking < TARGET_BLOCKING_MS else 'MISSED'}"
+    )
+    print(
+        f"3. canvas + controls visible after (worst sim): {visible:.0f} ms"
+        f"  target <= {TARGET_VISIBLE_MS:.0f} ms"
+        f"  {'OK' if visible <= TARGET_VISIBLE_MS else 'MISSED'}"
+    )
     return 0
 
 

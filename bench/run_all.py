@@ -32,7 +32,7 @@ def discover(filters: list[str]) -> list[Path]:
 def main(argv: list[str]) -> int:
     if "--" in argv:
         split = argv.index("--")
-        filters, passthrough = argv[:split], argv[split + 1:]
+        filters, passthrough = argv[:split], argv[split + 1 :]
     else:
         filters, passthrough = argv, []
     scripts = discover(filters)
@@ -43,8 +43,7 @@ def main(argv: list[str]) -> int:
     for script in scripts:
         print(f"\n### {script.name}", flush=True)
         start = time.perf_counter()
-        code = subprocess.call([sys.executable, str(script), *passthrough],
-                               cwd=BENCH_DIR.parent)
+        code = subprocess.call([sys.executable, str(script), *passthrough], cwd=BENCH_DIR.parent)
         results.append((script.name, code, time.perf_counter() - start))
     print("\n### summary")
     for name, code, seconds in results:

@@ -60,7 +60,7 @@ def project_root(config: Any) -> Path:
 
 
 def assets_mode(config: Any) -> str:
-    """"self" or "cdn": the environment variable ``MICROSIM_ASSETS`` beats ``extra``."""
+    """ "self" or "cdn": the environment variable ``MICROSIM_ASSETS`` beats ``extra``."""
     mode = os.environ.get("MICROSIM_ASSETS") or config.extra.get("microsim_assets") or "self"
     mode = str(mode).strip().lower()
     if mode not in MODES:
@@ -189,6 +189,7 @@ def on_files(files: Files, config: Any) -> Files:
                 files,
                 File.generated(config, f"sims/vendor/pyodide/{name}", abs_src_path=str(source)),
             )
-    log.info("build_assets: MicroSim assets in %s mode, engine %s", mode,
-             assets["engine"]["version"])
+    log.info(
+        "build_assets: MicroSim assets in %s mode, engine %s", mode, assets["engine"]["version"]
+    )
     return files

@@ -19,7 +19,17 @@ from .hashtable import HashTable
 from .store import Store
 
 __all__ = [
-    "Clock", "SystemClock", "VirtualClock", "ResponseError", "EventLog", "POLICIES",
-    "HASH_FUNCTIONS", "djb2_32", "fnv1a_32", "hash_trace", "HashTable", "Store",
+    "Clock",
+    "SystemClock",
+    "VirtualClock",
+    "ResponseError",
+    "EventLog",
+    "POLICIES",
+    "HASH_FUNCTIONS",
+    "djb2_32",
+    "fnv1a_32",
+    "hash_trace",
+    "HashTable",
+    "Store",
 ]
 __version__ = "0.1.0"

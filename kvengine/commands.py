@@ -56,6 +56,7 @@ def command(name: str, arity: int, denyoom: bool = False) -> Callable[[Handler],
     def register(fn: Handler) -> Handler:
         COMMANDS[name] = Command(name, fn, arity, denyoom)
         return fn
+
     return register
 
 
@@ -87,12 +88,17 @@ def _parse_ext(argv: list[str], start: int, for_set: bool) -> dict:
             flags.add("xx")
         elif opt == "get" and for_set:
             flags.add("get")
-        elif (opt == "keepttl" and "persist" not in flags and not flags & timed and for_set):
+        elif opt == "keepttl" and "persist" not in flags and not flags & timed and for_set:
             flags.add("keepttl")
         elif opt == "persist" and not for_set and not flags & (timed | {"keepttl"}):
             flags.add("persist")
-        elif (opt in timed and "keepttl" not in flags and "persist" not in flags
-              and not flags & (timed - {opt}) and nxt is not None):
+        elif (
+            opt in timed
+            and "keepttl" not in flags
+            and "persist" not in flags
+            and not flags & (timed - {opt})
+            and nxt is not None
+        ):
             flags.add(opt)
             expire = (opt, nxt)
             j += 1
@@ -146,8 +152,15 @@ def cmd_set(store: Store, argv: list[str]) -> str | None:
         return store.set(argv[1], argv[2])
     p = _parse_ext(argv, 3, for_set=True)
     f = p["flags"]
-    return store.set(argv[1], argv[2], nx="nx" in f, xx="xx" in f, keepttl="keepttl" in f,
-                     get="get" in f, **_expire_kwargs(p["expire"]))
+    return store.set(
+        argv[1],
+        argv[2],
+        nx="nx" in f,
+        xx="xx" in f,
+        keepttl="keepttl" in f,
+        get="get" in f,
+        **_expire_kwargs(p["expire"]),
+    )
 
 
 @command("getex", -2)
@@ -327,6 +340,7 @@ def _expire_cmd(name: str) -> Handler:
                 raise ResponseError(errors.sanitize(f"ERR Unsupported option {opt}"))
             flags[low] = True
         return getattr(store, name)(argv[1], argv[2], **flags)
+
     return handler
 
 
@@ -396,13 +410,18 @@ OBJECT_HELP = [
     "    Print this help.",
 ]
 
-COMMANDS["object"] = Command("object", lambda s, a: None, -2, subcommands={
-    "freq": Command("object|freq", lambda s, a: s.object_freq(a[2]), 3),
-    "idletime": Command("object|idletime", lambda s, a: s.object_idletime(a[2]), 3),
-    "encoding": Command("object|encoding", _object_encoding, 3),
-    "refcount": Command("object|refcount", _object_refcount, 3),
-    "help": Command("object|help", lambda s, a: list(OBJECT_HELP), 2),
-})
+COMMANDS["object"] = Command(
+    "object",
+    lambda s, a: None,
+    -2,
+    subcommands={
+        "freq": Command("object|freq", lambda s, a: s.object_freq(a[2]), 3),
+        "idletime": Command("object|idletime", lambda s, a: s.object_idletime(a[2]), 3),
+        "encoding": Command("object|encoding", _object_encoding, 3),
+        "refcount": Command("object|refcount", _object_refcount, 3),
+        "help": Command("object|help", lambda s, a: list(OBJECT_HELP), 2),
+    },
+)
 
 
 # ---------------------------------------------------------------------- CONFIG
@@ -439,8 +458,9 @@ def _config_get(store: Store, argv: list[str]) -> list[str]:
 
 
 def _cfg_error(name: str, why: str) -> ResponseError:
-    return ResponseError(errors.sanitize(
-        f"ERR CONFIG SET failed (possibly related to argument '{name}') - {why}"))
+    return ResponseError(
+        errors.sanitize(f"ERR CONFIG SET failed (possibly related to argument '{name}') - {why}")
+    )
 
 
 def _cfg_int(name: str, text: str, low: int, high: int) -> int:
@@ -474,8 +494,11 @@ def _config_set(store: Store, argv: list[str]) -> str:
         if name not in _cfg_get_values(store) or name in changes:
             if name in changes:
                 raise _cfg_error(name, "duplicate parameter")
-            raise ResponseError(errors.sanitize(
-                f"ERR Unknown option or number of arguments for CONFIG SET - '{argv[i]}'"))
+            raise ResponseError(
+                errors.sanitize(
+                    f"ERR Unknown option or number of arguments for CONFIG SET - '{argv[i]}'"
+                )
+            )
         if name == "maxmemory":
             mem = parse_memory(value)
             if mem is None:
@@ -483,8 +506,9 @@ def _config_set(store: Store, argv: list[str]) -> str:
             changes[name] = mem
         elif name == "maxmemory-policy":
             if value.lower() not in POLICIES:
-                raise _cfg_error(name, "argument(s) must be one of the following: "
-                                 + ", ".join(POLICIES))
+                raise _cfg_error(
+                    name, "argument(s) must be one of the following: " + ", ".join(POLICIES)
+                )
             changes[name] = value.lower()
         elif name == "maxmemory-samples":
             changes[name] = _cfg_int(name, value, 1, INT_MAX)
@@ -536,12 +560,17 @@ CONFIG_HELP = [
     "    Print this help.",
 ]
 
-COMMANDS["config"] = Command("config", lambda s, a: None, -2, subcommands={
-    "get": Command("config|get", _config_get, -3),
-    "set": Command("config|set", _config_set, -4),
-    "resetstat": Command("config|resetstat", _config_resetstat, 2),
-    "help": Command("config|help", lambda s, a: list(CONFIG_HELP), 2),
-})
+COMMANDS["config"] = Command(
+    "config",
+    lambda s, a: None,
+    -2,
+    subcommands={
+        "get": Command("config|get", _config_get, -3),
+        "set": Command("config|set", _config_set, -4),
+        "resetstat": Command("config|resetstat", _config_resetstat, 2),
+        "help": Command("config|help", lambda s, a: list(CONFIG_HELP), 2),
+    },
+)
 
 
 # ------------------------------------------------------------------------ INFO
@@ -554,15 +583,25 @@ def _info_sections(store: Store) -> dict[str, list[tuple[str, Any]]]:
         avg = sum(ttls) // len(ttls) if ttls else 0
         keyspace.append(("db0", f"keys={f['keys']},expires={f['expires']},avg_ttl={avg}"))
     return {
-        "server": [("redis_version", REDIS_VERSION), ("redis_mode", "standalone"),
-                   ("engine", "kvengine (pure Python)"), ("hz", store.hz)],
-        "memory": [("used_memory", f["used_memory"]), ("maxmemory", f["maxmemory"]),
-                   ("maxmemory_policy", f["maxmemory_policy"]),
-                   ("maxkeys", "" if f["maxkeys"] is None else f["maxkeys"])],
-        "stats": [("total_commands_processed", f["total_commands_processed"]),
-                  ("expired_keys", f["expired_keys"]), ("evicted_keys", f["evicted_keys"]),
-                  ("keyspace_hits", f["keyspace_hits"]),
-                  ("keyspace_misses", f["keyspace_misses"])],
+        "server": [
+            ("redis_version", REDIS_VERSION),
+            ("redis_mode", "standalone"),
+            ("engine", "kvengine (pure Python)"),
+            ("hz", store.hz),
+        ],
+        "memory": [
+            ("used_memory", f["used_memory"]),
+            ("maxmemory", f["maxmemory"]),
+            ("maxmemory_policy", f["maxmemory_policy"]),
+            ("maxkeys", "" if f["maxkeys"] is None else f["maxkeys"]),
+        ],
+        "stats": [
+            ("total_commands_processed", f["total_commands_processed"]),
+            ("expired_keys", f["expired_keys"]),
+            ("evicted_keys", f["evicted_keys"]),
+            ("keyspace_hits", f["keyspace_hits"]),
+            ("keyspace_misses", f["keyspace_misses"]),
+        ],
         "keyspace": keyspace,
     }
 
@@ -604,8 +643,11 @@ def _unknown_command(argv: list[str]) -> ResponseError:
         if len(described) >= 128:
             break
         described += "'" + a[: 128 - len(described)] + "' "
-    return ResponseError(errors.sanitize(
-        f"ERR unknown command '{argv[0][:128]}', with args beginning with: {described}"))
+    return ResponseError(
+        errors.sanitize(
+            f"ERR unknown command '{argv[0][:128]}', with args beginning with: {described}"
+        )
+    )
 
 
 def _resolve(argv: list[str]) -> Command:
@@ -615,8 +657,11 @@ def _resolve(argv: list[str]) -> Command:
     if cmd.subcommands is not None and len(argv) >= 2:
         sub = cmd.subcommands.get(argv[1].lower())
         if sub is None:
-            raise ResponseError(errors.sanitize(
-                f"ERR unknown subcommand '{argv[1][:128]}'. Try {argv[0].upper()} HELP."))
+            raise ResponseError(
+                errors.sanitize(
+                    f"ERR unknown subcommand '{argv[1][:128]}'. Try {argv[0].upper()} HELP."
+                )
+            )
         cmd = sub
     n = len(argv)
     if (cmd.arity > 0 and n != cmd.arity) or n < -cmd.arity:

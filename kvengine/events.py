@@ -56,10 +56,10 @@ class EventHub:
 class EventLog:
     """A listener that keeps events in a list (handy for tests and sims).
 
-        >>> log = EventLog()
-        >>> log({"type": "del", "key": "k"})
-        >>> log.types()
-        ['del']
+    >>> log = EventLog()
+    >>> log({"type": "del", "key": "k"})
+    >>> log.types()
+    ['del']
     """
 
     def __init__(self) -> None:

@@ -44,8 +44,14 @@ LFU_INIT_VAL = 5
 LFU_COUNTER_MAX = 255
 
 POLICIES = (
-    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
-    "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction",
+    "volatile-lru",
+    "volatile-lfu",
+    "volatile-random",
+    "volatile-ttl",
+    "allkeys-lru",
+    "allkeys-lfu",
+    "allkeys-random",
+    "noeviction",
 )
 
 
@@ -65,8 +71,8 @@ def lfu_time_elapsed(ldt: int, now_ms: int) -> int:
 def lfu_decr_and_return(counter: int, ldt: int, now_ms: int, decay_time: int) -> int:
     """``LFUDecrAndReturn``: the counter after decay (one per ``decay_time`` minutes idle).
 
-        >>> lfu_decr_and_return(10, 0, 3 * 60000, 1)
-        7
+    >>> lfu_decr_and_return(10, 0, 3 * 60000, 1)
+    7
     """
     periods = lfu_time_elapsed(ldt, now_ms) // decay_time if decay_time else 0
     if periods:
@@ -87,7 +93,7 @@ def lfu_log_incr(counter: int, log_factor: int, rng: random.Random) -> int:
 
 
 def policy_kind(policy: str) -> str:
-    """"lru", "lfu", "ttl", "random" or "noeviction"."""
+    """ "lru", "lfu", "ttl", "random" or "noeviction"."""
     if policy == "noeviction":
         return "noeviction"
     return policy.split("-", 1)[1]
@@ -138,10 +144,12 @@ class Evictor:
             key = table.random_key(rng)
             info = None
             if collect and key is not None:
-                info = {"candidates": [store._candidate_info(key)],
-                        "reason": "picked at random by the seeded generator"
-                        + (" among keys with a TTL" if volatile else ""),
-                        "sampled": 1}
+                info = {
+                    "candidates": [store._candidate_info(key)],
+                    "reason": "picked at random by the seeded generator"
+                    + (" among keys with a TTL" if volatile else ""),
+                    "sampled": 1,
+                }
             return key, info
         if kind == "lru" and not collect:
             return self.choose_lru(store, table), None
@@ -210,7 +218,7 @@ class Evictor:
                 worst = pool[0][0] if room <= 0 else _NOT_FULL
                 # the buckets as one slice: no index arithmetic per bucket; a run of empty
                 # buckets long enough to jump (rare) or the end of the slice hands over below
-                window = t0[i:i + (steps if steps < WALK_WINDOW else WALK_WINDOW)]
+                window = t0[i : i + (steps if steps < WALK_WINDOW else WALK_WINDOW)]
                 jumped = False
                 for chain in window:
                     if chain is None:
@@ -244,8 +252,7 @@ class Evictor:
                     else:
                         used = len(window)
                         i = (i + used) & mask
-                    for key in table.sample_keys_from(i, need, steps - used, empty, samples,
-                                                      rng):
+                    for key in table.sample_keys_from(i, need, steps - used, empty, samples, rng):
                         self._insert(key, -data[key].seq)
             while pool:
                 key = pool.pop()[1]
@@ -270,8 +277,7 @@ class Evictor:
             insort(pool, entry)
 
     @staticmethod
-    def _explain(store: Store, victim: str, kind: str, seen: dict[str, Any],
-                 sampled: int) -> dict:
+    def _explain(store: Store, victim: str, kind: str, seen: dict[str, Any], sampled: int) -> dict:
         """The evict event's ``candidates`` (best first) and the ``reason`` the victim won.
 
         Each candidate says whether it is ``stale``: ranked by a score its key no longer has (a
@@ -289,11 +295,16 @@ class Evictor:
         n = len(candidates)
         v = next(c for c in candidates if c["key"] == victim)
         if v["stale"]:  # Redis does not re-check a pooled key: it ranks by the old score
-            now_is = {"lru": f"idle {v['idle_ms']} ms now", "lfu": f"frequency {v['freq']} now",
-                      "ttl": f"expires in {v['ttl_ms']} ms"}[kind]
-            reason = (f"{now_is}, but ranked by the score it had when it was sampled into the "
-                      f"eviction pool, the best of {n} candidates (Redis does not re-check a "
-                      f"pooled key; it has been used or has aged since)")
+            now_is = {
+                "lru": f"idle {v['idle_ms']} ms now",
+                "lfu": f"frequency {v['freq']} now",
+                "ttl": f"expires in {v['ttl_ms']} ms",
+            }[kind]
+            reason = (
+                f"{now_is}, but ranked by the score it had when it was sampled into the "
+                f"eviction pool, the best of {n} candidates (Redis does not re-check a "
+                f"pooled key; it has been used or has aged since)"
+            )
         elif kind == "lru":
             reason = f"idle {v['idle_ms']} ms, the longest of {n} candidates"
             if sum(1 for c in candidates if c["idle_ms"] == v["idle_ms"]) > 1:

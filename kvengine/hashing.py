@@ -125,16 +125,30 @@ def hash_trace(hash_name: str, key: str | bytes) -> dict:
         for i, byte in enumerate(data):
             x = h ^ byte
             h = (x * FNV_PRIME) & MASK32
-            steps.append({"index": i, "byte": byte, "char": _char_of(data, i),
-                          "after_xor": x, "after_multiply": h})
+            steps.append(
+                {
+                    "index": i,
+                    "byte": byte,
+                    "char": _char_of(data, i),
+                    "after_xor": x,
+                    "after_multiply": h,
+                }
+            )
     elif hash_name == "djb2-32":
         h = DJB2_START
         trace.update(start=DJB2_START, multiplier=33)
         for i, byte in enumerate(data):
             m = (h * 33) & MASK32
             h = (m + byte) & MASK32
-            steps.append({"index": i, "byte": byte, "char": _char_of(data, i),
-                          "after_multiply": m, "after_add": h})
+            steps.append(
+                {
+                    "index": i,
+                    "byte": byte,
+                    "char": _char_of(data, i),
+                    "after_multiply": m,
+                    "after_add": h,
+                }
+            )
     else:
         h = 0
         trace.update(start=0)

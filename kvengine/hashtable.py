@@ -37,11 +37,11 @@ from typing import Any
 
 from .hashing import _memo, get_hash_function, hash_key, key_bytes
 
-INITIAL_SIZE = 4          # DICT_HT_INITIAL_SIZE
-MIN_FILL_PERCENT = 10     # HASHTABLE_MIN_FILL: shrink below 10% fill
-CRON_REHASH_STEPS = 100   # buckets moved per cron call (dictRehashMilliseconds works in 100s)
+INITIAL_SIZE = 4  # DICT_HT_INITIAL_SIZE
+MIN_FILL_PERCENT = 10  # HASHTABLE_MIN_FILL: shrink below 10% fill
+CRON_REHASH_STEPS = 100  # buckets moved per cron call (dictRehashMilliseconds works in 100s)
 TEACHING_MIN_SIZE = 1
-MAX_BUCKETS = 1 << 26     # a guard against a typo allocating gigabytes (Redis caps at 2**63)
+MAX_BUCKETS = 1 << 26  # a guard against a typo allocating gigabytes (Redis caps at 2**63)
 
 Listener = Callable[[dict], None]
 
@@ -59,8 +59,9 @@ def _check_size(size: int) -> int:
     if isinstance(size, bool) or not isinstance(size, int):
         raise ValueError(f"a table size must be an integer, got {size!r}")
     if not TEACHING_MIN_SIZE <= size <= MAX_BUCKETS:
-        raise ValueError(f"a table size must be between {TEACHING_MIN_SIZE} and {MAX_BUCKETS}, "
-                         f"got {size}")
+        raise ValueError(
+            f"a table size must be between {TEACHING_MIN_SIZE} and {MAX_BUCKETS}, got {size}"
+        )
     return size
 
 
@@ -72,8 +73,9 @@ def _rev64(v: int) -> int:
 class HashTable:
     """Key -> value table with explicit chained buckets. See the module docstring."""
 
-    def __init__(self, size: int = INITIAL_SIZE, hash_name: str = "fnv1a-32",
-                 resizable: bool = True) -> None:
+    def __init__(
+        self, size: int = INITIAL_SIZE, hash_name: str = "fnv1a-32", resizable: bool = True
+    ) -> None:
         self._hash_fn = get_hash_function(hash_name)
         self.hash_name = hash_name
         self._memo_hash = hash_name == "fnv1a-32"
@@ -292,9 +294,16 @@ class HashTable:
             walked.extend(seen)
             if found or self._t1 is None:
                 break
-        return {"key": key, "hash": h, "bucket": bucket, "table": table_no, "chain": walked,
-                "found": found, "value": self._index.get(key) if found else None,
-                "probes": probes}
+        return {
+            "key": key,
+            "hash": h,
+            "bucket": bucket,
+            "table": table_no,
+            "chain": walked,
+            "found": found,
+            "value": self._index.get(key) if found else None,
+            "probes": probes,
+        }
 
     def buckets(self, table: int = 0) -> list[list[tuple[str, Any]]]:
         """``[[(key, value), ...], ...]``: each bucket's chain, head first."""
@@ -372,15 +381,22 @@ class HashTable:
         if self.on_rehash is not None:
             self.on_rehash()
         if self.observer is not None:
-            self.observer({"type": "rehash_start", "from_size": len(self._t0), "to_size": real,
-                           "used": len(self._index)})
+            self.observer(
+                {
+                    "type": "rehash_start",
+                    "from_size": len(self._t0),
+                    "to_size": real,
+                    "used": len(self._index),
+                }
+            )
         return True
 
     def needs_shrink(self) -> bool:
         """``htNeedsResize``: more than 4 buckets and under 10% of them used."""
         size = len(self._t0)
-        return (self.resizable and size > INITIAL_SIZE
-                and self._used0 * 100 // size < MIN_FILL_PERCENT)
+        return (
+            self.resizable and size > INITIAL_SIZE and self._used0 * 100 // size < MIN_FILL_PERCENT
+        )
 
     def shrink_to_fit(self) -> bool:
         """``dictResize``: start a rehash into the smallest table that holds every key."""
@@ -437,12 +453,21 @@ class HashTable:
         self._report_step(first, moved_keys, size0, size1)
         return True
 
-    def _report_step(self, first: int, moved: list[str] | None, size0: int, size1: int,
-                     done: bool = False) -> None:
+    def _report_step(
+        self, first: int, moved: list[str] | None, size0: int, size1: int, done: bool = False
+    ) -> None:
         if self.observer is not None:
-            self.observer({"type": "rehash_step", "from_bucket": first,
-                           "rehashidx": self.rehashidx, "moved": moved or [],
-                           "from_size": size0, "to_size": size1, "done": done})
+            self.observer(
+                {
+                    "type": "rehash_step",
+                    "from_bucket": first,
+                    "rehashidx": self.rehashidx,
+                    "moved": moved or [],
+                    "from_size": size0,
+                    "to_size": size1,
+                    "done": done,
+                }
+            )
 
     # ---------------------------------------------------------------- sampling
     def sample_keys(self, count: int, rng: random.Random) -> list[str]:
@@ -464,8 +489,9 @@ class HashTable:
                 if len(out) >= count:
                     break
             return out[:count]
-        return self.sample_keys_from(rng.getrandbits(64) & self._walk_mask(), count, count * 10,
-                                     0, count, rng)
+        return self.sample_keys_from(
+            rng.getrandbits(64) & self._walk_mask(), count, count * 10, 0, count, rng
+        )
 
     def _walk_mask(self) -> int:
         """Bucket indexes of a sampling walk run over the larger table (``maxsizemask``)."""
@@ -474,8 +500,9 @@ class HashTable:
             mask = len(self._t1) - 1
         return mask
 
-    def sample_keys_from(self, i: int, need: int, steps: int, emptylen: int, count: int,
-                         rng: random.Random) -> list[str]:
+    def sample_keys_from(
+        self, i: int, need: int, steps: int, emptylen: int, count: int, rng: random.Random
+    ) -> list[str]:
         """The walk of ``dictGetSomeKeys`` from bucket ``i`` (of a power-of-two table), for at
         most ``steps`` buckets, until ``need`` keys are collected; ``emptylen`` empty buckets
         precede ``i``, and more than ``max(4, count)`` in a row make it jump to a random bucket.

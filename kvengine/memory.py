@@ -36,11 +36,19 @@ def entry_bytes(key: str, value: str) -> int:
 def parse_memory(text: str) -> int | None:
     """Redis's ``memtoull``: "100", "10kb" (1024), "10k" (1000), "1mb", "2g"... or None.
 
-        >>> parse_memory("1kb"), parse_memory("1k"), parse_memory("2MB"), parse_memory("x")
-        (1024, 1000, 2097152, None)
+    >>> parse_memory("1kb"), parse_memory("1k"), parse_memory("2MB"), parse_memory("x")
+    (1024, 1000, 2097152, None)
     """
-    units = {"": 1, "b": 1, "k": 1000, "kb": 1024, "m": 1000**2, "mb": 1024**2,
-             "g": 1000**3, "gb": 1024**3}
+    units = {
+        "": 1,
+        "b": 1,
+        "k": 1000,
+        "kb": 1024,
+        "m": 1000**2,
+        "mb": 1024**2,
+        "g": 1000**3,
+        "gb": 1024**3,
+    }
     if text == "":
         return 0  # as memtoull: an empty value is 0 (no limit)
     s = text.lower() if text == text.strip() else None

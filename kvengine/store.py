@@ -67,12 +67,12 @@ class Entry:
 
     def __init__(self, value: str, now: int, seq: int, lfu: int, mem: int) -> None:
         self.value = value
-        self.lru = now                 # last access, ms of the store clock
-        self.seq = seq                 # store-wide access order (breaks ties of equal times)
-        self.lfu = lfu                 # LFU counter (log: 0..255; exact: plain count)
+        self.lru = now  # last access, ms of the store clock
+        self.seq = seq  # store-wide access order (breaks ties of equal times)
+        self.lfu = lfu  # LFU counter (log: 0..255; exact: plain count)
         self.ldt = (now // 60000) & 65535  # LFU last decrement time (lfu_minutes), 16 bits
-        self.hits = 1                  # accesses including the write that created the key
-        self.mem = mem                 # estimated bytes (memory.entry_bytes)
+        self.hits = 1  # accesses including the write that created the key
+        self.mem = mem  # estimated bytes (memory.entry_bytes)
 
 
 def _system_time_ns(clock: Clock) -> Callable[[], int] | None:
@@ -96,17 +96,27 @@ def to_str(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return repr(value)
-    raise ResponseError(f"ERR invalid argument type {type(value).__name__}: "
-                        "use str, bytes, int or float")
+    raise ResponseError(
+        f"ERR invalid argument type {type(value).__name__}: use str, bytes, int or float"
+    )
 
 
 class Store:
     """A Redis-faithful key-value store. See the module docstring and CONTRACTS section 4."""
 
-    def __init__(self, clock: Clock | None = None, seed: int = 0, policy: str = "noeviction",
-                 maxmemory: int = 0, maxkeys: int | None = None, samples: int = 5,
-                 lfu_counter: str = "log", lfu_log_factor: int = 10, lfu_decay_time: int = 1,
-                 hz: int = 10) -> None:
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        seed: int = 0,
+        policy: str = "noeviction",
+        maxmemory: int = 0,
+        maxkeys: int | None = None,
+        samples: int = 5,
+        lfu_counter: str = "log",
+        lfu_log_factor: int = 10,
+        lfu_decay_time: int = 1,
+        hz: int = 10,
+    ) -> None:
         clock = clock if clock is not None else SystemClock()
         if not callable(getattr(clock, "now_ms", None)):
             raise TypeError("clock must have a now_ms() method")
@@ -114,7 +124,7 @@ class Store:
         self._now = clock.now_ms  # bound once: the hot paths call it on every access
         self._time_ns = _system_time_ns(clock)
         self._maxmemory = 0
-        self._slow = False        # True when the fast paths must not be used
+        self._slow = False  # True when the fast paths must not be used
         self.seed = seed
         self.rng = random.Random(seed)
         self._keys = HashTable()
@@ -176,8 +186,9 @@ class Store:
         """get/set take their inlined fast path only with no limit in bytes, no listener, no
         LFU bookkeeping and no rehash of the key space in progress (the table calls this when
         a rehash starts or ends)."""
-        self._slow = bool(self._maxmemory or self._events.active or self._lfu
-                          or self._keys.rehashidx >= 0)
+        self._slow = bool(
+            self._maxmemory or self._events.active or self._lfu or self._keys.rehashidx >= 0
+        )
 
     @staticmethod
     def _check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
@@ -223,10 +234,14 @@ class Store:
     @property
     def stats(self) -> dict[str, int]:
         """The INFO stats counters (a fresh dict)."""
-        return {"keyspace_hits": self._hits, "keyspace_misses": self._misses,
-                "expired_keys": self._expired, "evicted_keys": self._evicted,
-                "total_commands_processed": self._commands,
-                "expire_cycle_sampled": self._cycle_sampled}
+        return {
+            "keyspace_hits": self._hits,
+            "keyspace_misses": self._misses,
+            "expired_keys": self._expired,
+            "evicted_keys": self._evicted,
+            "total_commands_processed": self._commands,
+            "expire_cycle_sampled": self._cycle_sampled,
+        }
 
     def reset_stats(self) -> None:
         """CONFIG RESETSTAT."""
@@ -256,18 +271,32 @@ class Store:
 
     def _trace_lookup(self, key: str) -> None:
         trace = self._keys.lookup_trace(key)
-        self._emit({"type": "hash", "key": key, "hash": trace["hash"], "bucket": trace["bucket"],
-                    "table_size": len(self._keys._t0)})
-        self._emit({"type": "probe", "key": key, "bucket": trace["bucket"],
-                    "table": trace["table"], "chain": trace["chain"], "found": trace["found"]})
+        self._emit(
+            {
+                "type": "hash",
+                "key": key,
+                "hash": trace["hash"],
+                "bucket": trace["bucket"],
+                "table_size": len(self._keys._t0),
+            }
+        )
+        self._emit(
+            {
+                "type": "probe",
+                "key": key,
+                "bucket": trace["bucket"],
+                "table": trace["table"],
+                "chain": trace["chain"],
+                "found": trace["found"],
+            }
+        )
 
     # ------------------------------------------------------------- key access
     def _expire_key(self, key: str, how: str) -> None:
         self._delete(key)
         self._expired += 1
         if self._events.active:
-            self._emit({"type": "expire", "key": key, "how": how,
-                        "time_ms": self._now()})
+            self._emit({"type": "expire", "key": key, "how": how, "time_ms": self._now()})
 
     def _expire_if_needed(self, key: str, now: int) -> bool:
         """Lazy expiry: delete ``key`` if its TTL has passed; True if it did."""
@@ -461,8 +490,13 @@ class Store:
         e = self._data[key]
         now = self._now()
         when = self._exp.get(key)
-        return {"key": key, "idle_ms": now - e.lru, "freq": self._freq(e, now),
-                "access_count": e.hits, "ttl_ms": None if when is None else max(0, when - now)}
+        return {
+            "key": key,
+            "idle_ms": now - e.lru,
+            "freq": self._freq(e, now),
+            "access_count": e.hits,
+            "ttl_ms": None if when is None else max(0, when - now),
+        }
 
     def _evict_one(self) -> bool:
         """Evict one key by the policy; False when there is nothing to evict."""
@@ -541,6 +575,7 @@ class Store:
         run = _dispatch[0]
         if run is None:  # commands imports this module, so it is bound on first use
             from .commands import execute as run
+
             _dispatch[0] = run
         return run(self, args)
 
@@ -572,10 +607,20 @@ class Store:
         e.seq = self._seq = self._seq + 1
         return e.value
 
-    def set(self, key: Any, value: Any, ex: int | None = None, px: int | None = None,
-            exat: int | None = None, pxat: int | None = None, nx: bool = False,
-            xx: bool = False, keepttl: bool = False, get: bool = False,
-            _cmd: str = "set") -> str | None:
+    def set(
+        self,
+        key: Any,
+        value: Any,
+        ex: int | None = None,
+        px: int | None = None,
+        exat: int | None = None,
+        pxat: int | None = None,
+        nx: bool = False,
+        xx: bool = False,
+        keepttl: bool = False,
+        get: bool = False,
+        _cmd: str = "set",
+    ) -> str | None:
         """SET with Redis's options. Returns "OK", or None if NX/XX prevented the write;
         with ``get=True`` returns the old value (or None) instead.
         """
@@ -583,8 +628,13 @@ class Store:
             key = to_str(key)
         if type(value) is not str:
             value = to_str(value)
-        if (ex is None and px is None and exat is None and pxat is None
-                and not (nx or xx or keepttl or get or self._slow)):
+        if (
+            ex is None
+            and px is None
+            and exat is None
+            and pxat is None
+            and not (nx or xx or keepttl or get or self._slow)
+        ):
             # fast path for a plain SET: same steps as below, inlined
             data = self._data
             e = data.get(key)
@@ -606,14 +656,16 @@ class Store:
             e.seq = self._seq = self._seq + 1
             self._replace_value(key, e, value)
             return "OK"
-        given = [o for o, v in (("ex", ex), ("px", px), ("exat", exat), ("pxat", pxat))
-                 if v is not None]
+        given = [
+            o for o, v in (("ex", ex), ("px", px), ("exat", exat), ("pxat", pxat)) if v is not None
+        ]
         if len(given) > 1 or (nx and xx) or (keepttl and given):
             raise ResponseError(errors.SYNTAX_ERROR)
         when = None
         if given:
-            when = self._expire_ms(_cmd, given[0], {"ex": ex, "px": px, "exat": exat,
-                                                    "pxat": pxat}[given[0]])
+            when = self._expire_ms(
+                _cmd, given[0], {"ex": ex, "px": px, "exat": exat, "pxat": pxat}[given[0]]
+            )
         self._before_write()
         if not xx:
             self._room_for(key)
@@ -715,29 +767,68 @@ class Store:
     def pexpiretime(self, key: Any) -> int:
         return self._ttl(key, True, True)
 
-    def expire(self, key: Any, seconds: Any, nx: bool = False, xx: bool = False,
-               gt: bool = False, lt: bool = False) -> int:
+    def expire(
+        self,
+        key: Any,
+        seconds: Any,
+        nx: bool = False,
+        xx: bool = False,
+        gt: bool = False,
+        lt: bool = False,
+    ) -> int:
         """EXPIRE key seconds [NX|XX|GT|LT]: 1 if the timeout was set, else 0."""
         return self._expire_generic("expire", key, seconds, 1000, True, nx, xx, gt, lt)
 
-    def pexpire(self, key: Any, ms: Any, nx: bool = False, xx: bool = False,
-                gt: bool = False, lt: bool = False) -> int:
+    def pexpire(
+        self,
+        key: Any,
+        ms: Any,
+        nx: bool = False,
+        xx: bool = False,
+        gt: bool = False,
+        lt: bool = False,
+    ) -> int:
         return self._expire_generic("pexpire", key, ms, 1, True, nx, xx, gt, lt)
 
-    def expireat(self, key: Any, timestamp: Any, nx: bool = False, xx: bool = False,
-                 gt: bool = False, lt: bool = False) -> int:
+    def expireat(
+        self,
+        key: Any,
+        timestamp: Any,
+        nx: bool = False,
+        xx: bool = False,
+        gt: bool = False,
+        lt: bool = False,
+    ) -> int:
         return self._expire_generic("expireat", key, timestamp, 1000, False, nx, xx, gt, lt)
 
-    def pexpireat(self, key: Any, timestamp_ms: Any, nx: bool = False, xx: bool = False,
-                  gt: bool = False, lt: bool = False) -> int:
+    def pexpireat(
+        self,
+        key: Any,
+        timestamp_ms: Any,
+        nx: bool = False,
+        xx: bool = False,
+        gt: bool = False,
+        lt: bool = False,
+    ) -> int:
         return self._expire_generic("pexpireat", key, timestamp_ms, 1, False, nx, xx, gt, lt)
 
-    def _expire_generic(self, cmd: str, key: Any, amount: Any, unit: int, relative: bool,
-                        nx: bool, xx: bool, gt: bool, lt: bool) -> int:
+    def _expire_generic(
+        self,
+        cmd: str,
+        key: Any,
+        amount: Any,
+        unit: int,
+        relative: bool,
+        nx: bool,
+        xx: bool,
+        gt: bool,
+        lt: bool,
+    ) -> int:
         key = to_str(key)
         if nx and (xx or gt or lt):
-            raise ResponseError("ERR NX and XX, GT or LT options at the same time are "
-                                "not compatible")
+            raise ResponseError(
+                "ERR NX and XX, GT or LT options at the same time are not compatible"
+            )
         if gt and lt:
             raise ResponseError("ERR GT and LT options at the same time are not compatible")
         when = self._int_arg(amount)
@@ -834,12 +925,20 @@ class Store:
         self._delete(key)
         return e.value
 
-    def getex(self, key: Any, ex: Any = None, px: Any = None, exat: Any = None,
-              pxat: Any = None, persist: bool = False) -> str | None:
+    def getex(
+        self,
+        key: Any,
+        ex: Any = None,
+        px: Any = None,
+        exat: Any = None,
+        pxat: Any = None,
+        persist: bool = False,
+    ) -> str | None:
         """GETEX: the value, and set or remove its TTL."""
         key = to_str(key)
-        given = [o for o, v in (("ex", ex), ("px", px), ("exat", exat), ("pxat", pxat))
-                 if v is not None]
+        given = [
+            o for o, v in (("ex", ex), ("px", px), ("exat", exat), ("pxat", pxat)) if v is not None
+        ]
         if len(given) > 1 or (persist and given):
             raise ResponseError(errors.SYNTAX_ERROR)
         e = self._lookup(key)
@@ -847,8 +946,9 @@ class Store:
             return None
         when = None
         if given:  # validated after the lookup, as getexCommand does
-            when = self._expire_ms("getex", given[0], {"ex": ex, "px": px, "exat": exat,
-                                                       "pxat": pxat}[given[0]])
+            when = self._expire_ms(
+                "getex", given[0], {"ex": ex, "px": px, "exat": exat, "pxat": pxat}[given[0]]
+            )
         value = e.value
         if when is not None and when <= self._now():
             self._delete(key)
@@ -876,8 +976,10 @@ class Store:
 
     def mset(self, mapping: dict | Iterable[tuple[Any, Any]]) -> str:
         """MSET: set every pair (TTLs cleared); with ``maxkeys`` room is made first."""
-        pairs = [(to_str(k), to_str(v)) for k, v in
-                 (mapping.items() if isinstance(mapping, dict) else mapping)]
+        pairs = [
+            (to_str(k), to_str(v))
+            for k, v in (mapping.items() if isinstance(mapping, dict) else mapping)
+        ]
         self._before_write()
         self._make_room([k for k, _ in pairs])
         for k, v in pairs:
@@ -885,8 +987,10 @@ class Store:
         return "OK"
 
     def msetnx(self, mapping: dict | Iterable[tuple[Any, Any]]) -> int:
-        pairs = [(to_str(k), to_str(v)) for k, v in
-                 (mapping.items() if isinstance(mapping, dict) else mapping)]
+        pairs = [
+            (to_str(k), to_str(v))
+            for k, v in (mapping.items() if isinstance(mapping, dict) else mapping)
+        ]
         self._before_write()
         if any(self._lookup_write(k) is not None for k, _ in pairs):
             return 0
@@ -938,11 +1042,19 @@ class Store:
         match = compile_pattern(to_str(pattern))
         now = self._now()
         exp = self._exp
-        return [k for k in self._keys.keys()
-                if (k not in exp or now <= exp[k]) and (match is None or match(k))]
+        return [
+            k
+            for k in self._keys.keys()
+            if (k not in exp or now <= exp[k]) and (match is None or match(k))
+        ]
 
-    def scan(self, cursor: int = 0, count: int = 10, match: str | None = None,
-             type_name: str | None = None) -> list:
+    def scan(
+        self,
+        cursor: int = 0,
+        count: int = 10,
+        match: str | None = None,
+        type_name: str | None = None,
+    ) -> list:
         """SCAN: ``[next_cursor (str), [keys]]``; walks buckets with Redis's reverse-binary
         cursor (``count`` buckets' worth, at most ``count * 10`` bucket visits per call).
         """
@@ -1030,18 +1142,28 @@ class Store:
         when = self._exp.get(key)
         if when is not None and now > when:
             return None
-        return {"key": key, "value": e.value,
-                "ttl_ms": None if when is None else when - now,
-                "idle_ms": now - e.lru, "freq": self._freq(e, now), "access_count": e.hits,
-                "last_access_ms": e.lru, "bytes": e.mem + (TTL_OVERHEAD if when else 0),
-                "bucket": self._keys.bucket_index(key)}
+        return {
+            "key": key,
+            "value": e.value,
+            "ttl_ms": None if when is None else when - now,
+            "idle_ms": now - e.lru,
+            "freq": self._freq(e, now),
+            "access_count": e.hits,
+            "last_access_ms": e.lru,
+            "bytes": e.mem + (TTL_OVERHEAD if when else 0),
+            "bucket": self._keys.bucket_index(key),
+        }
 
     def info_fields(self) -> dict:
         """The numbers INFO reports, as a dict."""
         return {
-            "used_memory": self.used_memory, "maxmemory": self.maxmemory,
-            "maxmemory_policy": self.policy, "maxkeys": self.maxkeys,
-            "keys": len(self._data), "expires": len(self._exp), **self.stats,
+            "used_memory": self.used_memory,
+            "maxmemory": self.maxmemory,
+            "maxmemory_policy": self.policy,
+            "maxkeys": self.maxkeys,
+            "keys": len(self._data),
+            "expires": len(self._exp),
+            **self.stats,
         }
 
     def snapshot(self, include_buckets: bool = True) -> dict:
@@ -1077,8 +1199,8 @@ class Store:
 def parse_int(text: str) -> int | None:
     """Redis's ``string2ll``: strict decimal in the signed 64-bit range, else None.
 
-        >>> parse_int("42"), parse_int("-7"), parse_int("007"), parse_int(" 1"), parse_int("+1")
-        (42, -7, None, None, None)
+    >>> parse_int("42"), parse_int("-7"), parse_int("007"), parse_int(" 1"), parse_int("+1")
+    (42, -7, None, None, None)
     """
     n = len(text)
     if n == 0 or n > 20:

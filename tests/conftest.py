@@ -66,7 +66,11 @@ def build_site(target: Path, *, env: dict[str, str] | None = None) -> Path:
     command = [sys.executable, "-m", "mkdocs", "build", "--clean", "-d", str(target)]
     command.append("--strict" if strict else "--no-strict")
     result = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=300,
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, **(env or {})},
     )
     if result.returncode != 0:

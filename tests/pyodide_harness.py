@@ -41,16 +41,27 @@ def copy_engine(workdir: Path) -> Path:
     return target
 
 
-def run_cpython(source: str, entry: str, engine: Path, *, hash_seed: str,
-                timeout: float = 120) -> str:
+def run_cpython(
+    source: str, entry: str, engine: Path, *, hash_seed: str, timeout: float = 120
+) -> str:
     """Run ``source`` in CPython with ``engine`` importable; return ``entry()``'s str result."""
     workdir = engine.parent.parent
     script = workdir / f"{entry}_cpython_{hash_seed}.py"
     script.write_text(f"{source}\nimport sys\nsys.stdout.write({entry}())\n", encoding="utf-8")
-    env = dict(os.environ, PYTHONHASHSEED=hash_seed, PYTHONPATH=str(engine.parent),
-               PYTHONDONTWRITEBYTECODE="1")
-    done = subprocess.run([sys.executable, str(script)], cwd=workdir, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    env = dict(
+        os.environ,
+        PYTHONHASHSEED=hash_seed,
+        PYTHONPATH=str(engine.parent),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert done.returncode == 0, f"CPython run of {entry}() failed:\n{done.stderr[-4000:]}"
     return done.stdout
 
@@ -64,8 +75,12 @@ def run_pyodide(source: str, entry: str, engine: Path, *, timeout: float = 240) 
     script = workdir / f"{entry}_pyodide.py"
     script.write_text(f"{source}\n{entry}()\n", encoding="utf-8")
     out = workdir / f"{entry}_pyodide.out"
-    done = subprocess.run([node, str(RUNNER), "--engine", str(engine), "--script", str(script),
-                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout)
+    done = subprocess.run(
+        [node, str(RUNNER), "--engine", str(engine), "--script", str(script), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert done.returncode == 0, f"Pyodide run of {entry}() failed:\n{done.stderr[-4000:]}"
     return out.read_text(encoding="utf-8")

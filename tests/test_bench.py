@@ -15,15 +15,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(script: str, *args: str) -> str:
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def test_engine_benchmark_reports_ratios_hit_ratios_and_memory() -> None:
-    out = run("bench_engine.py", "--ops", "3000", "--repeat", "1", "--memory-keys", "2000",
-              "--json")
+    out = run(
+        "bench_engine.py", "--ops", "3000", "--repeat", "1", "--memory-keys", "2000", "--json"
+    )
     assert "throughput ratio" in out and "hit ratio gap" in out
     result = json.loads(out.strip().splitlines()[-1])
     runs = result["throughput"]
@@ -36,10 +42,16 @@ def test_engine_benchmark_reports_ratios_hit_ratios_and_memory() -> None:
 def test_ceiling_benchmark_runs_the_same_algorithm_as_the_engine() -> None:
     out = run("bench_ceiling.py", "--ops", "3000", "--repeat", "1")
     assert "ceiling for a faithful engine" in out
-    rows = {line.split("  ")[1].strip(): line.split() for line in out.splitlines()
-            if line.startswith("  minimal") or line.startswith("  cachetools")}
+    rows = {
+        line.split("  ")[1].strip(): line.split()
+        for line in out.splitlines()
+        if line.startswith("  minimal") or line.startswith("  cachetools")
+    }
     minimal = float(rows["minimal sampled LRU"][-2])
-    engine = json.loads(run("bench_engine.py", "--ops", "3000", "--repeat", "1",
-                            "--memory-keys", "100", "--json").strip().splitlines()[-1])
+    engine = json.loads(
+        run("bench_engine.py", "--ops", "3000", "--repeat", "1", "--memory-keys", "100", "--json")
+        .strip()
+        .splitlines()[-1]
+    )
     # Redis's sampled LRU in both: hit ratios within a point of each other on the same trace
     assert abs(minimal - engine["throughput"]["kvengine"]["hit_ratio"]) < 0.01

@@ -59,8 +59,11 @@ def test_engine_zip_is_deterministic_and_holds_only_python_sources() -> None:
     assert "kvengine/microsims/bridge.py" in names
     assert all(name.endswith(".py") and "__pycache__" not in name for name in names)
     assert names == sorted(names)
-    expected = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "kvengine").rglob("*.py")
-                      if "__pycache__" not in p.parts)
+    expected = sorted(
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "kvengine").rglob("*.py")
+        if "__pycache__" not in p.parts
+    )
     assert names == expected
     for info in zipfile.ZipFile(io.BytesIO(first)).infolist():
         assert info.date_time == (1980, 1, 1, 0, 0, 0)
@@ -94,7 +97,9 @@ def test_cdn_mode_points_at_pinned_versions_with_matching_sri(
     assert assets["mode"] == "cdn"
     assert assets["p5"]["url"] == f"https://cdn.jsdelivr.net/npm/p5@{p5_version}/lib/p5.min.js"
     assert assets["p5"]["integrity"] == sri_of(NODE / "p5/lib/p5.min.js")
-    assert assets["pyodide"]["indexURL"] == f"https://cdn.jsdelivr.net/npm/pyodide@{pyodide_version}/"
+    assert (
+        assets["pyodide"]["indexURL"] == f"https://cdn.jsdelivr.net/npm/pyodide@{pyodide_version}/"
+    )
     for name in hook.PYODIDE_FILES:
         assert assets["pyodide"]["integrity"][name] == sri_of(NODE / "pyodide" / name)
     # CDN mode vendors nothing, but the engine is always served by the site itself.

@@ -67,9 +67,36 @@ SEED_FIXES: list[tuple[str, str]] = [
 ]
 
 BLOCK_TAGS = {
-    "p", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "div", "table", "thead", "tbody",
-    "tr", "td", "th", "summary", "details", "br", "pre", "blockquote", "iframe", "dl", "dt", "dd",
-    "hr", "figure", "figcaption", "img",
+    "p",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "div",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "td",
+    "th",
+    "summary",
+    "details",
+    "br",
+    "pre",
+    "blockquote",
+    "iframe",
+    "dl",
+    "dt",
+    "dd",
+    "hr",
+    "figure",
+    "figcaption",
+    "img",
 }
 
 
@@ -291,13 +318,15 @@ def test_hash_example_note_matches_the_engine(chapter: _Page) -> None:
     for byte in b"user:42":
         independent = ((independent ^ byte) * 16777619) & 0xFFFFFFFF
     assert digest == independent
-    expected = (f"which for user:42 is {digest}, and {digest} mod 8 = {digest % 8}, so with 8 "
-                f"buckets user:42 lands in bucket {digest % 8}.")
+    expected = (
+        f"which for user:42 is {digest}, and {digest} mod 8 = {digest % 8}, so with 8 "
+        f"buckets user:42 lands in bucket {digest % 8}."
+    )
     assert expected in chapter.text
 
 
 def test_redis_command_is_code(chapter_html: str) -> None:
-    assert "<code>SET session:abc123 \"{...}\" EX 3600</code>" in html.unescape(chapter_html)
+    assert '<code>SET session:abc123 "{...}" EX 3600</code>' in html.unescape(chapter_html)
 
 
 # ---------------------------------------------------------------- tables
@@ -321,8 +350,9 @@ def _admonitions(chapter_html: str) -> dict[str, str]:
         r'<div class="admonition ([^"]+)">\s*<p class="admonition-title">(.*?)</p>', chapter_html
     ):
         found[html.unescape(title)] = cls
-    for cls, title in re.findall(r'<details class="([^"]+)">\s*<summary>(.*?)</summary>',
-                                 chapter_html):
+    for cls, title in re.findall(
+        r'<details class="([^"]+)">\s*<summary>(.*?)</summary>', chapter_html
+    ):
         found[html.unescape(title)] = "details " + cls
     return found
 
@@ -354,7 +384,11 @@ def test_custom_admonitions_are_styled_with_icon_and_colour() -> None:
         assert f"--kv-callout-icon: var(--md-admonition-icon--{kind})" in block.group(1), kind
     shared = re.search(r"\.md-typeset :is\(\.admonition, details\):is\(([^)]*)\)", css)
     assert shared and set(shared.group(1).replace(".", "").replace(" ", "").split(",")) == {
-        "welcome", "complete", "sensitivity", "tradeoff"}
+        "welcome",
+        "complete",
+        "sensitivity",
+        "tradeoff",
+    }
     assert "http://" not in css.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in css, "the stylesheet must not load anything from another origin"
 
@@ -368,8 +402,12 @@ def test_atam_and_headings_hierarchy(chapter_html: str) -> None:
             f"heading level jumps from h{before} to h{after}"
         )
     titles = [html.unescape(t).strip() for _, t in headings]
-    for expected in ("The ATAM Lens: Key-Value Tradeoffs", "Key Takeaways", "Caching Patterns",
-                     "Redis and DynamoDB: The Canonical Representatives"):
+    for expected in (
+        "The ATAM Lens: Key-Value Tradeoffs",
+        "Key Takeaways",
+        "Caching Patterns",
+        "Redis and DynamoDB: The Canonical Representatives",
+    ):
         assert expected in titles
 
 
@@ -390,11 +428,12 @@ def test_prerequisites_are_honest(chapter: _Page) -> None:
         ("cache-failure-modes", "Diagram: Cache Failure Mode Simulator"),
     ],
 )
-def test_diagram_block_heading_iframe_links_spec(chapter_html: str, sim_id: str,
-                                                 diagram: str) -> None:
+def test_diagram_block_heading_iframe_links_spec(
+    chapter_html: str, sim_id: str, diagram: str
+) -> None:
     heading = re.search(rf"<h4[^>]*>{re.escape(diagram)}", chapter_html)
     assert heading, f"no '#### {diagram}' heading"
-    block = chapter_html[heading.end():]
+    block = chapter_html[heading.end() :]
     block = block[: block.find("<h", 1)]  # up to the next heading
     page = parse(block)
     assert len(page.iframes) == 1, "one iframe right under the diagram heading"
@@ -408,8 +447,9 @@ def test_diagram_block_heading_iframe_links_spec(chapter_html: str, sim_id: str,
     hrefs = [href for href, _ in page.links]
     assert f"../../sims/{sim_id}/" in hrefs, "link to the sim's own page"
     assert f"../../sims/{sim_id}/main.html" in hrefs, "fullscreen link"
-    details = re.search(r'<details class="info">\s*<summary>(.*?)</summary>(.*?)</details>',
-                        block, re.S)
+    details = re.search(
+        r'<details class="info">\s*<summary>(.*?)</summary>(.*?)</details>', block, re.S
+    )
     assert details, "the spec is in a collapsed <details> (no 'open' attribute)"
     spec = parse(details.group(2)).text
     assert f"sim-id: {sim_id}" in spec
@@ -506,9 +546,19 @@ def test_readme_commands_first_and_sections() -> None:
     serve, test = readme.find("make serve"), readme.find("make test")
     assert 0 < serve < readme.find("## " + first_heading_after_title[1])
     assert 0 < test < readme.find("## " + first_heading_after_title[1])
-    for needle in ("442", "482", "502", "microsim-ready", "mkdocs gh-deploy", "MICROSIM_ASSETS",
-                   "microsim_assets: cdn", "## The engine", "## Benchmarks", "docs/engine.md",
-                   "bench/"):
+    for needle in (
+        "442",
+        "482",
+        "502",
+        "microsim-ready",
+        "mkdocs gh-deploy",
+        "MICROSIM_ASSETS",
+        "microsim_assets: cdn",
+        "## The engine",
+        "## Benchmarks",
+        "docs/engine.md",
+        "bench/",
+    ):
         assert needle in readme, needle
     screenshot = re.search(r"!\[[^\]]+\]\(([^)]+\.png)\)", readme)
     assert screenshot, "README shows a screenshot"
@@ -531,15 +581,18 @@ def metadata_validator() -> jsonschema.Draft202012Validator:
 
 
 @pytest.mark.parametrize("sim_id", SIM_IDS)
-def test_metadata_validates(metadata_validator: jsonschema.Draft202012Validator,
-                            sim_id: str) -> None:
+def test_metadata_validates(
+    metadata_validator: jsonschema.Draft202012Validator, sim_id: str
+) -> None:
     path = ROOT / "sims" / sim_id / "metadata.json"
     if not path.exists():
         pytest.skip(f"sims/{sim_id}/metadata.json does not exist yet (its sim issue is not in)")
     data = json.loads(path.read_text(encoding="utf-8"))
-    errors = [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
-              + (CONCEPT_HINT if e.validator == "contains" else "")
-              for e in metadata_validator.iter_errors(data)]
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
+        + (CONCEPT_HINT if e.validator == "contains" else "")
+        for e in metadata_validator.iter_errors(data)
+    ]
     assert not errors, f"sims/{sim_id}/metadata.json:\n  " + "\n  ".join(errors)
 
 
@@ -547,18 +600,32 @@ def test_metadata_schema_rejects_bad_records(
     metadata_validator: jsonschema.Draft202012Validator,
 ) -> None:
     good = {
-        "title": "Interactive Hash Table Lookup", "description": "x" * 40, "creator": "Team",
-        "date": "2026-11-26", "subject": ["Hashing"], "type": "Interactive Simulation",
-        "format": "text/html", "language": "en", "rights": "MIT License",
-        "educationalLevel": "Undergraduate", "bloomLevel": "Understand",
-        "concepts": ["Hash Table Storage"], "library": "p5.js",
+        "title": "Interactive Hash Table Lookup",
+        "description": "x" * 40,
+        "creator": "Team",
+        "date": "2026-11-26",
+        "subject": ["Hashing"],
+        "type": "Interactive Simulation",
+        "format": "text/html",
+        "language": "en",
+        "rights": "MIT License",
+        "educationalLevel": "Undergraduate",
+        "bloomLevel": "Understand",
+        "concepts": ["Hash Table Storage"],
+        "library": "p5.js",
     }
     assert metadata_validator.is_valid(good)
     for field in good:
         assert not metadata_validator.is_valid({k: v for k, v in good.items() if k != field}), field
-    for field, bad in [("date", "26/11/2026"), ("bloomLevel", "L2"), ("concepts", ["Hashing"]),
-                       ("concepts", []), ("format", "image/png"), ("language", "English"),
-                       ("title", "")]:
+    for field, bad in [
+        ("date", "26/11/2026"),
+        ("bloomLevel", "L2"),
+        ("concepts", ["Hashing"]),
+        ("concepts", []),
+        ("format", "image/png"),
+        ("language", "English"),
+        ("title", ""),
+    ]:
         assert not metadata_validator.is_valid({**good, field: bad}), field
 
 
@@ -569,7 +636,11 @@ def _mkdocs_build(site_dir: Path, *, strict: bool) -> subprocess.CompletedProces
     mkdocs = Path(sys.executable).with_name("mkdocs")
     return subprocess.run(
         [str(mkdocs), "build", "--strict" if strict else "--no-strict", "-d", str(site_dir)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"},
     )
 
@@ -595,8 +666,9 @@ def built_site(strict_build: tuple[subprocess.CompletedProcess, Path]) -> Path:
     if result.returncode != 0:
         again = _mkdocs_build(out, strict=False)
         if again.returncode != 0:
-            pytest.fail(f"mkdocs build failed even without --strict:\n{again.stderr[-3000:]}",
-                        pytrace=False)
+            pytest.fail(
+                f"mkdocs build failed even without --strict:\n{again.stderr[-3000:]}", pytrace=False
+            )
     return out
 
 
@@ -606,21 +678,28 @@ def test_mkdocs_build_strict_succeeds(
     result, out = strict_build
     if result.returncode != 0:
         hook = ROOT / "hooks" / "build_assets.py"
-        reason = "" if hook.exists() else (
-            " (hooks/build_assets.py, the build hook of issue #3, does not exist yet: "
-            "mkdocs cannot load its config and the sims' pages are not added)"
+        reason = (
+            ""
+            if hook.exists()
+            else (
+                " (hooks/build_assets.py, the build hook of issue #3, does not exist yet: "
+                "mkdocs cannot load its config and the sims' pages are not added)"
+            )
         )
-        problems = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in result.stderr.splitlines()
-                    if "WARNING" in line or "ERROR" in line or "Error" in line]
-        pytest.fail(f"mkdocs build --strict failed{reason}:\n" + "\n".join(problems[-40:]),
-                    pytrace=False)
+        problems = [
+            re.sub(r"\x1b\[[0-9;]*m", "", line)
+            for line in result.stderr.splitlines()
+            if "WARNING" in line or "ERROR" in line or "Error" in line
+        ]
+        pytest.fail(
+            f"mkdocs build --strict failed{reason}:\n" + "\n".join(problems[-40:]), pytrace=False
+        )
     assert (out / "index.html").exists()
     assert (out / "chapters" / "05-key-value-stores" / "index.html").exists()
     assert (out / "sims" / "index.html").exists()
 
 
-def test_built_chapter_anchors_and_sim_targets_exist(built_site: Path,
-                                                     chapter_html: str) -> None:
+def test_built_chapter_anchors_and_sim_targets_exist(built_site: Path, chapter_html: str) -> None:
     chapter_dir = built_site / "chapters" / "05-key-value-stores"
     built = parse((chapter_dir / "index.html").read_text(encoding="utf-8"))
     missing = [href for href, _ in _concept_links(chapter_html) if href[1:] not in built.ids]

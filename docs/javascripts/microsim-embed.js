@@ -5,7 +5,7 @@
 // Instructors can paste the same listener into their own course pages.
 window.addEventListener("message", (event) => {
   const data = event.data;
-  if (!data || data.type !== "microsim-resize" || !Number.isFinite(data.height)) return;
+  if (data?.type !== "microsim-resize" || !Number.isFinite(data.height)) return;
   for (const frame of document.querySelectorAll("iframe")) {
     if (frame.contentWindow !== event.source) continue;
     const declared = Number(frame.getAttribute("height")) || 0;

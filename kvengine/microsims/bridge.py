@@ -139,8 +139,10 @@ _OPS = {
 
 
 def _internal(detail: str) -> dict[str, Any]:
-    return {"ok": False, "error": {"kind": "internal", "message": INTERNAL_MESSAGE,
-                                   "detail": detail}}
+    return {
+        "ok": False,
+        "error": {"kind": "internal", "message": INTERNAL_MESSAGE, "detail": detail},
+    }
 
 
 def handle(request_json: str) -> str:

@@ -63,7 +63,14 @@ DEFAULT_SEQUENCE = "A B A C A D A E B F G B H C G D B E H C"
 # TTLs (seconds) for TTL-based: long enough that nothing expires within the 20 steps, distinct
 # enough that the nearest expiry is never a tie.
 DEFAULT_TTLS_S: dict[str, int] = {
-    "A": 120, "B": 90, "C": 40, "D": 50, "E": 60, "F": 70, "G": 48, "H": 80,
+    "A": 120,
+    "B": 90,
+    "C": 40,
+    "D": 50,
+    "E": 60,
+    "F": 70,
+    "G": 48,
+    "H": 80,
 }
 OTHER_TTL_S = 60
 
@@ -214,8 +221,16 @@ class CacheRun:
         # eviction_preview() shown now is exactly what the next eviction picks.
         self.store.tick()
         entry: dict[str, Any] = {
-            "step": self.step, "op": "GET", "key": access.key, "hit": hit, "set": not hit,
-            "evicted": None, "reason": None, "candidates": [], "sampled": 0, "expired": [],
+            "step": self.step,
+            "op": "GET",
+            "key": access.key,
+            "hit": hit,
+            "set": not hit,
+            "evicted": None,
+            "reason": None,
+            "candidates": [],
+            "sampled": 0,
+            "expired": [],
         }
         for event in self._events:
             if event.get("type") == "expire":
@@ -278,8 +293,10 @@ class CacheRun:
             return f"{victim}: picked at random from {self.capacity} keys"
         if mine.get("stale"):  # Redis mode: a pooled key keeps the score it was sampled with
             word = {"lru": "idle time", "lfu": "LFU counter", "ttl": "TTL"}[self.policy]
-            return (f"{victim}: its pooled {word} (from when Redis sampled it) was the best of "
-                    f"{scope}; it has changed since, and Redis does not re-check pooled keys")
+            return (
+                f"{victim}: its pooled {word} (from when Redis sampled it) was the best of "
+                f"{scope}; it has changed since, and Redis does not re-check pooled keys"
+            )
         if self.policy == "lru":
             return f"{victim}: idle {_seconds(mine['idleMs'])}, the longest of {scope}"
         if self.policy == "lfu":
@@ -504,10 +521,17 @@ class Controller:
             for policy, (label, redis_name) in POLICIES.items():
                 run = CacheRun(self.accesses, self.capacity, policy, self.redis_mode, self.seed)
                 run.run_to_end()
-                rows.append({
-                    "policy": label, "id": policy, "engine": redis_name, "hits": run.hits,
-                    "misses": run.misses, "evictions": run.evictions, "hitRate": run.hit_rate,
-                })
+                rows.append(
+                    {
+                        "policy": label,
+                        "id": policy,
+                        "engine": redis_name,
+                        "hits": run.hits,
+                        "misses": run.misses,
+                        "evictions": run.evictions,
+                        "hitRate": run.hit_rate,
+                    }
+                )
             self._comparison = rows
         return self._comparison
 
@@ -521,20 +545,22 @@ class Controller:
             ttl_ms = info.get("ttl_ms")
             ttl_ms = ttl_ms if isinstance(ttl_ms, int) and ttl_ms >= 0 else None
             last = info.get("last_access_ms")
-            slots.append({
-                "key": key,
-                "value": info.get("value"),
-                "accessCount": info.get("access_count"),
-                "freq": info.get("freq"),
-                "lastAccess": last,
-                "lastAccessS": None if last is None else last / 1000,
-                "idle": info.get("idle_ms"),
-                "idleS": None if info.get("idle_ms") is None else info["idle_ms"] / 1000,
-                "ttl": None if ttl_ms is None else ttl_ms / 1000,
-                "ttlMs": ttl_ms,
-                "expiresAt": None if ttl_ms is None else now + ttl_ms,
-                "nextEvict": key == victim,
-            })
+            slots.append(
+                {
+                    "key": key,
+                    "value": info.get("value"),
+                    "accessCount": info.get("access_count"),
+                    "freq": info.get("freq"),
+                    "lastAccess": last,
+                    "lastAccessS": None if last is None else last / 1000,
+                    "idle": info.get("idle_ms"),
+                    "idleS": None if info.get("idle_ms") is None else info["idle_ms"] / 1000,
+                    "ttl": None if ttl_ms is None else ttl_ms / 1000,
+                    "ttlMs": ttl_ms,
+                    "expiresAt": None if ttl_ms is None else now + ttl_ms,
+                    "nextEvict": key == victim,
+                }
+            )
         slots.sort(key=self._display_rank, reverse=True)
         slots.sort(key=lambda s: s["nextEvict"])  # stable: the victim sinks to the bottom
         for position, slot in enumerate(slots):
@@ -574,8 +600,11 @@ class Controller:
         upcoming = None
         if not run.finished:
             nxt = self.accesses[run.step]
-            upcoming = {"key": nxt.key, "hit": nxt.key in keys_now,
-                        "evicts": nxt.key not in keys_now and full}
+            upcoming = {
+                "key": nxt.key,
+                "hit": nxt.key in keys_now,
+                "evicts": nxt.key not in keys_now and full,
+            }
         return {
             "simId": SIM_ID,
             "policy": POLICIES[self.policy][0],

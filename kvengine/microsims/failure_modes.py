@@ -194,13 +194,19 @@ class FailureModesController:
                 f"{queries}."
             )
         elif expired and self._first("stampede", "expired"):
-            what = f"{expired} cached entries expired at once" if expired > 1 else (
-                "a cached entry expired")
+            what = (
+                f"{expired} cached entries expired at once"
+                if expired > 1
+                else ("a cached entry expired")
+            )
             moments.append(f"Tick {tick}: {what}; {queries}.")
         if any(e["type"] == "stale" for e in events) and self._first("stampede", "stale"):
             holder = next((e["server"] for e in events if e["type"] == "lock"), None)
-            who = f"server {holder + 1} holds the lock and recomputes" if holder is not None else (
-                "one server holds the lock")
+            who = (
+                f"server {holder + 1} holds the lock and recomputes"
+                if holder is not None
+                else ("one server holds the lock")
+            )
             moments.append(f"Tick {tick}: {who}; the other servers serve the stale value.")
         early = [e for e in events if e["type"] == "recompute" and e.get("early")]
         if early and self._first("stampede", "early"):
@@ -209,9 +215,7 @@ class FailureModesController:
                 f"{snap['servers'][early[0]['server']].get('ttl')} ticks before it expires."
             )
         if snap["dbOverloaded"] and not before["dbOverloaded"]:
-            moments.append(
-                f"DB Overload: {load} queries in flight, capacity {snap['dbCapacity']}."
-            )
+            moments.append(f"DB Overload: {load} queries in flight, capacity {snap['dbCapacity']}.")
         if before["dbOverloaded"] and not snap["dbOverloaded"]:
             moments.append(f"Tick {tick}: the database is back under its capacity.")
         return moments
@@ -297,8 +301,11 @@ class FailureModesController:
         ``if_playing=True`` (the page's play loop) advances only panels that are still playing: a
         step the timer queued just before a Pause must not move the paused panel on.
         """
-        if isinstance(n, bool) or not isinstance(n, int | float) or not math.isfinite(n) or (
-            n != int(n)
+        if (
+            isinstance(n, bool)
+            or not isinstance(n, int | float)
+            or not math.isfinite(n)
+            or (n != int(n))
         ):
             raise SimInputError(f"Step count must be a whole number, not {n!r}.")
         n = int(n)

@@ -93,8 +93,24 @@ INITIAL_ENTRIES: tuple[tuple[str, str], ...] = (
 )
 
 USER_NAMES = (
-    "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory",
-    "niaj", "olivia", "peggy", "rupert", "sybil", "trent", "victor", "walter",
+    "bob",
+    "carol",
+    "dave",
+    "erin",
+    "frank",
+    "grace",
+    "heidi",
+    "ivan",
+    "judy",
+    "mallory",
+    "niaj",
+    "olivia",
+    "peggy",
+    "rupert",
+    "sybil",
+    "trent",
+    "victor",
+    "walter",
 )
 PRODUCT_NAMES = ("red pen", "desk lamp", "notebook", "green tea", "usb cable", "headphones")
 
@@ -150,8 +166,9 @@ def _validate_key(key: Any) -> str:
     try:
         key_bytes(key)
     except UnicodeEncodeError:
-        raise SimInputError("The key holds a broken character (an unpaired surrogate); "
-                            "retype it.") from None
+        raise SimInputError(
+            "The key holds a broken character (an unpaired surrogate); retype it."
+        ) from None
     return key
 
 
@@ -182,8 +199,7 @@ class HashTableLookupController:
         """Back to the starting table for the current parameters, showing the default key."""
         self._rng = random.Random(self._seed)
         self._hash_name = self._default_hash
-        self._table = HashTable(size=self._default_size, hash_name=self._hash_name,
-                                resizable=False)
+        self._table = HashTable(size=self._default_size, hash_name=self._hash_name, resizable=False)
         self._order: list[str] = []  # insertion order, to rebuild the table on a hash switch
         self._values: dict[str, str] = {}
         for key, value in INITIAL_ENTRIES:
@@ -280,8 +296,10 @@ class HashTableLookupController:
         if not self._step_mode:
             stage = 1
         elif self._stage >= len(self._stages):
-            raise SimInputError("That was the last stage. Type a key and press Hash to trace "
-                                "another lookup, or press Back.")
+            raise SimInputError(
+                "That was the last stage. Type a key and press Hash to trace "
+                "another lookup, or press Back."
+            )
         else:
             stage = self._stage + 1
         self._step_mode = True
@@ -316,8 +334,9 @@ class HashTableLookupController:
         if complete:
             narration = self._narration_done
         elif self._stage == 0:
-            narration = ("Step-through: press Step to see each stage of "
-                         f"{self._stages[0]['title'].lower()}.")
+            narration = (
+                f"Step-through: press Step to see each stage of {self._stages[0]['title'].lower()}."
+            )
         else:
             narration = self._stages[self._stage - 1]["narration"]
         last = {k: v for k, v in self._last.items() if k != "narration"}
@@ -327,8 +346,9 @@ class HashTableLookupController:
             "hashName": self._hash_name,
             "hashLabel": HASH_LABELS.get(self._hash_name, self._hash_name),
             "hashOptions": [{"name": n, "label": HASH_LABELS.get(n, n)} for n in HASH_FUNCTIONS],
-            "buckets": [[{"key": k, "value": v} for k, v in chain]
-                        for chain in self._table.buckets()],
+            "buckets": [
+                [{"key": k, "value": v} for k, v in chain] for chain in self._table.buckets()
+            ],
             "last": last,
             "trace": self._trace,
             "stages": self._stages,
@@ -362,8 +382,10 @@ class HashTableLookupController:
         }
 
     def _full_message(self) -> str:
-        return (f"The table already holds {MAX_KEYS} keys, the most this sim can draw. "
-                "Look up a stored key, or press Reset.")
+        return (
+            f"The table already holds {MAX_KEYS} keys, the most this sim can draw. "
+            "Look up a stored key, or press Reset."
+        )
 
     def _insert(self, key: str, value: str) -> None:
         self._table.set(key, value)
@@ -415,13 +437,15 @@ class HashTableLookupController:
         walked = list(trace["chain"])
         short = display_key(key)
         if found:
-            extra = (f" (key {len(walked)} of its chain)" if len(walked) > 1 else "")
+            extra = f" (key {len(walked)} of its chain)" if len(walked) > 1 else ""
             outcome = f"bucket {bucket} holds {value}{extra}."
         elif not walked:
             outcome = f"bucket {bucket} was empty: stored there with value {value}."
         else:
-            outcome = (f"not in bucket {bucket}: stored at the head of its chain with value "
-                       f"{value}; {len(chain_after)} keys now share bucket {bucket}.")
+            outcome = (
+                f"not in bucket {bucket}: stored at the head of its chain with value "
+                f"{value}; {len(chain_after)} keys now share bucket {bucket}."
+            )
         done = f"{short} hashes to {hash_value}; {hash_value} mod {size} = {bucket}; {outcome}"
         self._last = {
             "key": key,
@@ -439,8 +463,9 @@ class HashTableLookupController:
             "narration": done,
         }
         self._trace = self._build_trace(key, hash_value, size, bucket)
-        self._stages = self._build_stages(key, hash_value, size, bucket, found, value, walked,
-                                          chain_after)
+        self._stages = self._build_stages(
+            key, hash_value, size, bucket, found, value, walked, chain_after
+        )
         self._resize = None
         self._narration_done = done
         self._new_action()
@@ -468,26 +493,30 @@ class HashTableLookupController:
         h = start
         for step in shown:
             lines, h = self._step_lines(step, h)
-            steps.append({
-                "kind": "byte",
-                "index": int(step["index"]),
-                "title": f"byte {int(step['index']) + 1} of {len(data):,}: "
-                         f"{_byte_label(int(step['byte']), str(step.get('char', '')))}",
-                "lines": lines,
-                "short": f"{_byte_label(int(step['byte']))} \u2192 {h}",
-                "value": h,
-            })
+            steps.append(
+                {
+                    "kind": "byte",
+                    "index": int(step["index"]),
+                    "title": f"byte {int(step['index']) + 1} of {len(data):,}: "
+                    f"{_byte_label(int(step['byte']), str(step.get('char', '')))}",
+                    "lines": lines,
+                    "short": f"{_byte_label(int(step['byte']))} \u2192 {h}",
+                    "value": h,
+                }
+            )
         rest = len(all_steps) - len(shown)
         if rest > 0:
             first, last = len(shown) + 1, len(all_steps)
-            steps.append({
-                "kind": "summary",
-                "index": len(shown),
-                "title": f"bytes {first} to {last:,}: the same {self._op_words()} each",
-                "lines": [f"h = {hash_value}"],
-                "short": f"bytes {first}\u2013{last:,} \u2192 {hash_value}",
-                "value": hash_value,
-            })
+            steps.append(
+                {
+                    "kind": "summary",
+                    "index": len(shown),
+                    "title": f"bytes {first} to {last:,}: the same {self._op_words()} each",
+                    "lines": [f"h = {hash_value}"],
+                    "short": f"bytes {first}\u2013{last:,} \u2192 {hash_value}",
+                    "value": hash_value,
+                }
+            )
         formula = f'hash("{display_key(key)}") mod {size} = {bucket}'
         return {
             "hashName": self._hash_name,
@@ -525,79 +554,132 @@ class HashTableLookupController:
         byte = int(step["byte"])
         if self._hash_name == "fnv1a-32":
             xored, multiplied = int(step["after_xor"]), int(step["after_multiply"])
-            return [f"xor {byte} = {xored}",
-                    f"\u00d7 16777619 = {multiplied}"], multiplied
+            return [f"xor {byte} = {xored}", f"\u00d7 16777619 = {multiplied}"], multiplied
         if self._hash_name == "djb2-32":
             multiplied, added = int(step["after_multiply"]), int(step["after_add"])
-            return [f"\u00d7 33 = {multiplied}",
-                    f"+ {byte} = {added}"], added
+            return [f"\u00d7 33 = {multiplied}", f"+ {byte} = {added}"], added
         added = int(step["after_add"])
         return [f"+ {byte} = {added}"], added
 
-    def _build_stages(self, key: str, hash_value: int, size: int, bucket: int, found: bool,
-                      value: Any, walked: list[str], chain_after: list[str]) -> list[dict]:
+    def _build_stages(
+        self,
+        key: str,
+        hash_value: int,
+        size: int,
+        bucket: int,
+        found: bool,
+        value: Any,
+        walked: list[str],
+        chain_after: list[str],
+    ) -> list[dict]:
         short = display_key(key)
         label = HASH_LABELS.get(self._hash_name, self._hash_name)
         n_bytes = self._trace["byteCount"]
-        stages: list[dict[str, Any]] = [{
-            "kind": "enter",
-            "title": f"The lookup of {short}",
-            "duration": ENTER_SECONDS,
-            "narration": f"Key {short} ({n_bytes:,} UTF-8 byte{'s' if n_bytes != 1 else ''}) "
-                         f"enters the {label} hash function (arithmetic mod 2\u00b3\u00b2); "
-                         f"{self._trace['startLabel']}.",
-        }]
+        stages: list[dict[str, Any]] = [
+            {
+                "kind": "enter",
+                "title": f"The lookup of {short}",
+                "duration": ENTER_SECONDS,
+                "narration": f"Key {short} ({n_bytes:,} UTF-8 byte{'s' if n_bytes != 1 else ''}) "
+                f"enters the {label} hash function (arithmetic mod 2\u00b3\u00b2); "
+                f"{self._trace['startLabel']}.",
+            }
+        ]
         for i, step in enumerate(self._trace["steps"]):
             if step["kind"] == "byte":
                 text = f"{step['title'].capitalize()}: " + "; ".join(step["lines"]) + "."
             else:
                 text = f"{step['title'].capitalize()}; the hash is {hash_value}."
-            stages.append({"kind": "step", "step": i, "title": step["title"],
-                           "duration": STEP_SECONDS, "narration": text})
-        stages.append({"kind": "mod", "title": self._trace["modLine"], "duration": STEP_SECONDS,
-                       "narration": f"{hash_value} mod {size} = {bucket}."})
-        stages.append({"kind": "arrow", "title": f"to bucket {bucket}", "bucket": bucket,
-                       "duration": ARROW_SECONDS,
-                       "narration": f"The key goes to bucket {bucket}."})
+            stages.append(
+                {
+                    "kind": "step",
+                    "step": i,
+                    "title": step["title"],
+                    "duration": STEP_SECONDS,
+                    "narration": text,
+                }
+            )
+        stages.append(
+            {
+                "kind": "mod",
+                "title": self._trace["modLine"],
+                "duration": STEP_SECONDS,
+                "narration": f"{hash_value} mod {size} = {bucket}.",
+            }
+        )
+        stages.append(
+            {
+                "kind": "arrow",
+                "title": f"to bucket {bucket}",
+                "bucket": bucket,
+                "duration": ARROW_SECONDS,
+                "narration": f"The key goes to bucket {bucket}.",
+            }
+        )
         if found:
-            walk = (f" after walking past {len(walked) - 1} other key"
-                    f"{'s' if len(walked) != 2 else ''}" if len(walked) > 1 else "")
+            walk = (
+                f" after walking past {len(walked) - 1} other key{'s' if len(walked) != 2 else ''}"
+                if len(walked) > 1
+                else ""
+            )
             text = f"Bucket {bucket} holds {value}{walk}: a hit."
         else:
-            text = (f"Bucket {bucket} does not have {short}: it is stored at the head of the "
-                    f"chain with value {value}")
-            text += f"; the chain now has {len(chain_after)} keys." if len(chain_after) > 1 \
-                else "."
-        stages.append({"kind": "bucket", "title": "the bucket", "bucket": bucket,
-                       "found": found, "duration": BUCKET_SECONDS, "narration": text})
+            text = (
+                f"Bucket {bucket} does not have {short}: it is stored at the head of the "
+                f"chain with value {value}"
+            )
+            text += f"; the chain now has {len(chain_after)} keys." if len(chain_after) > 1 else "."
+        stages.append(
+            {
+                "kind": "bucket",
+                "title": "the bucket",
+                "bucket": bucket,
+                "found": found,
+                "duration": BUCKET_SECONDS,
+                "narration": text,
+            }
+        )
         return stages
 
-    def _rebucketed(self, before: dict[str, int], stats_before: dict[str, Any],
-                    what: str) -> None:
+    def _rebucketed(self, before: dict[str, int], stats_before: dict[str, Any], what: str) -> None:
         """After a resize or hash switch: moves, stats, refreshed last-key trace and stages."""
         size = self._table_size()
-        moves = [{"key": key, "from": before[key], "to": self._table.bucket_index(key)}
-                 for key in self._order]
+        moves = [
+            {"key": key, "from": before[key], "to": self._table.bucket_index(key)}
+            for key in self._order
+        ]
         moved = sum(1 for m in moves if m["from"] != m["to"])
         stats = self._stats()
         key = self._last["key"]
         hash_value = HASH_FUNCTIONS[self._hash_name](key_bytes(key))
         bucket = self._table.bucket_index(key)
-        self._last.update({"hash": hash_value, "bucket": bucket,
-                           "chainAfter": [e[0] for e in self._table.buckets()[bucket]]})
+        self._last.update(
+            {
+                "hash": hash_value,
+                "bucket": bucket,
+                "chainAfter": [e[0] for e in self._table.buckets()[bucket]],
+            }
+        )
         self._trace = self._build_trace(key, hash_value, size, bucket)
         n = len(moves)
         # short enough for the two visible narration lines at 660 px (the hash and the mod are
         # in the box): "Table resized from 8 to 16 buckets: 5 of 6 keys moved. Load factor ..."
-        done = (f"{what}: {moved} of {n} keys moved. Load factor "
-                f"{stats_before['loadFactor']:g} \u2192 {stats['loadFactor']:g}, longest chain "
-                f"{stats_before['longestChain']} \u2192 {stats['longestChain']}, empty buckets "
-                f"{stats_before['emptyBuckets']} \u2192 {stats['emptyBuckets']}. "
-                f"{display_key(key)} is now in bucket {bucket}.")
-        self._stages = [{"kind": "rebucket", "title": what.lower(), "duration": REBUCKET_SECONDS,
-                         "narration": done}]
-        self._resize = {"what": what, "moves": moves, "moved": moved,
-                        "statsBefore": stats_before}
+        done = (
+            f"{what}: {moved} of {n} keys moved. Load factor "
+            f"{stats_before['loadFactor']:g} \u2192 {stats['loadFactor']:g}, longest chain "
+            f"{stats_before['longestChain']} \u2192 {stats['longestChain']}, empty buckets "
+            f"{stats_before['emptyBuckets']} \u2192 {stats['emptyBuckets']}. "
+            f"{display_key(key)} is now in bucket {bucket}."
+        )
+        self._stages = [
+            {
+                "kind": "rebucket",
+                "title": what.lower(),
+                "duration": REBUCKET_SECONDS,
+                "narration": done,
+            }
+        ]
+        self._resize = {"what": what, "moves": moves, "moved": moved, "statsBefore": stats_before}
         self._collision = None
         self._narration_done = done
         self._last["narration"] = done

@@ -71,8 +71,13 @@ class Query:
     record: Record | None = None
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "key": self.key,
-                "startedMs": self.started_ms, "doneMs": self.done_ms}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "key": self.key,
+            "startedMs": self.started_ms,
+            "doneMs": self.done_ms,
+        }
 
 
 class Database:
@@ -87,8 +92,10 @@ class Database:
         capacity: int = 4,
         overload_factor: float = 2.0,
     ) -> None:
-        for name, value in (("read_latency_ms", read_latency_ms),
-                            ("write_latency_ms", write_latency_ms)):
+        for name, value in (
+            ("read_latency_ms", read_latency_ms),
+            ("write_latency_ms", write_latency_ms),
+        ):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a whole number of milliseconds, at least 1")
         if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
@@ -153,8 +160,7 @@ class Database:
 
     def _check_up(self) -> None:
         if self.down:
-            raise DatabaseUnavailable(
-                f"the database is down until t = {self._down_until} ms")
+            raise DatabaseUnavailable(f"the database is down until t = {self._down_until} ms")
 
     def latency(self, kind: str) -> int:
         """The latency a query of ``kind`` started now would have, in ms."""
@@ -228,6 +234,13 @@ class Database:
         return [self._apply_write(k, v) for k, v in items], latency
 
     def snapshot(self) -> dict:
-        return {"inFlight": self.in_flight, "peak": self.peak, "capacity": self.capacity,
-                "overloaded": self.overloaded, "down": self.down, "reads": self.reads,
-                "writes": self.writes, "records": len(self._records)}
+        return {
+            "inFlight": self.in_flight,
+            "peak": self.peak,
+            "capacity": self.capacity,
+            "overloaded": self.overloaded,
+            "down": self.down,
+            "reads": self.reads,
+            "writes": self.writes,
+            "records": len(self._records),
+        }

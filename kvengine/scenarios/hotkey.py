@@ -95,10 +95,14 @@ class HotKeyModel:
         self.replica_keys = [f"{hot_key}:{i}" for i in range(1, self.replica_count + 1)]
         self.replica_shards = [self.shard_of(k) for k in self.replica_keys]
         self.cold_shards = [self.shard_of(f"item:{i}") for i in range(self.cold_key_count)]
-        self.local_caches = [
-            Store(clock=self.clock, seed=self.seed + i, policy="allkeys-lru", maxkeys=16)
-            for i in range(self.app_servers)
-        ] if mitigation == "local-cache" else []
+        self.local_caches = (
+            [
+                Store(clock=self.clock, seed=self.seed + i, policy="allkeys-lru", maxkeys=16)
+                for i in range(self.app_servers)
+            ]
+            if mitigation == "local-cache"
+            else []
+        )
 
         s = self.shard_count
         self.total_primary = [0] * s
@@ -179,10 +183,10 @@ class HotKeyModel:
         self._hit_primary(self.hot_shard)
         if self.mitigation == "local-cache":
             server = self.rng.randrange(self.app_servers)
-            self.local_caches[server].set(self.hot_key, str(self.hot_version),
-                                          px=self.local_ttl_ticks * self.tick_ms)
-        return [{"key": self.hot_key, "shard": self.hot_shard, "served_by": "shard",
-                 "op": "write"}]
+            self.local_caches[server].set(
+                self.hot_key, str(self.hot_version), px=self.local_ttl_ticks * self.tick_ms
+            )
+        return [{"key": self.hot_key, "shard": self.hot_shard, "served_by": "shard", "op": "write"}]
 
     def _hot_read(self) -> dict:
         if self.mitigation == "replicas":
@@ -190,8 +194,12 @@ class HotKeyModel:
             shard = self.replica_shards[idx]
             self._hit_primary(shard)
             self.hot_cluster_reads += 1
-            return {"key": self.replica_keys[idx], "shard": shard, "served_by": "shard",
-                    "op": "read"}
+            return {
+                "key": self.replica_keys[idx],
+                "shard": shard,
+                "served_by": "shard",
+                "op": "read",
+            }
         if self.mitigation == "local-cache":
             server = self.rng.randrange(self.app_servers)
             cache = self.local_caches[server]
@@ -200,13 +208,23 @@ class HotKeyModel:
                 self.local_hits += 1
                 if int(cached) < self.hot_version:
                     self.stale_local_reads += 1
-                return {"key": self.hot_key, "shard": self.hot_shard,
-                        "served_by": "local-cache", "op": "read", "server": server}
+                return {
+                    "key": self.hot_key,
+                    "shard": self.hot_shard,
+                    "served_by": "local-cache",
+                    "op": "read",
+                    "server": server,
+                }
             self._hit_primary(self.hot_shard)
             self.hot_cluster_reads += 1
             cache.set(self.hot_key, str(self.hot_version), px=self.local_ttl_ticks * self.tick_ms)
-            return {"key": self.hot_key, "shard": self.hot_shard, "served_by": "shard",
-                    "op": "read", "server": server}
+            return {
+                "key": self.hot_key,
+                "shard": self.hot_shard,
+                "served_by": "shard",
+                "op": "read",
+                "server": server,
+            }
         if self.mitigation == "read-replicas":
             replica = self._next_read_replica
             self._next_read_replica = (replica + 1) % self.read_replica_count
@@ -215,16 +233,20 @@ class HotKeyModel:
             self.total_replica[i][replica] += 1
             self.cluster_requests += 1
             self.hot_cluster_reads += 1
-            return {"key": self.hot_key, "shard": self.hot_shard, "served_by": "replica",
-                    "op": "read", "replica": replica + 1}
+            return {
+                "key": self.hot_key,
+                "shard": self.hot_shard,
+                "served_by": "replica",
+                "op": "read",
+                "replica": replica + 1,
+            }
         self._hit_primary(self.hot_shard)
         self.hot_cluster_reads += 1
         return {"key": self.hot_key, "shard": self.hot_shard, "served_by": "shard", "op": "read"}
 
     # -- reading the state ------------------------------------------------------------------
     def _node_overloaded(self, i: int) -> bool:
-        return self.load[i] > self.capacity or any(
-            r > self.capacity for r in self.replica_load[i])
+        return self.load[i] > self.capacity or any(r > self.capacity for r in self.replica_load[i])
 
     def _share(self, count: int) -> float:
         return count / self.cluster_requests if self.cluster_requests else 0.0
@@ -234,26 +256,32 @@ class HotKeyModel:
         with_replicas = self.mitigation == "read-replicas"
         shards = []
         for i, (first, last) in enumerate(self.ranges):
-            shards.append({
-                "id": i + 1,
-                "slots": [first, last],
-                "load": self.load[i],
-                "share": self._share(self.total_primary[i]),
-                "overloaded": self._node_overloaded(i),
-                "capacity": self.capacity,
-                "replicaLoad": list(self.replica_load[i]) if with_replicas else [],
-                "replicaShare": ([self._share(c) for c in self.total_replica[i]]
-                                 if with_replicas else []),
-                "overloadedTicks": self.overloaded_ticks[i],
-            })
+            shards.append(
+                {
+                    "id": i + 1,
+                    "slots": [first, last],
+                    "load": self.load[i],
+                    "share": self._share(self.total_primary[i]),
+                    "overloaded": self._node_overloaded(i),
+                    "capacity": self.capacity,
+                    "replicaLoad": list(self.replica_load[i]) if with_replicas else [],
+                    "replicaShare": (
+                        [self._share(c) for c in self.total_replica[i]] if with_replicas else []
+                    ),
+                    "overloadedTicks": self.overloaded_ticks[i],
+                }
+            )
         node_shares = [sh["share"] for sh in shards]
         node_shares += [r for sh in shards for r in sh["replicaShare"]]
         if self.mitigation == "replicas":
-            hot_keys = [{"key": k, "slot": key_hash_slot(k), "shard": sh}
-                        for k, sh in zip(self.replica_keys, self.replica_shards, strict=True)]
+            hot_keys = [
+                {"key": k, "slot": key_hash_slot(k), "shard": sh}
+                for k, sh in zip(self.replica_keys, self.replica_shards, strict=True)
+            ]
         else:
-            hot_keys = [{"key": self.hot_key, "slot": key_hash_slot(self.hot_key),
-                         "shard": self.hot_shard}]
+            hot_keys = [
+                {"key": self.hot_key, "slot": key_hash_slot(self.hot_key), "shard": self.hot_shard}
+            ]
         return {
             "mitigation": self.mitigation,
             "tick": self.tick,

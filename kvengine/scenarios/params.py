@@ -23,14 +23,19 @@ def int_param(name: str, value: object, low: int, high: int) -> int:
     return value
 
 
-def number_param(name: str, value: object, low: float, high: float, *,
-                 low_inclusive: bool = True, hint: str = "") -> float:
+def number_param(
+    name: str, value: object, low: float, high: float, *, low_inclusive: bool = True, hint: str = ""
+) -> float:
     """``value`` as a float if it is a number (not a bool) in the range, else ``ValueError``.
 
     ``low_inclusive=False`` excludes ``low`` itself; ``hint`` is appended to the message.
     """
-    ok = (not isinstance(value, bool) and isinstance(value, int | float)
-          and (low <= value if low_inclusive else low < value) and value <= high)
+    ok = (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and (low <= value if low_inclusive else low < value)
+        and value <= high
+    )
     if not ok:
         lower = f"from {low:g}" if low_inclusive else f"above {low:g} and at most"
         sep = " to " if low_inclusive else " "

@@ -74,8 +74,16 @@ class _CachePattern:
 
     name = "pattern"
 
-    def __init__(self, store: Store, db: Database, *, ttl_ms: int = 60_000, jitter_ms: int = 0,
-                 cache_latency_ms: float = 0.5, seed: int = 1) -> None:
+    def __init__(
+        self,
+        store: Store,
+        db: Database,
+        *,
+        ttl_ms: int = 60_000,
+        jitter_ms: int = 0,
+        cache_latency_ms: float = 0.5,
+        seed: int = 1,
+    ) -> None:
         if not isinstance(ttl_ms, int) or isinstance(ttl_ms, bool) or ttl_ms < 1:
             raise ValueError("ttl_ms must be a whole number of milliseconds, at least 1")
         if not isinstance(jitter_ms, int) or isinstance(jitter_ms, bool) or jitter_ms < 0:
@@ -120,21 +128,34 @@ class _CachePattern:
         if cached is not None:
             version, value = cached
             db_version = self._db_version(key)
-            return self._record(OpResult("read", key, value, latency, True,
-                                         db_version is not None and version < db_version,
-                                         version, db_version))
+            return self._record(
+                OpResult(
+                    "read",
+                    key,
+                    value,
+                    latency,
+                    True,
+                    db_version is not None and version < db_version,
+                    version,
+                    db_version,
+                )
+            )
         try:
             record, db_latency = self.db.read(key)
         except DatabaseUnavailable as exc:
-            return self._record(OpResult("read", key, None, latency, False, ok=False,
-                                         error=str(exc)))
+            return self._record(
+                OpResult("read", key, None, latency, False, ok=False, error=str(exc))
+            )
         latency += db_latency
         if record is None:
             return self._record(OpResult("read", key, None, latency, False))
         self._cache_put(key, record.version, record.value)
         latency += self.cache_latency_ms
-        return self._record(OpResult("read", key, record.value, latency, False, False,
-                                     record.version, record.version))
+        return self._record(
+            OpResult(
+                "read", key, record.value, latency, False, False, record.version, record.version
+            )
+        )
 
     def warm(self, keys: list[str]) -> list[OpResult]:
         """Cache warming: load ``keys`` from the database before anyone asks for them."""
@@ -148,10 +169,20 @@ class _CachePattern:
                 continue
             if record is not None:
                 self._cache_put(key, record.version, record.value)
-            results.append(self._record(OpResult(
-                "warm", key, record.value if record else None,
-                db_latency + self.cache_latency_ms, None, False,
-                record.version if record else None, record.version if record else None)))
+            results.append(
+                self._record(
+                    OpResult(
+                        "warm",
+                        key,
+                        record.value if record else None,
+                        db_latency + self.cache_latency_ms,
+                        None,
+                        False,
+                        record.version if record else None,
+                        record.version if record else None,
+                    )
+                )
+            )
         return results
 
     def invalidate(self, key: str) -> OpResult:
@@ -190,7 +221,9 @@ class _CachePattern:
 
         return {
             "pattern": self.name,
-            "reads": len(reads), "hits": hits, "misses": len(reads) - hits,
+            "reads": len(reads),
+            "hits": hits,
+            "misses": len(reads) - hits,
             "hitRate": hits / len(reads) if reads else 0.0,
             "staleReads": sum(1 for r in reads if r.stale),
             "writes": len(writes),
@@ -217,8 +250,11 @@ class ReadThroughCache(_CachePattern):
         if invalidate:
             self.store.delete(key)
             latency += self.cache_latency_ms
-        return self._record(OpResult("write", key, value, float(latency), None, False,
-                                     record.version, record.version))
+        return self._record(
+            OpResult(
+                "write", key, value, float(latency), None, False, record.version, record.version
+            )
+        )
 
 
 class WriteThroughCache(_CachePattern):
@@ -230,12 +266,23 @@ class WriteThroughCache(_CachePattern):
         self._before_op()
         try:
             record, db_latency = self.db.write(key, value)
-        except DatabaseUnavailable as exc:   # not acknowledged: the cache is left unchanged
-            return self._record(OpResult("write", key, value, self.cache_latency_ms, ok=False,
-                                         error=str(exc)))
+        except DatabaseUnavailable as exc:  # not acknowledged: the cache is left unchanged
+            return self._record(
+                OpResult("write", key, value, self.cache_latency_ms, ok=False, error=str(exc))
+            )
         self._cache_put(key, record.version, record.value)
-        return self._record(OpResult("write", key, value, self.cache_latency_ms + db_latency,
-                                     None, False, record.version, record.version))
+        return self._record(
+            OpResult(
+                "write",
+                key,
+                value,
+                self.cache_latency_ms + db_latency,
+                None,
+                False,
+                record.version,
+                record.version,
+            )
+        )
 
 
 class WriteBehindCache(_CachePattern):
@@ -243,16 +290,20 @@ class WriteBehindCache(_CachePattern):
 
     name = "write-behind"
 
-    def __init__(self, store: Store, db: Database, *, flush_interval_ms: int = 1000,
-                 **kwargs) -> None:
+    def __init__(
+        self, store: Store, db: Database, *, flush_interval_ms: int = 1000, **kwargs
+    ) -> None:
         super().__init__(store, db, **kwargs)
-        if (not isinstance(flush_interval_ms, int) or isinstance(flush_interval_ms, bool)
-                or flush_interval_ms < 1):
+        if (
+            not isinstance(flush_interval_ms, int)
+            or isinstance(flush_interval_ms, bool)
+            or flush_interval_ms < 1
+        ):
             raise ValueError("flush_interval_ms must be a whole number of milliseconds, >= 1")
         self.flush_interval_ms = flush_interval_ms
         self.next_flush_ms = db.clock.now_ms() + flush_interval_ms
-        self.pending: list[dict] = []       # the write buffer, oldest first
-        self.flushed: list[dict] = []       # every write that reached the database
+        self.pending: list[dict] = []  # the write buffer, oldest first
+        self.flushed: list[dict] = []  # every write that reached the database
         self.flushes = 0
         self._seq = 0
 
@@ -262,11 +313,15 @@ class WriteBehindCache(_CachePattern):
         base = self._db_version(key) or 0
         version = base + sum(1 for w in self.pending if w["key"] == key) + 1
         self._seq += 1
-        self.pending.append({"seq": self._seq, "key": key, "value": str(value),
-                             "writtenMs": self.db.clock.now_ms()})
+        self.pending.append(
+            {"seq": self._seq, "key": key, "value": str(value), "writtenMs": self.db.clock.now_ms()}
+        )
         self._cache_put(key, version, str(value))
-        return self._record(OpResult("write", key, str(value), self.cache_latency_ms, None,
-                                     False, version, base or None))
+        return self._record(
+            OpResult(
+                "write", key, str(value), self.cache_latency_ms, None, False, version, base or None
+            )
+        )
 
     def read(self, key: str) -> OpResult:
         """Reads see the buffered value first (the cache is the newest copy)."""
@@ -275,14 +330,23 @@ class WriteBehindCache(_CachePattern):
             if write["key"] == key:
                 cached = self._cache_get(key)
                 version = cached[0] if cached else None
-                return self._record(OpResult("read", key, write["value"],
-                                             self.cache_latency_ms, True, False, version,
-                                             self._db_version(key)))
+                return self._record(
+                    OpResult(
+                        "read",
+                        key,
+                        write["value"],
+                        self.cache_latency_ms,
+                        True,
+                        False,
+                        version,
+                        self._db_version(key),
+                    )
+                )
         return super().read(key)
 
     def _before_op(self) -> None:
         now = self.db.clock.now_ms()
-        if now >= self.next_flush_ms:          # one batch however many intervals have passed
+        if now >= self.next_flush_ms:  # one batch however many intervals have passed
             self.flush()
             missed = (now - self.next_flush_ms) // self.flush_interval_ms + 1
             self.next_flush_ms += missed * self.flush_interval_ms
@@ -312,6 +376,11 @@ class WriteBehindCache(_CachePattern):
 
     def stats(self) -> dict:
         out = super().stats()
-        out.update({"pending": len(self.pending), "flushes": self.flushes,
-                    "flushedWrites": len(self.flushed)})
+        out.update(
+            {
+                "pending": len(self.pending),
+                "flushes": self.flushes,
+                "flushedWrites": len(self.flushed),
+            }
+        )
         return out

@@ -89,8 +89,9 @@ class StampedeModel:
         self.server_count = int_param("servers", servers, 1, 100)
         self.mitigation = mitigation
         self.seed = int_param("seed", seed, -(2**63), 2**63 - 1)
-        self.key_count = int_param("keys", self.server_count if keys is None else keys,
-                                    1, self.server_count)
+        self.key_count = int_param(
+            "keys", self.server_count if keys is None else keys, 1, self.server_count
+        )
         self.ttl_ticks = int_param("ttl_ticks", ttl_ticks, 1, 100_000)
         self.recompute_ticks = int_param("recompute_ticks", recompute_ticks, 1, 10_000)
         self.jitter = number_param("jitter", jitter, 0, 10, hint=" (a fraction of the TTL)")
@@ -102,12 +103,17 @@ class StampedeModel:
         self.rng = random.Random(self.seed)
         self.clock = VirtualClock(0)
         self.store = Store(clock=self.clock, seed=self.seed, policy="noeviction")
-        self.db = Database(self.clock, read_latency_ms=self.recompute_ticks * self.tick_ms,
-                           capacity=self.db_capacity, overload_factor=1.0)
+        self.db = Database(
+            self.clock,
+            read_latency_ms=self.recompute_ticks * self.tick_ms,
+            capacity=self.db_capacity,
+            overload_factor=1.0,
+        )
         self.entry_keys = [f"hot:{i}" for i in range(self.key_count)]
         self.db.load({key: "v1" for key in self.entry_keys})
-        self.servers = [_Server(i, self.entry_keys[i % self.key_count])
-                        for i in range(self.server_count)]
+        self.servers = [
+            _Server(i, self.entry_keys[i % self.key_count]) for i in range(self.server_count)
+        ]
         self.tick = 0
         self.recomputes = 0
         self.misses = 0
@@ -121,7 +127,7 @@ class StampedeModel:
         self._expire_at: dict[str, int | None] = {}
         self._recomputes_since_expiry: dict[str, int] = {key: 0 for key in self.entry_keys}
         self.max_recomputes_per_expiry = 0
-        for key in self.entry_keys:        # the warm-up: the whole batch cached at once
+        for key in self.entry_keys:  # the warm-up: the whole batch cached at once
             self._cache_put(key, "v1", delta_ms=self.recompute_ticks * self.tick_ms)
         self.events = []
 
@@ -145,7 +151,7 @@ class StampedeModel:
         now = self.clock.now_ms()
         for key in self.entry_keys:
             when = self._expire_at.get(key)
-            if when is not None and now > when:       # Redis: expired when now > expiry
+            if when is not None and now > when:  # Redis: expired when now > expiry
                 self._expire_at[key] = None
                 self.expiries += 1
                 self.events.append({"type": "expired", "key": key})
@@ -156,12 +162,12 @@ class StampedeModel:
         self.events = []
         self.tick += 1
         self.clock.advance(self.tick_ms)
-        self.store.tick()                       # serverCron: active expiry, as Redis does
+        self.store.tick()  # serverCron: active expiry, as Redis does
         self._note_expiries()
         for query in self.db.poll():
             self._finish_recompute(query)
         order = list(self.servers)
-        self.rng.shuffle(order)                 # who reaches the cache first varies per tick
+        self.rng.shuffle(order)  # who reaches the cache first varies per tick
         for server in order:
             if server.query is None:
                 self._serve(server)
@@ -190,20 +196,27 @@ class StampedeModel:
             self.store.delete(LOCK_KEY)
         server.query = None
         server.early = False
-        self.events.append({"type": "refreshed", "server": server.id, "key": query.key,
-                            "ttl": self._ticks_left(query.key)})
+        self.events.append(
+            {
+                "type": "refreshed",
+                "server": server.id,
+                "key": query.key,
+                "ttl": self._ticks_left(query.key),
+            }
+        )
 
     def _start_recompute(self, server: _Server, early: bool) -> None:
         server.query = self.db.begin_read(server.key, owner=server.id)
         server.state = "querying"
         server.early = early
         self.recomputes += 1
-        if not early:                       # recomputes of one missing entry (duplicates = herd)
+        if not early:  # recomputes of one missing entry (duplicates = herd)
             count = self._recomputes_since_expiry[server.key] + 1
             self._recomputes_since_expiry[server.key] = count
             self.max_recomputes_per_expiry = max(self.max_recomputes_per_expiry, count)
-        self.events.append({"type": "recompute", "server": server.id, "key": server.key,
-                            "early": early})
+        self.events.append(
+            {"type": "recompute", "server": server.id, "key": server.key, "early": early}
+        )
 
     def _serve(self, server: _Server) -> None:
         """Handle this tick's requests of one server, one after another."""
@@ -218,15 +231,23 @@ class StampedeModel:
                     return
                 continue
             if self.mitigation == "lock":
-                if self.store.set(LOCK_KEY, str(server.id), nx=True,
-                                  px=4 * self.recompute_ticks * self.tick_ms) is None:
+                if (
+                    self.store.set(
+                        LOCK_KEY,
+                        str(server.id),
+                        nx=True,
+                        px=4 * self.recompute_ticks * self.tick_ms,
+                    )
+                    is None
+                ):
                     if self.store.get("stale:" + server.key) is None:
                         server.state = "waiting"
                         return
                     self.stale_reads += 1
                     if server.state != "stale":
-                        self.events.append({"type": "stale", "server": server.id,
-                                            "key": server.key})
+                        self.events.append(
+                            {"type": "stale", "server": server.id, "key": server.key}
+                        )
                     server.state = "stale"
                     continue
                 self.events.append({"type": "lock", "server": server.id, "key": LOCK_KEY})
@@ -241,7 +262,7 @@ class StampedeModel:
         if ttl_ms < 0:
             return False
         delta_ms = int(cached.rsplit("|", 1)[1])
-        rand = 1.0 - self.rng.random()          # in (0, 1]: ln is defined
+        rand = 1.0 - self.rng.random()  # in (0, 1]: ln is defined
         return -delta_ms * self.beta * math.log(rand) >= ttl_ms
 
     # -- reading the state ------------------------------------------------------------------
@@ -261,8 +282,16 @@ class StampedeModel:
             "tickMs": self.tick_ms,
             "ttlRemaining": 0 if any(t is None for t in ttls) else min(ttls),
             "ttlFull": self.ttl_ticks,
-            "servers": [{"id": s.id, "key": s.key, "state": s.state, "early": s.early,
-                         "ttl": self._ticks_left(s.key)} for s in self.servers],
+            "servers": [
+                {
+                    "id": s.id,
+                    "key": s.key,
+                    "state": s.state,
+                    "early": s.early,
+                    "ttl": self._ticks_left(s.key),
+                }
+                for s in self.servers
+            ],
             "dbLoad": load,
             "dbPeak": self.db_peak,
             "dbCapacity": self.db_capacity,

@@ -25,7 +25,12 @@ import { describeState, drawScene, layout, sceneHeight, slotAt } from "./cache-v
 
 const TICK_MS = 500;
 const RESTARTS = new Set(["set_policy", "set_mode", "set_capacity", "set_sequence"]);
-const POLICY_OPTIONS = [["lru", "LRU"], ["lfu", "LFU"], ["random", "Random"], ["ttl", "TTL-based"]];
+const POLICY_OPTIONS = [
+  ["lru", "LRU"],
+  ["lfu", "LFU"],
+  ["random", "Random"],
+  ["ttl", "TTL-based"],
+];
 
 let timer = null;
 let anim = null; // {before, evicted, newKey, touchedKey, hit}: the last step, for its animation
@@ -34,7 +39,7 @@ let simRef = null;
 /** The least canvas height at `width` (0 when wide): from the state, else the URL's capacity. */
 function minCanvasHeight(width) {
   if (!simRef) return sceneHeight(null, null, width);
-  const p = simRef.p5 && simRef.p5.canvas ? simRef.p5 : null;
+  const p = simRef.p5?.canvas ? simRef.p5 : null;
   return sceneHeight(p, simRef.state, width, simRef.params.capacity);
 }
 
@@ -43,7 +48,7 @@ function capacityOf(sim) {
 }
 
 function syncTimer(sim) {
-  const running = Boolean(sim.state && sim.state.running);
+  const running = Boolean(sim.state?.running);
   if (running && timer === null) {
     timer = setInterval(() => {
       act(sim, "tick");
@@ -59,7 +64,7 @@ async function act(sim, method, args = {}) {
   const before = sim.state;
   const after = await sim.call(method, args);
   syncTimer(sim);
-  if (RESTARTS.has(method) && before && after && after.restarted && after.narration !== before.narration) {
+  if (RESTARTS.has(method) && before && after?.restarted && after.narration !== before.narration) {
     // e.g. "Policy changed to LFU; the run restarted from step 0."; further changes before the
     // next step (Capacity 7, 8, 9 by arrow keys) update the notice
     sim.notice(after.narration);
@@ -77,7 +82,14 @@ async function act(sim, method, args = {}) {
     hit: entry.hit,
   };
   if (!sim.reducedMotion) {
-    sim.animate(entry.evicted ? [{ name: "out", ms: 220 }, { name: "in", ms: 220 }] : [{ name: "in", ms: 260 }]);
+    sim.animate(
+      entry.evicted
+        ? [
+            { name: "out", ms: 220 },
+            { name: "in", ms: 220 },
+          ]
+        : [{ name: "in", ms: 260 }],
+    );
   }
   return after;
 }
@@ -115,7 +127,7 @@ createMicroSim({
     const full = ui.button({
       name: "Full Sequence",
       pressed: false,
-      onClick: () => act(sim, "set_running", { running: !(sim.state && sim.state.running) }),
+      onClick: () => act(sim, "set_running", { running: !sim.state?.running }),
     });
     ui.button({ name: "Reset", onClick: () => act(sim, "reset") });
     ui.row();
@@ -174,14 +186,22 @@ createMicroSim({
       if (Number(capacity.value) !== state.capacity && document.activeElement !== capacity) {
         ui.setValue(capacity, state.capacity);
       }
-      if (document.activeElement !== sequence && sequence.value.trim() && sequence.value !== state.sequenceText) {
+      if (
+        document.activeElement !== sequence &&
+        sequence.value.trim() &&
+        sequence.value !== state.sequenceText
+      ) {
         ui.setValue(sequence, state.isDefaultSequence ? "" : state.sequenceText);
       }
       const keys = state.finished ? [] : state.slots.map((s) => s.key);
       const signature = `${state.finished}\u0001${keys.join("\u0000")}`;
       if (signature !== shownKeys) {
         shownKeys = signature;
-        const empty = state.finished ? "sequence finished" : keys.length ? "choose a key" : "no keys yet";
+        const empty = state.finished
+          ? "sequence finished"
+          : keys.length
+            ? "choose a key"
+            : "no keys yet";
         predict.replaceChildren(new Option(empty, ""));
         for (const key of keys) predict.append(new Option(key, key));
       }
@@ -197,7 +217,13 @@ createMicroSim({
       syncTimer(sim);
       sim.syncControls?.(sim.state);
       // what the view drew (panels, log lines): a view fact for tests, not simulation state
-      sim.viewInfo = drawScene(p, sim.state, sim.colors, geometry, sim.reducedMotion ? null : animationFrame(sim));
+      sim.viewInfo = drawScene(
+        p,
+        sim.state,
+        sim.colors,
+        geometry,
+        sim.reducedMotion ? null : animationFrame(sim),
+      );
     };
     p.setup = () => {
       // a click on a slot is a prediction (the "Predict next eviction" list does the same by keyboard)

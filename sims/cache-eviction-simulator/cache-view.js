@@ -45,16 +45,22 @@ export function layout(w, h, capacity = 6) {
       narrow: false,
       cache: { x: PAD, y: PAD, w: leftW - PAD, h: h - 2 * PAD },
       stats: { x: leftW + PAD, y: PAD, w: w - leftW - 2 * PAD, h: STATS_H },
-      log: { x: leftW + PAD, y: STATS_H + 2 * PAD, w: w - leftW - 2 * PAD, h: h - STATS_H - 3 * PAD },
+      log: {
+        x: leftW + PAD,
+        y: STATS_H + 2 * PAD,
+        w: w - leftW - 2 * PAD,
+        h: h - STATS_H - 3 * PAD,
+      },
     };
   }
   const cache = { x: PAD, y: PAD, w: w - 2 * PAD, h: stackedCacheHeight(capacity) };
   const stats = { x: PAD, y: cache.y + cache.h + PAD, w: w - 2 * PAD, h: STATS_H };
   const logY = stats.y + stats.h + PAD;
   // until the kit has laid the page out at sceneHeight() the log may not fit: leave it out then
-  const log = h - logY - PAD >= LOG_TOP + LOG_LINE_H + 6
-    ? { x: PAD, y: logY, w: w - 2 * PAD, h: h - logY - PAD }
-    : null;
+  const log =
+    h - logY - PAD >= LOG_TOP + LOG_LINE_H + 6
+      ? { x: PAD, y: logY, w: w - 2 * PAD, h: h - logY - PAD }
+      : null;
   return { narrow: true, cache, stats, log };
 }
 
@@ -77,7 +83,10 @@ function logRowsNeeded(p, state, width) {
   const counts = state.log.map((entry) => logRows(p, state, entry, width).length);
   let most = 0;
   for (let i = 0; i < counts.length; i += 1) {
-    most = Math.max(most, counts.slice(i, i + LOG_ENTRIES).reduce((a, b) => a + b, 0));
+    most = Math.max(
+      most,
+      counts.slice(i, i + LOG_ENTRIES).reduce((a, b) => a + b, 0),
+    );
   }
   return most;
 }
@@ -93,7 +102,7 @@ export function sceneHeight(p, state, width, capacity = 6) {
   const logW = width - 2 * PAD;
   let rows = LOG_MIN_ROWS;
   if (state && p) rows = Math.max(rows, logRowsNeeded(p, state, logW));
-  const compareH = state && state.comparison ? 30 + state.comparison.length * 22 : 0;
+  const compareH = state?.comparison ? 30 + state.comparison.length * 22 : 0;
   const logH = LOG_TOP + rows * LOG_LINE_H + 6 + compareH + 2;
   return PAD + stackedCacheHeight(slots) + PAD + STATS_H + PAD + logH + PAD;
 }
@@ -130,7 +139,12 @@ export function slotAt(state, geometry, mx, my) {
 export function drawScene(p, state, colors, geometry, anim) {
   p.background(colors.bg);
   p.textFont("system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif");
-  const info = { narrow: geometry.narrow, panels: ["cache"], rects: { cache: geometry.cache }, logLines: [] };
+  const info = {
+    narrow: geometry.narrow,
+    panels: ["cache"],
+    rects: { cache: geometry.cache },
+    logLines: [],
+  };
   drawCache(p, state, colors, geometry.cache, anim, geometry.narrow);
   if (geometry.stats) {
     drawStats(p, state, colors, geometry.stats);
@@ -163,45 +177,65 @@ function drawCache(p, state, colors, r, anim, narrow) {
   p.textStyle(p.BOLD);
   const titleW = p.textWidth(title);
   p.pop();
-  const clock = firstThatFits(p, [
-    `step ${state.step}/${state.total} · t=${state.clockMs / 1000} s`,
-    `step ${state.step}/${state.total}`,
-    `${state.step}/${state.total}`,
-  ], r.w - titleW - 34);
+  const clock = firstThatFits(
+    p,
+    [
+      `step ${state.step}/${state.total} · t=${state.clockMs / 1000} s`,
+      `step ${state.step}/${state.total}`,
+      `${state.step}/${state.total}`,
+    ],
+    r.w - titleW - 34,
+  );
   p.push();
   p.textSize(MIN_TEXT);
   const clockW = p.textWidth(clock);
   p.pop();
-  label(p, title, r.x + 10, r.y + 14,
-    { color: colors.fg, bold: true, size: 18, maxWidth: r.w - clockW - 34 });
-  label(p, clock, r.x + r.w - 10, r.y + 14, { color: colors.muted, align: "right", maxWidth: clockW + 2 });
+  label(p, title, r.x + 10, r.y + 14, {
+    color: colors.fg,
+    bold: true,
+    size: 18,
+    maxWidth: r.w - clockW - 34,
+  });
+  label(p, clock, r.x + r.w - 10, r.y + 14, {
+    color: colors.muted,
+    align: "right",
+    maxWidth: clockW + 2,
+  });
   const up = state.upcoming;
   let line2 = up
-    ? firstThatFits(p, [
-      `Next: GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts the bottom slot" : "miss, fills a free slot"}`,
-      `Next: GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts one" : "miss, free slot"}`,
-    ], r.w - 20)
+    ? firstThatFits(
+        p,
+        [
+          `Next: GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts the bottom slot" : "miss, fills a free slot"}`,
+          `Next: GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts one" : "miss, free slot"}`,
+        ],
+        r.w - 20,
+      )
     : "Sequence finished";
   if (narrow) {
     // phones: no statistics panel, so the header carries hit rate, evictions and what comes next
     const next = up
       ? `next GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts" : "miss"}`
       : "sequence finished";
-    line2 = firstThatFits(p, [
-      `Hit rate ${state.hitRate}% · evictions ${state.evictions} · ${line2}`,
-      `Hit rate ${state.hitRate}% · evictions ${state.evictions} · ${next}`,
-      `Hits ${state.hitRate}% · ${state.evictions} evicted · ${next}`,
-      `Hits ${state.hitRate}% · ${next}`,
-      // the statistics panel below has the hit rate: the narrowest header keeps what comes next
-      next.replace(/^next/, "Next:"),
-      up ? `Next: GET ${up.key}` : "Sequence finished",
-    ], r.w - 20);
+    line2 = firstThatFits(
+      p,
+      [
+        `Hit rate ${state.hitRate}% · evictions ${state.evictions} · ${line2}`,
+        `Hit rate ${state.hitRate}% · evictions ${state.evictions} · ${next}`,
+        `Hits ${state.hitRate}% · ${state.evictions} evicted · ${next}`,
+        `Hits ${state.hitRate}% · ${next}`,
+        // the statistics panel below has the hit rate: the narrowest header keeps what comes next
+        next.replace(/^next/, "Next:"),
+        up ? `Next: GET ${up.key}` : "Sequence finished",
+      ],
+      r.w - 20,
+    );
   }
   label(p, line2, r.x + 10, r.y + 35, { color: colors.muted, maxWidth: r.w - 20 });
 
   // Stage "out": the cache as it was, the evicted slot flashing red. Stage "in": the cache as it
   // is, the new key sliding down from the top (clipped to the slot area).
-  const outPhase = Boolean(anim && anim.before && anim.evicted && anim.progressOut < 1);
+  const outPhase = Boolean(anim?.before && anim.evicted && anim.progressOut < 1);
   const view = outPhase ? anim.before : state;
   const used = view.slots.length;
   const area = slotRect(r, state.capacity, 0);
@@ -252,15 +286,23 @@ function drawEvictionFlash(p, colors, s, anim) {
   p.strokeWeight(3.5);
   p.rect(s.x, s.y, s.w, s.h, 5);
   p.pop();
-  label(p, `${anim.evicted}: evicted`, s.x + s.w / 2, s.y + s.h / 2,
-    { color: colors.onFill, bold: true, align: "center", maxWidth: s.w - 12 });
+  label(p, `${anim.evicted}: evicted`, s.x + s.w / 2, s.y + s.h / 2, {
+    color: colors.onFill,
+    bold: true,
+    align: "center",
+    maxWidth: s.w - 12,
+  });
 }
 
 function metricTexts(state, slot) {
   // Redis keeps the 8-bit LFU counter only under the LFU policies; otherwise count accesses
-  const count = state.lfuCounter === "log" && state.policyId === "lfu" && slot.freq !== null && slot.freq !== undefined
-    ? `counter ${slot.freq}`
-    : `${slot.accessCount} ${slot.accessCount === 1 ? "use" : "uses"}`;
+  const count =
+    state.lfuCounter === "log" &&
+    state.policyId === "lfu" &&
+    slot.freq !== null &&
+    slot.freq !== undefined
+      ? `counter ${slot.freq}`
+      : `${slot.accessCount} ${slot.accessCount === 1 ? "use" : "uses"}`;
   const last = `last t=${secs(slot.lastAccessS)}`;
   const idle = `idle ${secs(slot.idleS)}`;
   const ttl = slot.ttl === null ? "no TTL" : `TTL ${secs(slot.ttl)}`;
@@ -311,7 +353,11 @@ function drawSlot(p, state, colors, slot, s, alpha, anim, narrow = false) {
   if (fresh && !anim.hit) tags.push({ text: "new", color: colors.accent });
   let right = s.x + s.w - 10;
   for (const tag of tags) {
-    const shown = label(p, tag.text, right, line1, { color: tag.color, bold: true, align: "right" });
+    const shown = label(p, tag.text, right, line1, {
+      color: tag.color,
+      bold: true,
+      align: "right",
+    });
     p.push();
     p.textSize(MIN_TEXT);
     p.textStyle(p.BOLD);
@@ -325,10 +371,17 @@ function drawSlot(p, state, colors, slot, s, alpha, anim, narrow = false) {
   ];
   if (state.policyId === "ttl") parts.push(["ttl", m.ttl]);
   if (twoLines) {
-    label(p, slot.value ?? "", left + keyW + 12, line1, { color: colors.muted, maxWidth: Math.max(0, right - (left + keyW + 12) - 4) });
+    label(p, slot.value ?? "", left + keyW + 12, line1, {
+      color: colors.muted,
+      maxWidth: Math.max(0, right - (left + keyW + 12) - 4),
+    });
     let x = left;
     for (const [name, text] of parts) {
-      const shown = label(p, text, x, line2, { color: name === emph ? colors.fg : colors.muted, bold: name === emph, maxWidth: s.x + s.w - 10 - x });
+      const shown = label(p, text, x, line2, {
+        color: name === emph ? colors.fg : colors.muted,
+        bold: name === emph,
+        maxWidth: s.x + s.w - 10 - x,
+      });
       p.push();
       p.textSize(MIN_TEXT);
       p.textStyle(name === emph ? p.BOLD : p.NORMAL);
@@ -339,10 +392,15 @@ function drawSlot(p, state, colors, slot, s, alpha, anim, narrow = false) {
     const main = parts.find(([name]) => name === emph) ?? parts[0];
     const x = left + keyW + 12;
     // LRU on one line: "idle 6 s" alone when "last t=8 s (idle 6 s)" does not fit
-    const mainText = main[0] === "last"
-      ? firstThatFits(p, [main[1], m.idle], Math.max(0, right - x - 4), { bold: emph !== null })
-      : main[1];
-    const shown = label(p, mainText, x, line1, { color: colors.fg, bold: emph !== null, maxWidth: Math.max(0, right - x - 4) });
+    const mainText =
+      main[0] === "last"
+        ? firstThatFits(p, [main[1], m.idle], Math.max(0, right - x - 4), { bold: emph !== null })
+        : main[1];
+    const shown = label(p, mainText, x, line1, {
+      color: colors.fg,
+      bold: emph !== null,
+      maxWidth: Math.max(0, right - x - 4),
+    });
     // short slots (the book's column): the value preview follows on the same line when it fits
     p.push();
     p.textSize(MIN_TEXT);
@@ -365,38 +423,66 @@ function drawSlot(p, state, colors, slot, s, alpha, anim, narrow = false) {
 function drawStats(p, state, colors, r) {
   panelFrame(p, r, colors);
   const accesses = state.hits + state.misses;
-  const bytes = state.memoryBytes === null || state.memoryBytes === undefined ? "" : `, ${state.memoryBytes} B`;
+  const bytes =
+    state.memoryBytes === null || state.memoryBytes === undefined ? "" : `, ${state.memoryBytes} B`;
   const x = r.x + 10;
   const w = r.w - 20;
   // hit-rate bar beside the number (the number is the cue; the bar is a picture of it)
   const barW = Math.min(90, w * 0.25);
   // longest wording that fits: at the book's 660 px column this panel is under 300 px wide
-  const hit = firstThatFits(p, [
-    `Hit rate ${state.hitRate}% (${state.hits} of ${accesses})`,
-    `Hit rate ${state.hitRate}%`,
-  ], w - barW - 10, { bold: true });
-  const counts = firstThatFits(p, [
-    `Evictions ${state.evictions} · Memory ${state.memoryUsed}/${state.capacity} keys${bytes}`,
-    `Evictions ${state.evictions} · ${state.memoryUsed}/${state.capacity} keys${bytes}`,
-    `Evictions ${state.evictions} · ${state.memoryUsed}/${state.capacity} keys`,
-  ], w);
+  const hit = firstThatFits(
+    p,
+    [`Hit rate ${state.hitRate}% (${state.hits} of ${accesses})`, `Hit rate ${state.hitRate}%`],
+    w - barW - 10,
+    { bold: true },
+  );
+  const counts = firstThatFits(
+    p,
+    [
+      `Evictions ${state.evictions} · Memory ${state.memoryUsed}/${state.capacity} keys${bytes}`,
+      `Evictions ${state.evictions} · ${state.memoryUsed}/${state.capacity} keys${bytes}`,
+      `Evictions ${state.evictions} · ${state.memoryUsed}/${state.capacity} keys`,
+    ],
+    w,
+  );
   const guess = state.score.total
-    ? firstThatFits(p, [`Predictions: ${state.score.correct} of ${state.score.total} right`,
-      `Guesses: ${state.score.correct}/${state.score.total} right`], w)
+    ? firstThatFits(
+        p,
+        [
+          `Predictions: ${state.score.correct} of ${state.score.total} right`,
+          `Guesses: ${state.score.correct}/${state.score.total} right`,
+        ],
+        w,
+      )
     : state.prediction
       ? `Your guess: ${state.prediction} goes next`
-      : firstThatFits(p, ["Predict: click the slot that goes next", "Predict: click a slot",
-        "Predict: pick a slot"], w);
-  const shown = label(p, hit, x, r.y + 14, { color: colors.fg, bold: true, maxWidth: w - barW - 10 });
+      : firstThatFits(
+          p,
+          [
+            "Predict: click the slot that goes next",
+            "Predict: click a slot",
+            "Predict: pick a slot",
+          ],
+          w,
+        );
+  const shown = label(p, hit, x, r.y + 14, {
+    color: colors.fg,
+    bold: true,
+    maxWidth: w - barW - 10,
+  });
   p.push();
   p.textSize(MIN_TEXT);
   p.textStyle(p.BOLD);
   const barX = Math.min(x + p.textWidth(shown) + 10, x + w - barW);
   p.pop();
   drawBox(p, barX, r.y + 8, barW, 12, { fill: colors.bg, stroke: colors.grid, radius: 3 });
-  if (state.hitRate > 0) drawBox(p, barX, r.y + 8, (barW * state.hitRate) / 100, 12, { fill: colors.hit, radius: 3 });
+  if (state.hitRate > 0)
+    drawBox(p, barX, r.y + 8, (barW * state.hitRate) / 100, 12, { fill: colors.hit, radius: 3 });
   label(p, counts, x, r.y + 36, { color: colors.fg, maxWidth: w });
-  label(p, guess, x, r.y + 58, { color: state.score.total ? colors.fg : colors.muted, maxWidth: w });
+  label(p, guess, x, r.y + 58, {
+    color: state.score.total ? colors.fg : colors.muted,
+    maxWidth: w,
+  });
 }
 
 // ------------------------------------------------------------------------------------ log
@@ -430,13 +516,19 @@ function logRows(p, state, entry, width) {
     for (const line of wrap(p, entry.reason, width - 34)) rows.push({ text: line, kind: "why" });
     if (state.mode === "redis" && entry.candidates.length > 1) {
       const keys = entry.candidates.map((c) => c.key).join(" ");
-      for (const line of wrap(p, `candidates: ${keys}`, width - 34)) rows.push({ text: line, kind: "why" });
+      for (const line of wrap(p, `candidates: ${keys}`, width - 34))
+        rows.push({ text: line, kind: "why" });
     }
   }
-  if (entry.expired && entry.expired.length) rows.push({ text: `expired: ${entry.expired.join(" ")}`, kind: "why" });
+  if (entry.expired?.length)
+    rows.push({ text: `expired: ${entry.expired.join(" ")}`, kind: "why" });
   if (entry.prediction) {
     const verdict = entry.prediction.correct ? "right" : "wrong";
-    rows.push({ text: `your guess ${entry.prediction.key}: ${verdict}`, kind: entry.prediction.correct ? "hit" : "miss", sub: true });
+    rows.push({
+      text: `your guess ${entry.prediction.key}: ${verdict}`,
+      kind: entry.prediction.correct ? "hit" : "miss",
+      sub: true,
+    });
   }
   p.pop();
   return rows;
@@ -446,7 +538,12 @@ function logRows(p, state, entry, width) {
  *  (phones): only whole entries, never the first lines of an older one cut off at the top. */
 function drawLog(p, state, colors, r, whole = false) {
   panelFrame(p, r, colors);
-  label(p, "Cache Access Log", r.x + 10, r.y + 14, { color: colors.fg, bold: true, size: 18, maxWidth: r.w - 20 });
+  label(p, "Cache Access Log", r.x + 10, r.y + 14, {
+    color: colors.fg,
+    bold: true,
+    size: 18,
+    maxWidth: r.w - 20,
+  });
   const drawn = [];
   const compare = state.comparison;
   const compareH = compare ? 30 + compare.length * 22 : 0;
@@ -464,14 +561,30 @@ function drawLog(p, state, colors, r, whole = false) {
     lines -= block.length;
   }
   if (!state.log.length) {
-    drawn.push(label(p, "No accesses yet. The sequence:", r.x + 12, top + lineH / 2, { color: colors.muted, maxWidth: r.w - 24 }));
+    drawn.push(
+      label(p, "No accesses yet. The sequence:", r.x + 12, top + lineH / 2, {
+        color: colors.muted,
+        maxWidth: r.w - 24,
+      }),
+    );
     p.push();
     p.textSize(MIN_TEXT);
     p.textStyle(p.BOLD);
     const keys = state.sequence.map((a) => a.key).join(" ");
-    const lines = wrap(p, keys, r.w - 24).slice(0, Math.max(1, Math.floor((bottom - top) / lineH) - 1));
+    const lines = wrap(p, keys, r.w - 24).slice(
+      0,
+      Math.max(1, Math.floor((bottom - top) / lineH) - 1),
+    );
     p.pop();
-    lines.forEach((line, i) => drawn.push(label(p, line, r.x + 12, top + lineH * (i + 1.5), { color: colors.fg, bold: true, maxWidth: r.w - 24 })));
+    lines.forEach((line, i) =>
+      drawn.push(
+        label(p, line, r.x + 12, top + lineH * (i + 1.5), {
+          color: colors.fg,
+          bold: true,
+          maxWidth: r.w - 24,
+        }),
+      ),
+    );
   }
   let y = top + lineH / 2;
   for (const block of shown) {
@@ -482,13 +595,17 @@ function drawLog(p, state, colors, r, whole = false) {
       const bold = row.kind === "hit" || row.kind === "miss";
       if (row.kind === "hit" || row.kind === "miss") {
         // small coloured marker before the text; the ✓/✗ word carries the meaning too
-        drawBox(p, r.x + indent - 6, y - 7, 3, 14, { fill: row.kind === "hit" ? colors.hit : colors.miss, radius: 1 });
+        drawBox(p, r.x + indent - 6, y - 7, 3, 14, {
+          fill: row.kind === "hit" ? colors.hit : colors.miss,
+          radius: 1,
+        });
       }
       drawn.push(label(p, row.text, r.x + indent, y, { color, bold, maxWidth: r.w - indent - 10 }));
       y += lineH;
     }
   }
-  if (compare) drawComparison(p, state, colors, { x: r.x, y: r.y + r.h - compareH, w: r.w, h: compareH });
+  if (compare)
+    drawComparison(p, state, colors, { x: r.x, y: r.y + r.h - compareH, w: r.w, h: compareH });
   return drawn;
 }
 
@@ -497,7 +614,11 @@ function drawComparison(p, state, colors, r) {
   p.stroke(colors.grid);
   p.line(r.x + 8, r.y, r.x + r.w - 8, r.y);
   p.pop();
-  label(p, "Hit rate by policy, same sequence", r.x + 10, r.y + 14, { color: colors.fg, bold: true, maxWidth: r.w - 20 });
+  label(p, "Hit rate by policy, same sequence", r.x + 10, r.y + 14, {
+    color: colors.fg,
+    bold: true,
+    maxWidth: r.w - 20,
+  });
   const labelW = 106;
   const barX = r.x + 10 + labelW;
   const barW = r.w - labelW - 80;
@@ -506,8 +627,16 @@ function drawComparison(p, state, colors, r) {
     const mine = row.id === state.policyId;
     label(p, row.policy, r.x + 10, y, { color: colors.fg, bold: mine, maxWidth: labelW - 6 });
     drawBox(p, barX, y - 6, barW, 12, { fill: colors.bg, stroke: colors.grid, radius: 3 });
-    if (row.hitRate > 0) drawBox(p, barX, y - 6, (barW * row.hitRate) / 100, 12, { fill: mine ? colors.accent : colors.info, radius: 3 });
-    label(p, `${row.hitRate}%${mine ? " ◀" : ""}`, barX + barW + 6, y, { color: colors.fg, bold: mine, maxWidth: 70 });
+    if (row.hitRate > 0)
+      drawBox(p, barX, y - 6, (barW * row.hitRate) / 100, 12, {
+        fill: mine ? colors.accent : colors.info,
+        radius: 3,
+      });
+    label(p, `${row.hitRate}%${mine ? " ◀" : ""}`, barX + barW + 6, y, {
+      color: colors.fg,
+      bold: mine,
+      maxWidth: 70,
+    });
     y += 22;
   }
 }
@@ -517,14 +646,21 @@ export function describeState(state) {
   if (!state) return "Cache eviction simulator, loading the engine.";
   const slots = state.slots.map((s, i) => {
     const m = metricTexts(state, s);
-    const extra = state.policyId === "ttl" ? m.ttl : state.policyId === "lfu" ? m.count : `${m.last}, ${m.idle}`;
+    const extra =
+      state.policyId === "ttl"
+        ? m.ttl
+        : state.policyId === "lfu"
+          ? m.count
+          : `${m.last}, ${m.idle}`;
     return `${i + 1}. ${s.key} (${extra})${s.nextEvict ? ", next out" : ""}`;
   });
   const last = state.log.length ? state.log[state.log.length - 1] : null;
   const lastText = last
     ? ` Last access: GET ${last.key}, ${last.hit ? "hit" : "miss"}${last.evicted ? `, evicted ${last.evicted} (${last.reason})` : ""}.`
     : "";
-  return `Cache eviction simulator, ${state.policy} policy, ${state.slots.length} of ${state.capacity} slots used, ` +
+  return (
+    `Cache eviction simulator, ${state.policy} policy, ${state.slots.length} of ${state.capacity} slots used, ` +
     `step ${state.step} of ${state.total}. Slots top to bottom: ${slots.join("; ") || "none"}.${lastText} ` +
-    `Hit rate ${state.hitRate}%, ${state.evictions} evictions.`;
+    `Hit rate ${state.hitRate}%, ${state.evictions} evictions.`
+  );
 }

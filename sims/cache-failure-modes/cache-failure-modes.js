@@ -12,7 +12,10 @@
 import { createMicroSim } from "../kit/microsim.js";
 import { drawHotKey, FALL_MS, minHeight as hotKeyMinHeight } from "./hotkey-view.js";
 import {
-  drawStampede, minHeight as stampedeMinHeight, mitigationLabel, serverKind,
+  drawStampede,
+  minHeight as stampedeMinHeight,
+  mitigationLabel,
+  serverKind,
 } from "./stampede-view.js";
 
 const CANVAS_HEIGHT = 500;
@@ -115,31 +118,54 @@ function updateSwitch(sim) {
 function describeStampede(st) {
   const kinds = { hit: 0, querying: 0, waiting: 0, stale: 0 };
   for (const s of st.servers) kinds[serverKind(s.state)] += 1;
-  const cache = st.ttlRemaining > 0 ? `hot entries cached, TTL ${st.ttlRemaining} ticks` : "an entry has expired";
+  const cache =
+    st.ttlRemaining > 0
+      ? `hot entries cached, TTL ${st.ttlRemaining} ticks`
+      : "an entry has expired";
   const rows = st.results
-    .map((r) => `${r.label}: peak ${r.dbPeak}, ${r.recomputes} recomputes, ${r.staleReads} stale reads, `
-      + (r.complete ? (r.overloaded ? "DB overloaded" : "DB never overloaded") : `running, tick ${r.ticks}`))
+    .map(
+      (r) =>
+        `${r.label}: peak ${r.dbPeak}, ${r.recomputes} recomputes, ${r.staleReads} stale reads, ` +
+        (r.complete
+          ? r.overloaded
+            ? "DB overloaded"
+            : "DB never overloaded"
+          : `running, tick ${r.ticks}`),
+    )
     .join("; ");
-  return `Cache Stampede panel, ${mitigationLabel(st)}, tick ${st.tick}: ${cache}; `
-    + `${st.servers.length} servers: ${kinds.hit} hit, ${kinds.querying} querying the database, `
-    + `${kinds.waiting} waiting, ${kinds.stale} serving stale; primary database ${st.dbLoad} queries, `
-    + `capacity ${st.dbCapacity}, ${st.dbOverloaded ? "DB Overload" : "OK"}; peak ${st.dbPeak}. `
-    + `Results over the first ${st.window} ticks: ${rows || "none yet"}.`;
+  return (
+    `Cache Stampede panel, ${mitigationLabel(st)}, tick ${st.tick}: ${cache}; ` +
+    `${st.servers.length} servers: ${kinds.hit} hit, ${kinds.querying} querying the database, ` +
+    `${kinds.waiting} waiting, ${kinds.stale} serving stale; primary database ${st.dbLoad} queries, ` +
+    `capacity ${st.dbCapacity}, ${st.dbOverloaded ? "DB Overload" : "OK"}; peak ${st.dbPeak}. ` +
+    `Results over the first ${st.window} ticks: ${rows || "none yet"}.`
+  );
 }
 
 function describeHotKey(hk) {
   const keys = hk.hotKeys.map((k) => `${k.key} to slot ${k.slot}, shard ${k.shard}`).join("; ");
   const shards = hk.shards
-    .map((s) => `Shard ${s.id} ${s.load} requests this tick, ${Math.round(100 * s.share)}% of all, `
-      + (s.overloaded ? "OVERLOADED" : "OK"))
+    .map(
+      (s) =>
+        `Shard ${s.id} ${s.load} requests this tick, ${Math.round(100 * s.share)}% of all, ` +
+        (s.overloaded ? "OVERLOADED" : "OK"),
+    )
     .join("; ");
   const rows = hk.results
-    .map((r) => `${r.label}: largest share ${Math.round(100 * r.maxShare)}%, `
-      + (r.overloaded ? `shard ${r.overloadedShards.join(" and ")} overloaded`
-        : r.complete ? "no shard overloaded" : `running, tick ${r.ticks}`))
+    .map(
+      (r) =>
+        `${r.label}: largest share ${Math.round(100 * r.maxShare)}%, ` +
+        (r.overloaded
+          ? `shard ${r.overloadedShards.join(" and ")} overloaded`
+          : r.complete
+            ? "no shard overloaded"
+            : `running, tick ${r.ticks}`),
+    )
     .join("; ");
-  return `Hot Key panel, ${mitigationLabel(hk)}, tick ${hk.tick}: ${keys}. ${shards}. `
-    + `Results over the first ${hk.window} ticks: ${rows || "none yet"}.`;
+  return (
+    `Hot Key panel, ${mitigationLabel(hk)}, tick ${hk.tick}: ${keys}. ${shards}. ` +
+    `Results over the first ${hk.window} ticks: ${rows || "none yet"}.`
+  );
 }
 
 /**
@@ -208,21 +234,34 @@ createMicroSim({
     panelRow("stampede", {
       button: "Mitigate: Jitter TTL",
       mitigation: "jitter",
-      options: [["none", "No mitigation"], ["jitter", "Jitter TTL"], ["lock", "Mutex lock"],
-        ["early", "Early expiration"]],
+      options: [
+        ["none", "No mitigation"],
+        ["jitter", "Jitter TTL"],
+        ["lock", "Mutex lock"],
+        ["early", "Early expiration"],
+      ],
     });
     ui.row();
     panelRow("hotKey", {
       button: "Mitigate: Key Replicas",
       mitigation: "replicas",
-      options: [["none", "No mitigation"], ["replicas", "Key replicas"], ["local-cache", "Local cache"],
-        ["read-replicas", "Read replicas"]],
+      options: [
+        ["none", "No mitigation"],
+        ["replicas", "Key replicas"],
+        ["local-cache", "Local cache"],
+        ["read-replicas", "Read replicas"],
+      ],
     });
     // Speed (both panels) ends the second row: at the book's 660 px it then wraps together with
     // the panel switch, one control line fewer, which leaves the canvas room for the load chart.
     c.speed = ui.select({
       name: "Speed",
-      options: [["5", "5 ticks/s"], ["10", "10 ticks/s"], ["20", "20 ticks/s"], ["50", "50 ticks/s"]],
+      options: [
+        ["5", "5 ticks/s"],
+        ["10", "10 ticks/s"],
+        ["20", "20 ticks/s"],
+        ["50", "50 ticks/s"],
+      ],
       value: "20",
       onChange: (v) => sim.call("speed", { speed: Number(v) }),
     });

@@ -11,7 +11,14 @@
 
 import { box, firstThatFits, fitText } from "../kit/draw.js";
 import {
-  LINE, NARROW, SHORT, resultsTable, rowsThatFit, tableHeight, tableIsShort, text,
+  LINE,
+  NARROW,
+  SHORT,
+  resultsTable,
+  rowsThatFit,
+  tableHeight,
+  tableIsShort,
+  text,
 } from "./panel-draw.js";
 import { headerRight } from "./stampede-view.js";
 
@@ -116,8 +123,9 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
   // "Shard 2: 10%"); there "S1: 80%" is drawn instead, the table's "S1 over" naming.
   const pitch = (area.w - 16) / Math.max(shards.length, 1);
   const labelRoom = Math.min(col(0).w + 6, pitch - 6);
-  const shardName = [(id) => `Shard ${id}`, (id) => `S${id}`].find((name) => shards.every(
-    (s) => firstThatFits(p, [`${name(s.id)}: 88%`, ""], labelRoom) !== ""));
+  const shardName = [(id) => `Shard ${id}`, (id) => `S${id}`].find((name) =>
+    shards.every((s) => firstThatFits(p, [`${name(s.id)}: 88%`, ""], labelRoom) !== ""),
+  );
   const wideLabels = col(0).w >= 100 && shardName !== undefined;
   const threeLines = !wideLabels && area.w < NARROW;
   const L = layout(area, lines.length, hk.results.length, { labelLines: threeLines ? 3 : 2 });
@@ -131,22 +139,33 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
   const cap = hk.shards.length ? hk.shards[0].capacity : 0;
   const rate = hk.requestsPerTick;
   // The first wording is the wide layout's; a 320-370 px phone gets a shorter one that fits.
-  const legend = firstThatFits(p, local
-    ? [`Local cache hit rate ${Math.round(100 * hk.localHitRate)}% · - - cap ${cap}`,
-      `Local hits ${Math.round(100 * hk.localHitRate)}% · - - cap ${cap}`]
-    : hk.mitigation === "read-replicas"
-      ? [`${rate} req/tick · - - cap ${cap} · ■ replica read`,
-        `${rate}/tick · - - cap ${cap} · ■ replica read`,
-        `${rate}/tick · - - cap ${cap} · ■ replica`]
-      : [`${rate} req/tick · - - cap ${cap} · ● hot ○ other`,
-        `${rate}/tick · - - cap ${cap} · ● hot ○ other`,
-        `${rate}/tick · cap ${cap} · ● hot ○ other`], area.w - 20);
+  const legend = firstThatFits(
+    p,
+    local
+      ? [
+          `Local cache hit rate ${Math.round(100 * hk.localHitRate)}% · - - cap ${cap}`,
+          `Local hits ${Math.round(100 * hk.localHitRate)}% · - - cap ${cap}`,
+        ]
+      : hk.mitigation === "read-replicas"
+        ? [
+            `${rate} req/tick · - - cap ${cap} · ■ replica read`,
+            `${rate}/tick · - - cap ${cap} · ■ replica read`,
+            `${rate}/tick · - - cap ${cap} · ■ replica`,
+          ]
+        : [
+            `${rate} req/tick · - - cap ${cap} · ● hot ○ other`,
+            `${rate}/tick · - - cap ${cap} · ● hot ○ other`,
+            `${rate}/tick · cap ${cap} · ● hot ○ other`,
+          ],
+    area.w - 20,
+  );
   if (local) {
     box(p, area.x + 6, L.legend - 2, area.w - 12, LINE + 2, { stroke: c.info, fill: c.bg });
   }
 
   // Shard columns: load this tick against capacity (dashed line), hatch + OVERLOADED above it.
-  const top = Math.max(...shards.map((s) => Math.max(s.load, ...(s.replicaLoad || []), s.capacity)), 1) * 1.1;
+  const top =
+    Math.max(...shards.map((s) => Math.max(s.load, ...(s.replicaLoad || []), s.capacity)), 1) * 1.1;
   const colH = L.columnsBottom - L.columnsTop;
   const narrowColumns = col(0).w < 100;
   let status = shards.map((s) => (s.overloaded ? (narrowColumns ? "OVER" : "OVERLOADED") : "OK"));
@@ -162,7 +181,10 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
     box(p, g.x, L.columnsTop, g.w, colH, { stroke: c.grid, fill: c.bg, radius: 0 });
     const h = (colH * s.load) / top;
     box(p, g.x + 1, L.columnsBottom - h, g.w - 2, h, {
-      fill: s.overloaded ? c.bad : c.ok, radius: 0, pattern: s.overloaded ? "hatch" : null, patternColor: c.fg,
+      fill: s.overloaded ? c.bad : c.ok,
+      radius: 0,
+      pattern: s.overloaded ? "hatch" : null,
+      patternColor: c.fg,
     });
     const replicas = s.replicaLoad || [];
     replicas.forEach((load, j) => {
@@ -188,13 +210,22 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
       text(p, name, g.cx, y, { color: c.fg, align: "center", maxWidth: pitch - 4 });
       y += LINE;
     } else if (narrow) {
-      text(p, `S${s.id}`, g.x + 2, L.columnsTop + 2, { color: c.fg, bold: true, maxWidth: g.w - 4 });
+      text(p, `S${s.id}`, g.x + 2, L.columnsTop + 2, {
+        color: c.fg,
+        bold: true,
+        maxWidth: g.w - 4,
+      });
     }
     text(p, narrow ? pct : `${shardName(s.id)}: ${pct}`, g.cx, y, {
-      color: c.fg, align: "center", maxWidth: g.w + 6,
+      color: c.fg,
+      align: "center",
+      maxWidth: g.w + 6,
     });
     text(p, status[i], g.cx, y + LINE, {
-      color: s.overloaded ? c.bad : c.fg, bold: s.overloaded, align: "center", maxWidth: room[i],
+      color: s.overloaded ? c.bad : c.fg,
+      bold: s.overloaded,
+      align: "center",
+      maxWidth: room[i],
     });
   });
 
@@ -206,7 +237,9 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
     const inLocal = d.served_by === "local-cache";
     if (i === undefined && !inLocal) continue;
     const g = i === undefined ? null : col(i);
-    const x = inLocal ? area.x + 20 + spread(d.n) * (area.w - 40) : g.x + 8 + spread(d.n) * (g.w - 16);
+    const x = inLocal
+      ? area.x + 20 + spread(d.n) * (area.w - 40)
+      : g.x + 8 + spread(d.n) * (g.w - 16);
     const endY = inLocal ? L.legend + LINE / 2 : L.columnsTop + 6 + spread(d.n + 3) * 18;
     const startY = L.dropTop;
     let t = reducedMotion ? 1 : (now - d.born) / FALL_MS;

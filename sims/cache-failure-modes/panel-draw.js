@@ -18,19 +18,30 @@ export const LINE = 20; // px per line of 16 px text
 export const NARROW = 375;
 
 /** One line of text, top-left anchored (draw.js's label with valign "top"). */
-export function text(p, s, x, y, { color, bold = false, align = "left", maxWidth = 0, size = 16 } = {}) {
+export function text(
+  p,
+  s,
+  x,
+  y,
+  { color, bold = false, align = "left", maxWidth = 0, size = 16 } = {},
+) {
   return label(p, s, x, y, { color, bold, align, maxWidth, size, valign: "top" });
 }
 
 /** A horizontal bar: frame, filled part (ok or bad + hatch), and its label on a plate. */
 export function statusBar(p, c, { x, y, w, h, fraction, bad, text: wording }) {
   // `text` may be a list of wordings, longest first: the first that fits is drawn.
-  const words = Array.isArray(wording) ? firstThatFits(p, wording, w - 20, { bold: true }) : wording;
+  const words = Array.isArray(wording)
+    ? firstThatFits(p, wording, w - 20, { bold: true })
+    : wording;
   box(p, x, y, w, h, { fill: c.bg, stroke: c.fg, radius: 4 });
   const f = Math.max(0, Math.min(1, fraction || 0));
   if (f > 0) {
     box(p, x + 1, y + 1, (w - 2) * f, h - 2, {
-      fill: bad ? c.bad : c.ok, radius: 3, pattern: bad ? "hatch" : null, patternColor: c.fg,
+      fill: bad ? c.bad : c.ok,
+      radius: 3,
+      pattern: bad ? "hatch" : null,
+      patternColor: c.fg,
     });
   }
   p.push();
@@ -45,8 +56,13 @@ export function statusBar(p, c, { x, y, w, h, fraction, bad, text: wording }) {
 
 /** Short names for the results tables' first column (the full names are in the menus). */
 export const SHORT = {
-  none: "None", jitter: "Jitter TTL", lock: "Mutex lock", early: "Early expiry",
-  replicas: "Key replicas", "local-cache": "Local cache", "read-replicas": "Read replicas",
+  none: "None",
+  jitter: "Jitter TTL",
+  lock: "Mutex lock",
+  early: "Early expiry",
+  replicas: "Key replicas",
+  "local-cache": "Local cache",
+  "read-replicas": "Read replicas",
 };
 
 /**
@@ -54,9 +70,11 @@ export const SHORT = {
  * something gets a hatched marker and its status word in bold; the current run's row is shaded.
  * Column widths are fractions of `w`; cells are plain weight so the numbers line up.
  */
-export function resultsTable(p, c, {
-  x, y, w, columns: cols, rows, bad, current, short = false, legend = null, gap = 0,
-}) {
+export function resultsTable(
+  p,
+  c,
+  { x, y, w, columns: cols, rows, bad, current, short = false, legend = null, gap = 0 },
+) {
   // short: the columns' `short` titles (a phone's narrow panel, see tableIsShort), explained by
   // the `legend` line under the rows.
   const columns = short ? cols.map((col) => ({ ...col, title: col.short || col.title })) : cols;
@@ -67,7 +85,9 @@ export function resultsTable(p, c, {
   columns.forEach((col, i) => {
     const right = col.align === "right";
     text(p, col.title, right ? cellX(i) + widths[i] - 2 : cellX(i) + (i ? 6 : 2), y, {
-      color: c.muted, align: right ? "right" : "left", maxWidth: widths[i] - 4,
+      color: c.muted,
+      align: right ? "right" : "left",
+      maxWidth: widths[i] - 4,
     });
   });
   p.push();
@@ -90,14 +110,16 @@ export function resultsTable(p, c, {
       }
       const x0 = right ? cellX(i) + widths[i] - 2 : cellX(i) + (marked ? 23 : 6);
       text(p, cell, i === 0 ? cellX(i) + 2 : x0, ry, {
-        color: c.fg, align: right ? "right" : "left",
+        color: c.fg,
+        align: right ? "right" : "left",
         maxWidth: widths[i] - (marked ? 23 : 6),
       });
     });
   });
   if (short && legend) {
     text(p, firstThatFits(p, legend, w - 4), x + 2, y + LINE * (Math.max(rows.length, 1) + 1) + 4, {
-      color: c.muted, maxWidth: w - 4,
+      color: c.muted,
+      maxWidth: w - 4,
     });
   }
   return LINE * (rows.length + 1) + 4;
@@ -113,10 +135,12 @@ export function tableIsShort(p, columns, sample, w, gap = 0) {
   p.push();
   p.textSize(16);
   p.textStyle(p.NORMAL);
-  const need = columns.map((col, i) => Math.max(
-    p.textWidth(col.title) + 4 + (col.align === "right" ? gap : 0),
-    p.textWidth(sample[i]) + (i === sample.length - 1 ? 23 : 6),
-  ));
+  const need = columns.map((col, i) =>
+    Math.max(
+      p.textWidth(col.title) + 4 + (col.align === "right" ? gap : 0),
+      p.textWidth(sample[i]) + (i === sample.length - 1 ? 23 : 6),
+    ),
+  );
   p.pop();
   return need.reduce((a, b) => a + b, 0) > w;
 }
@@ -133,10 +157,14 @@ export function fitColumns(p, columns, rows, bad, w, gap = 0) {
   p.push();
   p.textSize(16);
   p.textStyle(p.NORMAL);
-  const need = columns.map((col, i) => Math.max(
-    p.textWidth(col.title) + 4 + (col.align === "right" ? gap : 0),
-    ...rows.map((cells, r) => p.textWidth(cells[i]) + (i === cells.length - 1 && bad(r) ? 23 : 6)),
-  ));
+  const need = columns.map((col, i) =>
+    Math.max(
+      p.textWidth(col.title) + 4 + (col.align === "right" ? gap : 0),
+      ...rows.map(
+        (cells, r) => p.textWidth(cells[i]) + (i === cells.length - 1 && bad(r) ? 23 : 6),
+      ),
+    ),
+  );
   p.pop();
   const lack = widths.reduce((sum, width, i) => sum + Math.max(0, need[i] - width), 0);
   const spare = widths.map((width, i) => Math.max(0, width - need[i]));

@@ -10,7 +10,15 @@
 
 import { arrow, box, firstThatFits, hatch } from "../kit/draw.js";
 import {
-  LINE, NARROW, SHORT, resultsTable, rowsThatFit, statusBar, tableHeight, tableIsShort, text,
+  LINE,
+  NARROW,
+  SHORT,
+  resultsTable,
+  rowsThatFit,
+  statusBar,
+  tableHeight,
+  tableIsShort,
+  text,
 } from "./panel-draw.js";
 
 /** Which drawing group a model server state belongs to ("hit" | "querying" | "waiting" | "stale"). */
@@ -44,7 +52,9 @@ export function headerRight(p, c, panel, area, y, titleWidth, { ownLine = false 
   const full = headerWords(panel);
   if (!headerFits(p, panel, area, titleWidth) && ownLine) {
     text(p, full, area.x + area.w - 8, y + LINE + 4, {
-      color: c.muted, align: "right", maxWidth: area.w - 16,
+      color: c.muted,
+      align: "right",
+      maxWidth: area.w - 16,
     });
     return;
   }
@@ -134,7 +144,12 @@ export function drawStampede(p, c, st, area, { pulse }) {
   // line goes first, then the short headings with their legend: the wide layout, as before.
   const wide = layout(area, n, st.results.length);
   const fitsIn = (L, extra) => L.chart && L.rows === wide.rows && L.chart.h >= CHART_MIN + extra;
-  let short = tableIsShort(p, columns, ["Early expiry", "88", "888", "8888", "Overload"], area.w - 16);
+  let short = tableIsShort(
+    p,
+    columns,
+    ["Early expiry", "88", "888", "8888", "Overload"],
+    area.w - 16,
+  );
   let header = area.w < NARROW && !headerFits(p, st, area, 175);
   let L = layout(area, n, st.results.length, { header, tableLegend: short });
   if (header && !fitsIn(L, LINE)) {
@@ -150,8 +165,10 @@ export function drawStampede(p, c, st, area, { pulse }) {
   // "Early expiry" and an "Overload" row does not fit; the status says "Over" (hatched marker
   // too), decided from a fixed sample so it does not change during a run.
   // (Not on a phone, whose panel is sized for all four rows: there the layout stays as it was.)
-  const tight = !short && layout(area, n, 4).rows < 4
-    && tableIsShort(p, columns, ["Early expiry", "88", "888", "8888", "Overload"], area.w - 16, 2);
+  const tight =
+    !short &&
+    layout(area, n, 4).rows < 4 &&
+    tableIsShort(p, columns, ["Early expiry", "88", "888", "8888", "Overload"], area.w - 16, 2);
   const over = tight ? "Over" : "Overload";
   text(p, "Cache Stampede", area.x + 8, L.header, { color: c.fg, bold: true, size: 18 });
   headerRight(p, c, st, area, L.header, 175, { ownLine: header });
@@ -163,9 +180,13 @@ export function drawStampede(p, c, st, area, { pulse }) {
     ...L.cache,
     fraction: missing ? 0 : st.ttlRemaining / full,
     bad: false,
-    text: missing ? "Cache: entry expired, MISS" : [
-      `Cache: hot entries · TTL ${st.ttlRemaining} ticks`, `Cache: hot keys · TTL ${st.ttlRemaining} ticks`,
-      `Cache: TTL ${st.ttlRemaining} ticks`],
+    text: missing
+      ? "Cache: entry expired, MISS"
+      : [
+          `Cache: hot entries · TTL ${st.ttlRemaining} ticks`,
+          `Cache: hot keys · TTL ${st.ttlRemaining} ticks`,
+          `Cache: TTL ${st.ttlRemaining} ticks`,
+        ],
   });
 
   // Servers, as circles with their number; the state also as shape: querying = filled + arrow,
@@ -185,19 +206,26 @@ export function drawStampede(p, c, st, area, { pulse }) {
       arrow(p, cx, cy + r, tx, dbTop - 1, { color: c.bad, weight: 2, head: 8 });
       if (pulse !== null) {
         const t = (pulse + i / n) % 1;
-        box(p, cx + (tx - cx) * t - 3, cy + r + (dbTop - cy - r) * t - 3, 6, 6, { fill: c.bad, radius: 3 });
+        box(p, cx + (tx - cx) * t - 3, cy + r + (dbTop - cy - r) * t - 3, 6, 6, {
+          fill: c.bad,
+          radius: 3,
+        });
       }
     }
     p.push();
     p.strokeWeight(kind === "querying" ? 3 : 2);
-    p.stroke(kind === "querying" ? c.bad : kind === "waiting" ? c.warn : kind === "stale" ? c.info : c.ok);
+    p.stroke(
+      kind === "querying" ? c.bad : kind === "waiting" ? c.warn : kind === "stale" ? c.info : c.ok,
+    );
     if (kind === "waiting") p.drawingContext.setLineDash([4, 3]);
     p.fill(kind === "querying" ? c.bad : c.bg);
     p.circle(cx, cy, 2 * r);
     p.pop();
-    if (kind === "stale") hatch(p, cx - r * 0.7, cy - r * 0.7, r * 1.4, r * 1.4, { color: c.info, spacing: 5 });
+    if (kind === "stale")
+      hatch(p, cx - r * 0.7, cy - r * 0.7, r * 1.4, r * 1.4, { color: c.info, spacing: 5 });
     if (r >= 10) {
-      if (kind === "stale") { // the number on a plate, so the hatch does not cross its digits
+      if (kind === "stale") {
+        // the number on a plate, so the hatch does not cross its digits
         p.push();
         p.textSize(16);
         p.textStyle(p.BOLD);
@@ -206,7 +234,9 @@ export function drawStampede(p, c, st, area, { pulse }) {
         box(p, cx - tw / 2 - 1, cy - 9, tw + 2, 18, { fill: c.bg, radius: 2 });
       }
       text(p, String(srv.id + 1), cx, cy - 9, {
-        color: kind === "querying" ? c.onFill : c.fg, bold: true, align: "center",
+        color: kind === "querying" ? c.onFill : c.fg,
+        bold: true,
+        align: "center",
       });
     }
   });
@@ -215,8 +245,11 @@ export function drawStampede(p, c, st, area, { pulse }) {
   if (counts.stale || st.mitigation === "lock") words.push(`${counts.stale} stale`);
   // Narrow: without "10 servers:" (the counts add up to it), then with shorter words.
   const shortWords = words.map((w) => w.replace("querying DB", "to DB").replace("waiting", "wait"));
-  const legend = firstThatFits(p, [`${n} servers: ${words.join(" · ")}`, words.join(" · "),
-    shortWords.join(" · ")], area.w - 16);
+  const legend = firstThatFits(
+    p,
+    [`${n} servers: ${words.join(" · ")}`, words.join(" · "), shortWords.join(" · ")],
+    area.w - 16,
+  );
   text(p, legend, area.x + 8, L.legend, { color: c.fg, maxWidth: area.w - 16 });
 
   // The primary database.
@@ -226,11 +259,16 @@ export function drawStampede(p, c, st, area, { pulse }) {
     fraction: st.dbLoad / Math.max(cap + 1, st.dbPeak, 1),
     bad: st.dbOverloaded,
     text: st.dbOverloaded
-      ? [`DB Overload: ${st.dbLoad} queries, capacity ${cap}`,
-        `DB overload: ${st.dbLoad} queries (cap ${cap})`,
-        `DB overload: ${st.dbLoad} queries, cap ${cap}`, `Overload: ${st.dbLoad} queries, cap ${cap}`]
-      : [`Primary DB OK: ${st.dbLoad} ${st.dbLoad === 1 ? "query" : "queries"}, capacity ${cap}`,
-        `DB OK: ${st.dbLoad} ${st.dbLoad === 1 ? "query" : "queries"} (cap ${cap})`],
+      ? [
+          `DB Overload: ${st.dbLoad} queries, capacity ${cap}`,
+          `DB overload: ${st.dbLoad} queries (cap ${cap})`,
+          `DB overload: ${st.dbLoad} queries, cap ${cap}`,
+          `Overload: ${st.dbLoad} queries, cap ${cap}`,
+        ]
+      : [
+          `Primary DB OK: ${st.dbLoad} ${st.dbLoad === 1 ? "query" : "queries"}, capacity ${cap}`,
+          `DB OK: ${st.dbLoad} ${st.dbLoad === 1 ? "query" : "queries"} (cap ${cap})`,
+        ],
   });
 
   if (L.chart) drawLoadChart(p, c, st, L.chart, captionLines);
@@ -245,8 +283,11 @@ export function drawStampede(p, c, st, area, { pulse }) {
       columns,
       short,
       gap: tight ? 2 : 0,
-      legend: ["Pk peak · Rc recomputes · St stale reads", "Pk peak, Rc recomputes, St stale reads",
-        "Pk peak, Rc recomputes, St stale"],
+      legend: [
+        "Pk peak · Rc recomputes · St stale reads",
+        "Pk peak, Rc recomputes, St stale reads",
+        "Pk peak, Rc recomputes, St stale",
+      ],
       rows: results.map((row) => [
         SHORT[row.mitigation] || row.label,
         String(row.dbPeak),
@@ -274,11 +315,23 @@ function drawLoadChart(p, c, st, area, maxLines = 1) {
   // Narrow (a 320-370 px phone): "(10x one query)" on a second line, out of the plot's height.
   // Side by side at 700-779 px (one line): without "per tick" (the chart says it), then without
   // the multiple; the wide layouts' caption wherever it fits.
-  const lines = maxLines < 2 || firstThatFits(p, [caption, ""], area.w) === caption || !spike
-    ? [firstThatFits(p, [caption, `DB load · peak ${st.dbPeak}${spike}`,
-      `DB load per tick · peak ${st.dbPeak}`], area.w)]
-    : [`DB load per tick · peak ${st.dbPeak}`, spike.trim()];
-  lines.forEach((line, i) => text(p, line, area.x, area.y + i * LINE, { color: c.fg, maxWidth: area.w }));
+  const lines =
+    maxLines < 2 || firstThatFits(p, [caption, ""], area.w) === caption || !spike
+      ? [
+          firstThatFits(
+            p,
+            [
+              caption,
+              `DB load · peak ${st.dbPeak}${spike}`,
+              `DB load per tick · peak ${st.dbPeak}`,
+            ],
+            area.w,
+          ),
+        ]
+      : [`DB load per tick · peak ${st.dbPeak}`, spike.trim()];
+  lines.forEach((line, i) =>
+    text(p, line, area.x, area.y + i * LINE, { color: c.fg, maxWidth: area.w }),
+  );
   const head = lines.length * LINE + 2;
   const plot = { x: area.x + 26, y: area.y + head, w: area.w - 26, h: area.h - head };
   box(p, plot.x, plot.y, plot.w, plot.h, { stroke: c.grid, radius: 0 });
@@ -293,7 +346,8 @@ function drawLoadChart(p, c, st, area, maxLines = 1) {
     const x = plot.x + (start + i) * bw;
     const over = load > cap;
     box(p, x, plot.y + plot.h - 1 - h, Math.max(1, bw - 0.3), h, {
-      fill: over ? c.bad : c.accent, radius: 0,
+      fill: over ? c.bad : c.accent,
+      radius: 0,
     });
   });
   const capY = plot.y + plot.h - 1 - ((plot.h - 2) * cap) / top;

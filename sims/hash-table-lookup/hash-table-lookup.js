@@ -31,7 +31,7 @@ let holdSize = 0; // view only: the old table size while its rows are being re-b
 /** The least canvas height at `width` for the current state (the kit's minCanvasHeight). */
 function minCanvasHeight(width) {
   if (!simRef) return sceneHeight(null, null, width);
-  const p = simRef.p5 && simRef.p5.canvas ? simRef.p5 : null;
+  const p = simRef.p5?.canvas ? simRef.p5 : null;
   return sceneHeight(p, simRef.state, width, simRef.params.size, holdSize);
 }
 
@@ -39,7 +39,8 @@ function minCanvasHeight(width) {
 function syncControls(state) {
   if (!uiRef || !state) return;
   const { size, hash, key } = controls;
-  if (key && state.event === "reset" && key.value !== state.last.key) uiRef.setValue(key, state.last.key);
+  if (key && state.event === "reset" && key.value !== state.last.key)
+    uiRef.setValue(key, state.last.key);
   if (size && Number(size.value) !== state.tableSize) uiRef.setValue(size, state.tableSize);
   if (hash && hash.value !== state.hashName) uiRef.setValue(hash, state.hashName);
 }

@@ -144,6 +144,12 @@ export function computeLayout(w, h, { size, expanded, tooltipLines = 0 }) {
     stats: { x: PAD, y: 0, w: w - 2 * PAD, h: STATS_H },
     left: { x: PAD, y: top, w: leftW, h: body },
     box: { x: boxX, y: top, w: boxW, h: body },
-    buckets: { x: bucketsX, y: top, w: bucketsW, h: body, ...bucketRows(bucketsX, top, bucketsW, body, size, expanded) },
+    buckets: {
+      x: bucketsX,
+      y: top,
+      w: bucketsW,
+      h: body,
+      ...bucketRows(bucketsX, top, bucketsW, body, size, expanded),
+    },
   };
 }

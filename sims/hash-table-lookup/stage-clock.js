@@ -19,8 +19,8 @@ export class StageClock {
   constructor() {
     this.action = null;
     this.stages = [];
-    this.from = 0;      // position the current run starts at
-    this.target = 0;    // position it ends at
+    this.from = 0; // position the current run starts at
+    this.target = 0; // position it ends at
     this.startMs = 0;
   }
 
@@ -53,7 +53,8 @@ export class StageClock {
   /** Seconds the run from `from` to `to` takes. */
   _span(from, to) {
     let total = 0;
-    for (let i = Math.floor(from); i < Math.ceil(to); i += 1) total += this.stages[i]?.duration ?? 0;
+    for (let i = Math.floor(from); i < Math.ceil(to); i += 1)
+      total += this.stages[i]?.duration ?? 0;
     return total;
   }
 

@@ -54,10 +54,14 @@ export function wrapLines(p, text, width, maxLines) {
 /** The stats in two lines (phone layout), each shortened in words before it would be cut. */
 function statsLines(p, s, width) {
   const options = [
-    [`${s.size} buckets · ${s.used} keys · load factor ${s.loadFactor}`,
-      `${s.size} buckets · ${s.used} keys · load ${s.loadFactor}`],
-    [`longest chain ${s.longestChain} · empty buckets ${s.emptyBuckets}`,
-      `longest ${s.longestChain} · empty ${s.emptyBuckets}`],
+    [
+      `${s.size} buckets · ${s.used} keys · load factor ${s.loadFactor}`,
+      `${s.size} buckets · ${s.used} keys · load ${s.loadFactor}`,
+    ],
+    [
+      `longest chain ${s.longestChain} · empty buckets ${s.emptyBuckets}`,
+      `longest ${s.longestChain} · empty ${s.emptyBuckets}`,
+    ],
   ];
   return options.map((wordings) => firstThatFits(p, wordings, width));
 }
@@ -66,7 +70,8 @@ function drawStats(p, state, c, L) {
   const s = state.stats;
   if (L.narrow) {
     statsLines(p, s, L.stats.w).forEach((line, i) =>
-      label(p, line, L.stats.x, 4 + LINE / 2 + i * LINE, { color: c.fg, maxWidth: L.stats.w }));
+      label(p, line, L.stats.x, 4 + LINE / 2 + i * LINE, { color: c.fg, maxWidth: L.stats.w }),
+    );
   } else {
     drawStatsLine(p, s, c, L);
   }
@@ -77,7 +82,8 @@ function drawStats(p, state, c, L) {
 }
 
 function drawStatsLine(p, s, c, L) {
-  const full = `${s.size} buckets · ${s.used} keys · load factor ${s.loadFactor} · ` +
+  const full =
+    `${s.size} buckets · ${s.used} keys · load factor ${s.loadFactor} · ` +
     `longest chain ${s.longestChain} · empty buckets ${s.emptyBuckets}`;
   p.push();
   p.textSize(16);
@@ -92,8 +98,9 @@ function drawStatsLine(p, s, c, L) {
 function drawKeyCard(p, state, c, L, pos) {
   const { x, y, w } = L.left;
   const last = state.last;
-  label(p, state.resize && stageIndex(state, "rebucket") >= 0 ? "Last key" : "Key", x, y + 10,
-    { color: c.muted });
+  label(p, state.resize && stageIndex(state, "rebucket") >= 0 ? "Last key" : "Key", x, y + 10, {
+    color: c.muted,
+  });
   p.push();
   p.textSize(16);
   const lines = wrapLines(p, last.key, w - 16, 3);
@@ -101,14 +108,26 @@ function drawKeyCard(p, state, c, L, pos) {
   const cardH = lines.length * LINE + 14;
   box(p, x, y + 22, w, cardH, { fill: c.panel, stroke: c.grid, radius: 6 });
   lines.forEach((line, i) =>
-    label(p, line, x + 8, y + 22 + 7 + LINE / 2 + i * LINE, { color: c.fg, maxWidth: w - 16 }));
-  const info = last.keyChars === last.keyBytes
-    ? [`${last.keyBytes.toLocaleString("en-US")} UTF-8 byte${last.keyBytes === 1 ? "" : "s"}`]
-    : [`${last.keyChars.toLocaleString("en-US")} char${last.keyChars === 1 ? "" : "s"},`,
-      `${last.keyBytes.toLocaleString("en-US")} UTF-8 bytes`];
-  info.forEach((line, i) => label(p, line, x, y + 22 + cardH + 14 + i * LINE, { color: c.muted, maxWidth: w }));
+    label(p, line, x + 8, y + 22 + 7 + LINE / 2 + i * LINE, { color: c.fg, maxWidth: w - 16 }),
+  );
+  const info =
+    last.keyChars === last.keyBytes
+      ? [`${last.keyBytes.toLocaleString("en-US")} UTF-8 byte${last.keyBytes === 1 ? "" : "s"}`]
+      : [
+          `${last.keyChars.toLocaleString("en-US")} char${last.keyChars === 1 ? "" : "s"},`,
+          `${last.keyBytes.toLocaleString("en-US")} UTF-8 bytes`,
+        ];
+  info.forEach((line, i) =>
+    label(p, line, x, y + 22 + cardH + 14 + i * LINE, { color: c.muted, maxWidth: w }),
+  );
   const infoH = info.length * LINE;
-  drawResult(p, state, c, { x, y: y + 22 + cardH + 12 + infoH, w, h: L.left.h - cardH - 34 - infoH }, pos);
+  drawResult(
+    p,
+    state,
+    c,
+    { x, y: y + 22 + cardH + 12 + infoH, w, h: L.left.h - cardH - 34 - infoH },
+    pos,
+  );
   return { x: x + 8, y: y + 22 + 7 + LINE / 2 };
 }
 
@@ -120,12 +139,24 @@ function drawResult(p, state, c, area, pos) {
   if (rebucket >= 0 && state.resize) {
     const done = progressOf(pos, rebucket) >= 1;
     const r = state.resize;
-    label(p, done ? "Re-bucketed" : "Re-bucketing…", x, y + 10, { color: c.fg, bold: true, maxWidth: w });
+    label(p, done ? "Re-bucketed" : "Re-bucketing…", x, y + 10, {
+      color: c.fg,
+      bold: true,
+      maxWidth: w,
+    });
     if (done) {
-      label(p, `${r.moved} of ${r.moves.length} moved`, x, y + 10 + LINE, { color: c.fg, maxWidth: w });
+      label(p, `${r.moved} of ${r.moves.length} moved`, x, y + 10 + LINE, {
+        color: c.fg,
+        maxWidth: w,
+      });
       label(p, "longest chain", x, y + 10 + 2 * LINE, { color: c.muted, maxWidth: w });
-      label(p, `${r.statsBefore.longestChain} → ${state.stats.longestChain}`, x, y + 10 + 3 * LINE,
-        { color: c.fg, maxWidth: w });
+      label(
+        p,
+        `${r.statsBefore.longestChain} → ${state.stats.longestChain}`,
+        x,
+        y + 10 + 3 * LINE,
+        { color: c.fg, maxWidth: w },
+      );
     }
     return;
   }
@@ -148,7 +179,9 @@ function drawResult(p, state, c, area, pos) {
   p.textSize(16);
   const lines = wrapLines(p, String(last.value ?? ""), w, 2);
   p.pop();
-  lines.forEach((line, i) => label(p, line, x, y + LINE * (i + 1), { color: c.fg, bold: true, maxWidth: w }));
+  lines.forEach((line, i) =>
+    label(p, line, x, y + LINE * (i + 1), { color: c.fg, bold: true, maxWidth: w }),
+  );
   y += LINE * (lines.length + 1) + 6;
   const n = last.chainAfter.length;
   if (y + 2 * LINE <= area.y + area.h) {
@@ -272,9 +305,16 @@ function entrySlots(row, count) {
   for (let i = 0; i < shown; i += 1) {
     slots.push({ x: cx + i * (each + gap), y: row.y + 3, w: each, h: row.h - 6 });
   }
-  const more = count > shown
-    ? { x: cx + shown * (each + gap) - gap + 4, y: row.y + 3, w: moreW, h: row.h - 6, n: count - shown }
-    : null;
+  const more =
+    count > shown
+      ? {
+          x: cx + shown * (each + gap) - gap + 4,
+          y: row.y + 3,
+          w: moreW,
+          h: row.h - 6,
+          n: count - shown,
+        }
+      : null;
   return { slots, more };
 }
 
@@ -287,7 +327,8 @@ export function fitMiddle(p, text, width) {
   if (p.textWidth(full) <= width) return full;
   let lo = 0;
   let hi = full.length - 1;
-  const cut = (n) => `${full.slice(0, Math.ceil(n / 2))}…${n > 1 ? full.slice(-Math.floor(n / 2)) : ""}`;
+  const cut = (n) =>
+    `${full.slice(0, Math.ceil(n / 2))}…${n > 1 ? full.slice(-Math.floor(n / 2)) : ""}`;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     if (p.textWidth(cut(mid)) <= width) lo = mid;
@@ -307,7 +348,12 @@ function keyText(p, key, width, mark = "") {
 }
 
 function drawEntry(p, c, slot, entry, { expanded, onHighlight, mark }) {
-  box(p, slot.x, slot.y, slot.w, slot.h, { fill: c.bg, stroke: onHighlight ? c.onFill : c.fg, weight: 1, radius: 4 });
+  box(p, slot.x, slot.y, slot.w, slot.h, {
+    fill: c.bg,
+    stroke: onHighlight ? c.onFill : c.fg,
+    weight: 1,
+    radius: 4,
+  });
   const text = keyText(p, entry.key, slot.w - 10, mark);
   if (expanded) {
     // two lines: the key keeps the whole width (chains of 2-3 share a narrow row); the found /
@@ -322,7 +368,11 @@ function drawEntry(p, c, slot, entry, { expanded, onHighlight, mark }) {
     const suffix = mark === "+" ? " (new)" : mark ? ` ${mark}` : "";
     if (suffix && p.textWidth(value + suffix) <= slot.w - 10) value += suffix; // else: glow only
     p.pop();
-    label(p, value, slot.x + 5, slot.y + half + half / 2, { color: c.fg, bold: true, maxWidth: slot.w - 10 });
+    label(p, value, slot.x + 5, slot.y + half + half / 2, {
+      color: c.fg,
+      bold: true,
+      maxWidth: slot.w - 10,
+    });
   } else {
     label(p, text, slot.x + 5, slot.y + slot.h / 2 + 1, { color: c.fg, maxWidth: slot.w - 10 });
   }
@@ -333,7 +383,9 @@ function drawChain(p, state, c, area, chain, { highlight, glow }) {
   const last = state.last;
   const rebucket = stageIndex(state, "rebucket") >= 0;
   if (!chain.length) {
-    label(p, "empty", area.x + 36, area.y + area.h / 2 + 1, { color: highlight ? c.onFill : c.muted });
+    label(p, "empty", area.x + 36, area.y + area.h / 2 + 1, {
+      color: highlight ? c.onFill : c.muted,
+    });
     return;
   }
   const { slots, more } = entrySlots(area, chain.length);
@@ -346,19 +398,28 @@ function drawChain(p, state, c, area, chain, { highlight, glow }) {
       p.push();
       p.drawingContext.shadowColor = c.ok;
       p.drawingContext.shadowBlur = 14 * glow;
-      box(p, slot.x - 2, slot.y - 2, slot.w + 4, slot.h + 4, { stroke: c.ok, weight: 3, radius: 5 });
+      box(p, slot.x - 2, slot.y - 2, slot.w + 4, slot.h + 4, {
+        stroke: c.ok,
+        weight: 3,
+        radius: 5,
+      });
       p.pop();
     }
     drawEntry(p, c, slot, entry, { expanded: area.lines > 1, onHighlight: highlight, mark });
     if (i > 0) {
       const prev = slots[i - 1];
-      arrow(p, prev.x + prev.w + 1, slot.y + slot.h / 2, slot.x - 1, slot.y + slot.h / 2,
-        { color: highlight ? c.onFill : c.fg, weight: 1.5, head: 7 });
+      arrow(p, prev.x + prev.w + 1, slot.y + slot.h / 2, slot.x - 1, slot.y + slot.h / 2, {
+        color: highlight ? c.onFill : c.fg,
+        weight: 1.5,
+        head: 7,
+      });
     }
   });
   if (more) {
-    label(p, `+${more.n}`, more.x + 2, more.y + more.h / 2 + 1,
-      { color: highlight ? c.onFill : c.fg, maxWidth: more.w });
+    label(p, `+${more.n}`, more.x + 2, more.y + more.h / 2 + 1, {
+      color: highlight ? c.onFill : c.fg,
+      maxWidth: more.w,
+    });
   }
 }
 
@@ -381,15 +442,26 @@ function drawBuckets(p, state, c, L, pos) {
   for (let b = 0; b < state.tableSize; b += 1) {
     const row = B.rows[b];
     const highlight = lit && b === last.bucket;
-    if (highlight) box(p, row.x, row.y + 1, row.w, row.h - 2, { fill: c.highlight, stroke: c.fg, weight: 2, radius: 4 });
+    if (highlight)
+      box(p, row.x, row.y + 1, row.w, row.h - 2, {
+        fill: c.highlight,
+        stroke: c.fg,
+        weight: 2,
+        radius: 4,
+      });
     else box(p, row.x, row.y + 1, row.w, row.h - 2, { stroke: c.grid, radius: 4 });
-    label(p, `${highlight ? "▶" : ""}${b}`, row.x + 26, row.y + row.h / 2 + 1,
-      { color: highlight ? c.onFill : c.fg, align: "right", bold: highlight });
+    label(p, `${highlight ? "▶" : ""}${b}`, row.x + 26, row.y + row.h / 2 + 1, {
+      color: highlight ? c.onFill : c.fg,
+      align: "right",
+      bold: highlight,
+    });
     if (moving) continue;
     if (highlight && B.strip) {
       const n = chainOf(b).length;
-      label(p, n ? `${n} key${n === 1 ? "" : "s"} ↓` : "empty", row.x + 36, row.y + row.h / 2 + 1,
-        { color: c.onFill, maxWidth: row.w - 40 });
+      label(p, n ? `${n} key${n === 1 ? "" : "s"} ↓` : "empty", row.x + 36, row.y + row.h / 2 + 1, {
+        color: c.onFill,
+        maxWidth: row.w - 40,
+      });
       continue;
     }
     drawChain(p, state, c, row, chainOf(b), { highlight, glow });
@@ -403,8 +475,17 @@ function drawBuckets(p, state, c, L, pos) {
     p.strokeWeight(2);
     p.line(row.x + 14, row.y + row.h - 1, row.x + 14, strip.y);
     p.pop();
-    box(p, strip.x, strip.y, strip.w, strip.h, { fill: c.highlight, stroke: c.fg, weight: 2, radius: 4 });
-    label(p, `${last.bucket}`, strip.x + 26, strip.y + strip.h / 2, { color: c.onFill, align: "right", bold: true });
+    box(p, strip.x, strip.y, strip.w, strip.h, {
+      fill: c.highlight,
+      stroke: c.fg,
+      weight: 2,
+      radius: 4,
+    });
+    label(p, `${last.bucket}`, strip.x + 26, strip.y + strip.h / 2, {
+      color: c.onFill,
+      align: "right",
+      bold: true,
+    });
     drawChain(p, state, c, strip, chainOf(last.bucket), { highlight: true, glow });
   }
   if (moving) drawMovingEntries(p, state, c, L, progressOf(pos, rebucket));
@@ -415,7 +496,10 @@ function drawMovingEntries(p, state, c, L, t) {
   const r = state.resize;
   const oldSize = r.statsBefore.size;
   const lastMove = r.moves.find((m) => m.key === state.last.key);
-  const before = computeLayout(L.w, L.h, { size: oldSize, expanded: lastMove ? lastMove.from : -1 });
+  const before = computeLayout(L.w, L.h, {
+    size: oldSize,
+    expanded: lastMove ? lastMove.from : -1,
+  });
   const oldIndex = new Map();
   const count = new Map();
   for (const m of r.moves) {
@@ -435,11 +519,17 @@ function drawMovingEntries(p, state, c, L, t) {
     const b = toSlots[Math.min(now.get(m.key)?.i ?? 0, toSlots.length - 1)];
     if (!a || !b) continue;
     const slot = {
-      x: a.x + (b.x - a.x) * k, y: a.y + (b.y - a.y) * k,
-      w: a.w + (b.w - a.w) * k, h: Math.min(a.h, b.h, 28),
+      x: a.x + (b.x - a.x) * k,
+      y: a.y + (b.y - a.y) * k,
+      w: a.w + (b.w - a.w) * k,
+      h: Math.min(a.h, b.h, 28),
     };
     const entry = state.buckets[m.to][now.get(m.key)?.i ?? 0];
-    drawEntry(p, c, slot, entry, { expanded: false, onHighlight: false, mark: m.from !== m.to ? "↷" : "" });
+    drawEntry(p, c, slot, entry, {
+      expanded: false,
+      onHighlight: false,
+      mark: m.from !== m.to ? "↷" : "",
+    });
   }
 }
 
@@ -464,11 +554,15 @@ function drawTooltip(p, state, c, L, pos, tooltipH) {
   const lines = tooltipLines(p, state.collision.tooltip, w);
   const h = lines.length * LINE + 12;
   box(p, x, y, w, h, { fill: c.bg, stroke: c.warn, weight: 3, radius: 6 });
-  lines.forEach((line, i) => label(p, line, x + 10, y + 6 + LINE / 2 + i * LINE, { color: c.fg, maxWidth: w - 20 }));
+  lines.forEach((line, i) =>
+    label(p, line, x + 10, y + 6 + LINE / 2 + i * LINE, { color: c.fg, maxWidth: w - 20 }),
+  );
   if (L.narrow) {
     // dashed up the gutter (below where the lookup arrow ends) into the collision bucket
-    const target = state.collision.bucket === state.last.bucket && L.buckets.strip
-      ? L.buckets.strip : L.buckets.rows[state.collision.bucket];
+    const target =
+      state.collision.bucket === state.last.bucket && L.buckets.strip
+        ? L.buckets.strip
+        : L.buckets.rows[state.collision.bucket];
     if (!target) return;
     const gx = L.gutter.x0;
     const ty = target.y + target.h / 2;
@@ -514,8 +608,10 @@ export function sceneHeight(p, state, w, size = 16, holdSize = 0) {
   } catch {
     /* p5 not set up yet: keep the longest case */
   }
-  return Math.max(held,
-    neededHeight(w, { size: state.tableSize, expanded: state.last.bucket, tooltipLines: lines }));
+  return Math.max(
+    held,
+    neededHeight(w, { size: state.tableSize, expanded: state.last.bucket, tooltipLines: lines }),
+  );
 }
 
 /**
@@ -524,7 +620,7 @@ export function sceneHeight(p, state, w, size = 16, holdSize = 0) {
  */
 function recordTexts(p, draw) {
   const texts = [];
-  const own = Object.prototype.hasOwnProperty.call(p, "text");
+  const own = Object.hasOwn(p, "text");
   const original = p.text;
   p.text = function recordText(str, x, y, ...rest) {
     const m = p.drawingContext.getTransform();
@@ -596,9 +692,15 @@ function drawPicture(p, state, c, pos) {
   p.push();
   const rebucket = stageIndex(state, "rebucket") >= 0;
   const tipLines = tooltipLineCount(p, state, w);
-  const L = computeLayout(w, h, { size: state.tableSize, expanded: state.last.bucket, tooltipLines: tipLines });
+  const L = computeLayout(w, h, {
+    size: state.tableSize,
+    expanded: state.last.bucket,
+    tooltipLines: tipLines,
+  });
   drawStats(p, state, c, L);
-  const keyAnchor = L.compact ? { x: L.box.x + 8, y: L.box.y - 4 } : drawKeyCard(p, state, c, L, pos);
+  const keyAnchor = L.compact
+    ? { x: L.box.x + 8, y: L.box.y - 4 }
+    : drawKeyCard(p, state, c, L, pos);
   const tooltipH = tipLines ? tipLines * LINE + 20 : 0;
   // the phone layout draws the tooltip under the rows, so the box keeps its whole height
   const anchors = drawHashBox(p, state, c, L, pos, L.narrow ? 0 : tooltipH);
@@ -631,7 +733,11 @@ function drawPicture(p, state, c, pos) {
       const x2 = row.x - 4;
       const y2 = row.y + row.h / 2;
       const k = ease(t);
-      arrow(p, x1, y1, x1 + (x2 - x1) * k, y1 + (y2 - y1) * k, { color: c.accent, weight: 3, head: 11 });
+      arrow(p, x1, y1, x1 + (x2 - x1) * k, y1 + (y2 - y1) * k, {
+        color: c.accent,
+        weight: 3,
+        head: 11,
+      });
     }
   }
   p.pop();

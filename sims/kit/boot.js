@@ -9,8 +9,7 @@
 //
 // Usage (main.html <head>, before the module script):
 //   <script src="../kit/boot.js"></script>
-(function () {
-  "use strict";
+(() => {
   var root = document.documentElement;
   var START_TIMEOUT_MS = 30000;
 
@@ -38,28 +37,34 @@
     retry.type = "button";
     retry.className = "ms-button ms-retry";
     retry.textContent = "Retry";
-    retry.addEventListener("click", function () { location.reload(); });
+    retry.addEventListener("click", () => {
+      location.reload();
+    });
     box.appendChild(title);
     box.appendChild(text);
     box.appendChild(retry);
     main.appendChild(box);
     if (window.parent && window.parent !== window) {
-      var id = location.pathname.split("/").slice(-2, -1)[0] || "";
+      const id = location.pathname.split("/").slice(-2, -1)[0] || "";
       window.parent.postMessage({ type: "microsim-error", id: id, message: reason }, "*");
     }
   }
 
-  addEventListener("error", function (event) {
-    if (started()) return;
-    var target = event.target;
-    if (target && target.tagName === "SCRIPT") {
-      fail("Could not download the simulation's code (" + (target.src || "a script") + ").");
-    } else if (event.message) {
-      fail("The simulation's code has an error: " + event.message);
-    }
-  }, true);
+  addEventListener(
+    "error",
+    (event) => {
+      if (started()) return;
+      var target = event.target;
+      if (target && target.tagName === "SCRIPT") {
+        fail(`Could not download the simulation's code (${target.src || "a script"}).`);
+      } else if (event.message) {
+        fail(`The simulation's code has an error: ${event.message}`);
+      }
+    },
+    true,
+  );
 
-  setTimeout(function () {
+  setTimeout(() => {
     fail("The simulation's code did not start. Try again, or reload the page.");
   }, START_TIMEOUT_MS);
 })();

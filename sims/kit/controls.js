@@ -26,17 +26,19 @@ export function createControls(container, report) {
     return row;
   };
 
-  const guard = (fn) => (...args) => {
-    if (!fn) return undefined;
-    try {
-      const result = fn(...args);
-      if (result && typeof result.catch === "function") result.catch(report);
-      return result;
-    } catch (error) {
-      report(error);
-      return undefined;
-    }
-  };
+  const guard =
+    (fn) =>
+    (...args) => {
+      if (!fn) return undefined;
+      try {
+        const result = fn(...args);
+        if (result && typeof result.catch === "function") result.catch(report);
+        return result;
+      } catch (error) {
+        report(error);
+        return undefined;
+      }
+    };
 
   const place = (el) => {
     (row || newRow()).append(el);

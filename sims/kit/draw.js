@@ -42,7 +42,21 @@ export function dots(p, x, y, w, h, { color = "#000000", spacing = 8, size = 2.5
 }
 
 /** A rectangle with optional pattern: "hatch" | "dots" | null. */
-export function box(p, x, y, w, h, { fill = null, stroke = null, weight = 1, radius = 4, pattern = null, patternColor = "#000000" } = {}) {
+export function box(
+  p,
+  x,
+  y,
+  w,
+  h,
+  {
+    fill = null,
+    stroke = null,
+    weight = 1,
+    radius = 4,
+    pattern = null,
+    patternColor = "#000000",
+  } = {},
+) {
   p.push();
   if (fill) p.fill(fill);
   else p.noFill();
@@ -81,10 +95,10 @@ export function fitText(p, text, maxWidth) {
   let high = full.length;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (p.textWidth(full.slice(0, mid) + "…") <= maxWidth) low = mid;
+    if (p.textWidth(`${full.slice(0, mid)}…`) <= maxWidth) low = mid;
     else high = mid - 1;
   }
-  return low > 0 ? full.slice(0, low) + "…" : "…";
+  return low > 0 ? `${full.slice(0, low)}…` : "…";
 }
 
 /**
@@ -102,14 +116,28 @@ export function firstThatFits(p, wordings, maxWidth, { bold = false, size = MIN_
 }
 
 /** Text at (x, y), at least 16 px, truncated to maxWidth; returns the text actually drawn. */
-export function label(p, text, x, y, { color = "#000000", size = MIN_TEXT, align = "left", valign = "center", maxWidth = 0, bold = false } = {}) {
+export function label(
+  p,
+  text,
+  x,
+  y,
+  {
+    color = "#000000",
+    size = MIN_TEXT,
+    align = "left",
+    valign = "center",
+    maxWidth = 0,
+    bold = false,
+  } = {},
+) {
   p.push();
   p.noStroke();
   p.fill(color);
   p.textSize(Math.max(MIN_TEXT, size));
   p.textStyle(bold ? p.BOLD : p.NORMAL);
   const h = { left: p.LEFT, center: p.CENTER, right: p.RIGHT }[align] ?? p.LEFT;
-  const v = { top: p.TOP, center: p.CENTER, bottom: p.BOTTOM, baseline: p.BASELINE }[valign] ?? p.CENTER;
+  const v =
+    { top: p.TOP, center: p.CENTER, bottom: p.BOTTOM, baseline: p.BASELINE }[valign] ?? p.CENTER;
   p.textAlign(h, v);
   const shown = fitText(p, text, maxWidth);
   p.text(shown, x, y);
@@ -130,7 +158,12 @@ export function legend(p, items, x, y, { color = "#000000", size = MIN_TEXT, gap
       cx = x;
       cy += size + 8;
     }
-    box(p, cx, cy, swatch, swatch, { fill: item.fill, stroke: color, pattern: item.pattern, radius: 2 });
+    box(p, cx, cy, swatch, swatch, {
+      fill: item.fill,
+      stroke: color,
+      pattern: item.pattern,
+      radius: 2,
+    });
     label(p, item.label, cx + swatch + 6, cy + swatch / 2, { color, size });
     cx += width + gap;
   }
@@ -141,5 +174,5 @@ export function legend(p, items, x, y, { color = "#000000", size = MIN_TEXT, gap
 /** Ease in-out for animation progress t in [0, 1]. */
 export function ease(t) {
   const c = Math.min(1, Math.max(0, t));
-  return c < 0.5 ? 2 * c * c : 1 - Math.pow(-2 * c + 2, 2) / 2;
+  return c < 0.5 ? 2 * c * c : 1 - (-2 * c + 2) ** 2 / 2;
 }

@@ -22,7 +22,7 @@ export class EngineClient {
     this.mode = null;
     this.port = null;
     this.connect(shared);
-    addEventListener("pagehide", () => this.port && this.port.postMessage({ op: "bye" }));
+    addEventListener("pagehide", () => this.port?.postMessage({ op: "bye" }));
   }
 
   connect(shared) {
@@ -45,7 +45,9 @@ export class EngineClient {
       }
     }
     if (typeof Worker !== "function") {
-      queueMicrotask(() => this.fail("This browser cannot run Web Workers, which the engine needs."));
+      queueMicrotask(() =>
+        this.fail("This browser cannot run Web Workers, which the engine needs."),
+      );
       return;
     }
     try {
@@ -94,7 +96,10 @@ export class EngineClient {
   /** Send one request; resolves with the reply object ({ok: true, ...} or {ok: false, error}). */
   request(op, fields = {}) {
     if (!this.port) {
-      return Promise.resolve({ ok: false, error: { kind: "load", message: "The engine worker is not running." } });
+      return Promise.resolve({
+        ok: false,
+        error: { kind: "load", message: "The engine worker is not running." },
+      });
     }
     const rid = this.nextRid++;
     return new Promise((resolve) => {

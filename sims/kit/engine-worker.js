@@ -66,8 +66,9 @@ function installIntegrityFetch() {
 }
 
 function describeFailure(error, what) {
-  const text = String((error && error.message) || error);
-  if (typeof WebAssembly !== "object") return "This browser cannot run WebAssembly, which the Python engine needs.";
+  const text = String(error?.message || error);
+  if (typeof WebAssembly !== "object")
+    return "This browser cannot run WebAssembly, which the Python engine needs.";
   if (/HTTP (\d+)/.test(text) || /Failed to fetch|NetworkError|Load failed/i.test(text)) {
     return `Could not download ${what} (${text}). Check the connection and try again.`;
   }
@@ -79,10 +80,10 @@ async function loadInterpreter() {
   const indexURL = resolveAsset(ASSETS.pyodide.indexURL);
   if (ASSETS.mode === "cdn") installIntegrityFetch();
   setPhase("loading", "Downloading the Python interpreter");
-  const { loadPyodide } = await importVerified(indexURL + "pyodide.mjs");
+  const { loadPyodide } = await importVerified(`${indexURL}pyodide.mjs`);
   const options = { indexURL, env: { HOME: "/home/pyodide" }, fullStdLib: false };
   if (ASSETS.mode === "cdn") {
-    options.createPyodideModule = (await importVerified(indexURL + "pyodide.asm.mjs")).default;
+    options.createPyodideModule = (await importVerified(`${indexURL}pyodide.asm.mjs`)).default;
   }
   const pyodide = await loadPyodide(options);
   return pyodide;
@@ -142,7 +143,8 @@ function ensureReady() {
 }
 
 async function loadPython(pyodide, { url, module }) {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(String(module))) throw new Error(`bad module name ${module}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(String(module)))
+    throw new Error(`bad module name ${module}`);
   const response = await fetch(new URL(url).href);
   if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
   pyodide.FS.writeFile(`${EXTRA_DIR}/${module}.py`, await response.text());
@@ -197,7 +199,10 @@ function attach(port) {
   ensureReady().catch(() => {});
 }
 
-if (typeof self.SharedWorkerGlobalScope === "function" && self instanceof self.SharedWorkerGlobalScope) {
+if (
+  typeof self.SharedWorkerGlobalScope === "function" &&
+  self instanceof self.SharedWorkerGlobalScope
+) {
   self.onconnect = (event) => {
     const port = event.ports[0];
     attach(port);

@@ -73,10 +73,16 @@ function loadP5() {
       script.crossOrigin = "anonymous";
     }
     script.onload = () =>
-      typeof window.p5 === "function" ? resolve(window.p5) : reject(new Error("p5.js did not start"));
+      typeof window.p5 === "function"
+        ? resolve(window.p5)
+        : reject(new Error("p5.js did not start"));
     script.onerror = () => {
       script.remove();
-      reject(new Error("Could not download the drawing library (p5.js). Check the connection and try again."));
+      reject(
+        new Error(
+          "Could not download the drawing library (p5.js). Check the connection and try again.",
+        ),
+      );
     };
     document.head.append(script);
   });
@@ -170,7 +176,7 @@ export function createMicroSim(options) {
       return animation !== null;
     },
     get animation() {
-      return animation && animation.current;
+      return animation?.current;
     },
     call,
     narrate,
@@ -205,7 +211,8 @@ export function createMicroSim(options) {
     },
     async step(n = 1) {
       const count = Number(n);
-      if (!Number.isInteger(count) || count < 1) throw new Error("step(n) needs a whole number n >= 1");
+      if (!Number.isInteger(count) || count < 1)
+        throw new Error("step(n) needs a whole number n >= 1");
       await api.ready;
       finishAnimation();
       if (options.step) await options.step(sim, count);
@@ -257,13 +264,13 @@ export function createMicroSim(options) {
 
   function report(error) {
     console.error(`[${id}]`, error);
-    notice(`Something went wrong: ${error && error.message ? error.message : error}`);
+    notice(`Something went wrong: ${error?.message ? error.message : error}`);
   }
 
   // ---- engine calls (queued) ----------------------------------------------------------------
   function applyState(state, { announce = true } = {}) {
     sim.state = state;
-    if (announce && state && state.narration) narrate(state.narration);
+    if (announce && state?.narration) narrate(state.narration);
     updateDescription();
     updateLoop();
     redraw();
@@ -324,7 +331,8 @@ export function createMicroSim(options) {
   async function start() {
     clearTimeout(loadTimer);
     loadTimer = setTimeout(() => {
-      if (!readyMarked && !failed) fail("The Python engine took too long to start. Try again, or reload the page.");
+      if (!readyMarked && !failed)
+        fail("The Python engine took too long to start. Try again, or reload the page.");
     }, LOAD_TIMEOUT_MS);
     const client = engine(onStatus);
     if (handle !== null) {
@@ -336,9 +344,12 @@ export function createMicroSim(options) {
       return;
     }
     if (options.python) {
-      const loaded = await client.loadPython(new URL(options.python.url, location.href).href, options.python.module);
+      const loaded = await client.loadPython(
+        new URL(options.python.url, location.href).href,
+        options.python.module,
+      );
       if (!loaded.ok) {
-        if (loaded.error && loaded.error.detail) console.error(`[${id}]`, loaded.error.detail);
+        if (loaded.error?.detail) console.error(`[${id}]`, loaded.error.detail);
         fail(loaded.error ? loaded.error.message : "Could not load the sim's Python module.");
         return;
       }
@@ -349,7 +360,7 @@ export function createMicroSim(options) {
       reply = await client.create(id, defaultParams(), params.seed);
     }
     if (!reply.ok) {
-      if (reply.error && reply.error.detail) console.error(`[${id}] engine error:`, reply.error.detail);
+      if (reply.error?.detail) console.error(`[${id}] engine error:`, reply.error.detail);
       fail(reply.error ? reply.error.message : "The engine did not answer.");
       return;
     }
@@ -379,7 +390,8 @@ export function createMicroSim(options) {
     failed = String(reason || "The simulation could not start.");
     clearTimeout(loadTimer);
     root.dataset.simState = "error";
-    if (sharedEngine && /worker could not start|worker stopped|Web Workers/.test(failed)) sharedEngine.dead = true;
+    if (sharedEngine && /worker could not start|worker stopped|Web Workers/.test(failed))
+      sharedEngine.dead = true;
     overlay.replaceChildren();
     overlay.setAttribute("role", "alert");
     const message = el("p", "ms-error-text", failed);
@@ -473,11 +485,11 @@ export function createMicroSim(options) {
   // in cross-origin iframes scrolled out of view, and `ready` must not wait for the reader to
   // scroll (the first real frame is drawn as soon as the state arrives).
   function redraw() {
-    if (p5instance && p5instance._setupDone) p5instance.redraw();
+    if (p5instance?._setupDone) p5instance.redraw();
   }
 
   function updateDescription() {
-    const canvas = p5instance && p5instance.canvas;
+    const canvas = p5instance?.canvas;
     if (!canvas) return;
     let text = `${title}: loading`;
     if (failed) text = `${title}: could not start`;
@@ -563,13 +575,17 @@ export function createMicroSim(options) {
     const width = Math.max(1, Math.floor(main.clientWidth));
     const free = canvasHeight - panel.offsetHeight;
     laidOutWith = neededHeight(width);
-    const height = Math.max(Math.round(canvasHeight * MIN_CANVAS_SHARE), Math.floor(free), laidOutWith);
+    const height = Math.max(
+      Math.round(canvasHeight * MIN_CANVAS_SHARE),
+      Math.floor(free),
+      laidOutWith,
+    );
     main.style.height = height + panel.offsetHeight > canvasHeight ? "auto" : `${canvasHeight}px`;
     stage.style.height = `${height}px`;
     if (width === sim.width && height === sim.height) return;
     sim.width = width;
     sim.height = height;
-    if (p5instance && p5instance.canvas) {
+    if (p5instance?.canvas) {
       p5instance.resizeCanvas(width, height);
       if (typeof options.resized === "function") options.resized(sim);
       redraw();

@@ -30,14 +30,16 @@ function shorten(text, max = 40) {
 export function checkValue(raw, spec) {
   switch (spec.type) {
     case "int": {
-      if (!/^[+-]?\d+$/.test(raw.trim())) return "it must be a whole number" + range(spec);
+      if (!/^[+-]?\d+$/.test(raw.trim())) return `it must be a whole number${range(spec)}`;
       const value = Number(raw);
-      if (!Number.isSafeInteger(value) || !inRange(value, spec)) return "it must be a whole number" + range(spec);
+      if (!Number.isSafeInteger(value) || !inRange(value, spec))
+        return `it must be a whole number${range(spec)}`;
       return [value];
     }
     case "number": {
       const value = Number(raw);
-      if (raw.trim() === "" || !Number.isFinite(value) || !inRange(value, spec)) return "it must be a number" + range(spec);
+      if (raw.trim() === "" || !Number.isFinite(value) || !inRange(value, spec))
+        return `it must be a number${range(spec)}`;
       return [value];
     }
     case "enum":
@@ -48,18 +50,20 @@ export function checkValue(raw, spec) {
       if (FALSE_WORDS.includes(word)) return [false];
       return "it must be true or false";
     }
-    case "string":
     default: {
       const max = spec.maxLength ?? 200;
       if (raw.length > max) return `it is longer than ${max} characters`;
-      if (spec.pattern && !new RegExp(spec.pattern).test(raw)) return spec.patternHint || "it has characters this sim does not accept";
+      if (spec.pattern && !new RegExp(spec.pattern).test(raw))
+        return spec.patternHint || "it has characters this sim does not accept";
       return [raw];
     }
   }
 }
 
 function inRange(value, spec) {
-  return (spec.min === undefined || value >= spec.min) && (spec.max === undefined || value <= spec.max);
+  return (
+    (spec.min === undefined || value >= spec.min) && (spec.max === undefined || value <= spec.max)
+  );
 }
 
 function range(spec) {
@@ -84,7 +88,9 @@ export function parseParams(search, spec = {}) {
       values[name] = checked[0];
     } else {
       const shown = JSON.stringify(shorten(raw));
-      notices.push(`Ignored ${name}=${shown}: ${checked}. Using ${JSON.stringify(paramSpec.default)}.`);
+      notices.push(
+        `Ignored ${name}=${shown}: ${checked}. Using ${JSON.stringify(paramSpec.default)}.`,
+      );
     }
   }
   return { values, notices };

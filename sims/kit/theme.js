@@ -25,14 +25,38 @@ export const OKABE_ITO = Object.freeze([
 
 const PALETTES = {
   light: {
-    bg: "#ffffff", fg: "#1b1b1f", muted: "#565660", grid: "#c9c9d1", panel: "#f3f3f6",
-    accent: "#0072B2", ok: "#009E73", bad: "#D55E00", warn: "#E69F00", info: "#56B4E9",
-    hit: "#009E73", miss: "#D55E00", highlight: "#F0E442", purple: "#CC79A7", onFill: "#000000",
+    bg: "#ffffff",
+    fg: "#1b1b1f",
+    muted: "#565660",
+    grid: "#c9c9d1",
+    panel: "#f3f3f6",
+    accent: "#0072B2",
+    ok: "#009E73",
+    bad: "#D55E00",
+    warn: "#E69F00",
+    info: "#56B4E9",
+    hit: "#009E73",
+    miss: "#D55E00",
+    highlight: "#F0E442",
+    purple: "#CC79A7",
+    onFill: "#000000",
   },
   dark: {
-    bg: "#1d1e24", fg: "#f1f1f4", muted: "#b4b4bf", grid: "#4a4b55", panel: "#2a2b33",
-    accent: "#56B4E9", ok: "#009E73", bad: "#D55E00", warn: "#E69F00", info: "#56B4E9",
-    hit: "#009E73", miss: "#D55E00", highlight: "#F0E442", purple: "#CC79A7", onFill: "#000000",
+    bg: "#1d1e24",
+    fg: "#f1f1f4",
+    muted: "#b4b4bf",
+    grid: "#4a4b55",
+    panel: "#2a2b33",
+    accent: "#56B4E9",
+    ok: "#009E73",
+    bad: "#D55E00",
+    warn: "#E69F00",
+    info: "#56B4E9",
+    hit: "#009E73",
+    miss: "#D55E00",
+    highlight: "#F0E442",
+    purple: "#CC79A7",
+    onFill: "#000000",
   },
 };
 
@@ -41,7 +65,8 @@ export function watchTheme(choice, onChange = () => {}) {
   const query = matchMedia("(prefers-color-scheme: dark)");
   const theme = { name: "light", colors: { ...PALETTES.light } };
   const apply = () => {
-    theme.name = choice === "light" || choice === "dark" ? choice : query.matches ? "dark" : "light";
+    theme.name =
+      choice === "light" || choice === "dark" ? choice : query.matches ? "dark" : "light";
     Object.assign(theme.colors, PALETTES[theme.name]);
     document.documentElement.dataset.theme = theme.name;
     onChange(theme.colors, theme.name);

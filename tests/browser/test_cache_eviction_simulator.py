@@ -378,9 +378,13 @@ def test_ten_slots_in_a_short_canvas_stay_one_readable_line_each(open_sim):
     assert len(rects) == 10
     for i, a in enumerate(rects):
         assert a["h"] >= 18, a  # room for one 16 px line
-        for b in rects[i + 1:]:
-            apart = (a["x"] + a["w"] <= b["x"] or b["x"] + b["w"] <= a["x"]
-                     or a["y"] + a["h"] <= b["y"] or b["y"] + b["h"] <= a["y"])
+        for b in rects[i + 1 :]:
+            apart = (
+                a["x"] + a["w"] <= b["x"]
+                or b["x"] + b["w"] <= a["x"]
+                or a["y"] + a["h"] <= b["y"]
+                or b["y"] + b["h"] <= a["y"]
+            )
             assert apart, (a, b)
     # a click on a slot still predicts that slot's key (the click map follows the layout)
     box = page.locator("canvas").bounding_box()
@@ -471,7 +475,9 @@ def assert_readable_phone_log(page, got: dict, state: dict) -> None:
     lines = info["logLines"]
     for entry in state["log"][-4:]:  # at least the last four entries
         assert any(line.startswith(f"{entry['step']}. GET {entry['key']}") for line in lines), (
-            entry["step"], lines)
+            entry["step"],
+            lines,
+        )
     # (2) the last eviction's reason is there whole: wrapped over lines, never cut with "…"
     last = next((e for e in reversed(state["log"]) if e["evicted"]), None)
     if last:

@@ -91,7 +91,10 @@ def test_stampede_then_jitter_and_hot_key_then_replicas(open_sim):
 
     hk = state["hotKey"]
     assert [(k["key"], k["slot"]) for k in hk["hotKeys"]] == [
-        ("popular_key:1", 11046), ("popular_key:2", 6981), ("popular_key:3", 2916)]
+        ("popular_key:1", 11046),
+        ("popular_key:2", 6981),
+        ("popular_key:3", 2916),
+    ]
     assert not any(s["overloaded"] for s in hk["shards"])
     replicas = row(state, "hotKey", "replicas")
     assert replicas["complete"] and not replicas["overloaded"] and replicas["maxShare"] <= 0.45
@@ -105,8 +108,12 @@ def test_every_other_mitigation_fills_its_row_as_the_model_says(open_sim):
     for stampede, hot in (("lock", "local-cache"), ("early", "read-replicas")):
         stampede_menu.select_option(stampede)
         hot_menu.select_option(hot)
-        wait(page, "([s, h]) => window.microsim.state().stampede.mitigation === s"
-                   " && window.microsim.state().hotKey.mitigation === h", [stampede, hot])
+        wait(
+            page,
+            "([s, h]) => window.microsim.state().stampede.mitigation === s"
+            " && window.microsim.state().hotKey.mitigation === h",
+            [stampede, hot],
+        )
         pause(page, "stampede", "Cache Stampede")
         pause(page, "hotKey", "Hot Key")
         state = sim_step(page, STAMPEDE_WINDOW)
@@ -115,7 +122,11 @@ def test_every_other_mitigation_fills_its_row_as_the_model_says(open_sim):
         got = row(state, "stampede", stampede)
         assert got["complete"]
         assert (got["dbPeak"], got["recomputes"], got["staleReads"], got["overloaded"]) == (
-            model["dbPeak"], model["recomputes"], model["staleReads"], model["everOverloaded"])
+            model["dbPeak"],
+            model["recomputes"],
+            model["staleReads"],
+            model["everOverloaded"],
+        )
 
         model = HotKeyModel(shards=3, mitigation=hot, seed=1).run(HOTKEY_WINDOW)
         got = row(state, "hotKey", hot)
@@ -137,7 +148,8 @@ def test_keyboard_only(open_sim):
     page.locator("body").focus()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == (
-        "Play Cache Stampede")
+        "Play Cache Stampede"
+    )
     page.keyboard.press("Enter")
     wait(page, "() => window.microsim.state().stampede.playing === true")
     wait(page, "() => window.microsim.state().stampede.tick >= 3")
@@ -164,11 +176,17 @@ def test_keyboard_only(open_sim):
     page.keyboard.press("Enter")  # Pause Hot Key
     wait(page, "() => window.microsim.state().hotKey.playing === false")
     page.wait_for_function(
-        "() => document.querySelector('.ms-narration').textContent.includes('Hot Key paused')")
+        "() => document.querySelector('.ms-narration').textContent.includes('Hot Key paused')"
+    )
     for _ in range(4):  # Reset, Mitigate: Key Replicas, the hot key's menu, Speed (ends the row)
         page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')"
-                         " || document.activeElement.labels[0].textContent").strip() == "Speed"
+    assert (
+        page.evaluate(
+            "document.activeElement.getAttribute('aria-label')"
+            " || document.activeElement.labels[0].textContent"
+        ).strip()
+        == "Speed"
+    )
     page.keyboard.press("ArrowDown")  # 20 -> 50 ticks per second
     wait(page, "() => window.microsim.state().speed === 50")
 
@@ -221,8 +239,11 @@ def test_resize_mid_run_and_reduced_motion(open_sim):
     assert horizontal_overflow(page) == 0
     page.get_by_role("button", name="Pause Cache Stampede").click()
     page.get_by_role("button", name="Pause Hot Key").click()
-    wait(page, "() => !window.microsim.state().stampede.playing"
-               " && !window.microsim.state().hotKey.playing")
+    wait(
+        page,
+        "() => !window.microsim.state().stampede.playing"
+        " && !window.microsim.state().hotKey.playing",
+    )
 
 
 def test_book_column_keeps_the_load_chart(open_sim):
@@ -394,8 +415,10 @@ def test_screenshot(open_sim):
     page = open_sim(SIM, "theme=light")
     page.set_viewport_size({"width": 780, "height": 600})
     sim_step(page, STAMPEDE_WINDOW)  # "None" rows
-    for name, panel, title in (("Mitigate: Jitter TTL", "stampede", "Cache Stampede"),
-                               ("Mitigate: Key Replicas", "hotKey", "Hot Key")):
+    for name, panel, title in (
+        ("Mitigate: Jitter TTL", "stampede", "Cache Stampede"),
+        ("Mitigate: Key Replicas", "hotKey", "Hot Key"),
+    ):
         page.get_by_role("button", name=name).click()
         pause(page, panel, title)
     sim_step(page, STAMPEDE_WINDOW)  # rows for the spec's mitigations
@@ -422,9 +445,15 @@ def test_screenshot(open_sim):
     assert SCREENSHOT.stat().st_size > 10_000
 
 
-HEADER_NAMES = {"none": "no mitigation", "jitter": "Jitter TTL", "lock": "Mutex lock",
-                "early": "Early expiry", "replicas": "Key replicas", "local-cache": "Local cache",
-                "read-replicas": "Read replicas"}
+HEADER_NAMES = {
+    "none": "no mitigation",
+    "jitter": "Jitter TTL",
+    "lock": "Mutex lock",
+    "early": "Early expiry",
+    "replicas": "Key replicas",
+    "local-cache": "Local cache",
+    "read-replicas": "Read replicas",
+}
 
 
 def cut_or_small(page, panel: str) -> list[str]:
@@ -512,21 +541,26 @@ def overlapping(placed: list[dict]) -> list[str]:
     """Pairs of drawn texts on one line (boxes overlapping down) less than 4 px apart across."""
     found = []
     for i, a in enumerate(placed):
-        for b in placed[i + 1:]:
+        for b in placed[i + 1 :]:
             if not a["text"].strip() or not b["text"].strip():
                 continue
             across = min(a["left"] + a["w"], b["left"] + b["w"]) - max(a["left"], b["left"])
             down = min(a["top"] + a["size"], b["top"] + b["size"]) - max(a["top"], b["top"])
             if across > -4 and down > 1:  # less than a space apart on a line: words run together
-                found.append(f"{a['text']!r} at x {a['left']:.0f} overlaps "
-                             f"{b['text']!r} at x {b['left']:.0f}")
+                found.append(
+                    f"{a['text']!r} at x {a['left']:.0f} overlaps "
+                    f"{b['text']!r} at x {b['left']:.0f}"
+                )
     return found
 
 
 def placed_problems(page, what: str) -> list[str]:
     placed = page.evaluate(PLACED)
-    bad = [f"{what}: {t['text']!r} at {t['size']} px" for t in placed
-           if (t["text"].endswith("…") and t["text"] != "…") or t["size"] < 16]
+    bad = [
+        f"{what}: {t['text']!r} at {t['size']} px"
+        for t in placed
+        if (t["text"].endswith("…") and t["text"] != "…") or t["size"] < 16
+    ]
     return bad + [f"{what}: {o}" for o in overlapping(placed)]
 
 
@@ -538,8 +572,11 @@ def test_tablet_side_by_side_texts_are_whole(open_sim, width):
     least 16 px, no two overlap, and the panels keep their chart, table rows and shards."""
     page = open_sim(SIM)
     page.set_viewport_size({"width": width, "height": 900})
-    wait(page, "w => Math.abs(document.querySelector('canvas')"
-               ".getBoundingClientRect().width - w) < 30", width)
+    wait(
+        page,
+        "w => Math.abs(document.querySelector('canvas').getBoundingClientRect().width - w) < 30",
+        width,
+    )
     height = page.locator("canvas").bounding_box()["height"]
     bad: list[str] = []
     bad += placed_problems(page, "start")
@@ -548,8 +585,12 @@ def test_tablet_side_by_side_texts_are_whole(open_sim, width):
     sim_call(page, "step", {"n": 102, "panel": "stampede"})
     sim_call(page, "step", {"n": 102, "panel": "hotKey"})
     bad += placed_problems(page, "spike")
-    pairs = (("none", "none"), ("jitter", "replicas"), ("lock", "local-cache"),
-             ("early", "read-replicas"))
+    pairs = (
+        ("none", "none"),
+        ("jitter", "replicas"),
+        ("lock", "local-cache"),
+        ("early", "read-replicas"),
+    )
     for stampede, hot in pairs:
         sim_call(page, "mitigate", {"panel": "stampede", "mitigation": stampede})
         sim_call(page, "mitigate", {"panel": "hotKey", "mitigation": hot})

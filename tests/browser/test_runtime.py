@@ -101,7 +101,8 @@ def test_internal_error_is_logged_not_shown(open_sim):
     # using a control clears the old notice; the control's own notice then stands alone
     page.get_by_role("button", name="Refuse").click()
     page.wait_for_function(
-        "document.querySelector('.ms-notice').textContent.includes('refused on purpose')")
+        "document.querySelector('.ms-notice').textContent.includes('refused on purpose')"
+    )
     assert "internal error" not in page.locator(".ms-notice").inner_text()
     assert any("deliberate crash" in text for text in messages)
     assert sim_call(page, "step", {"n": 1})["steps"] == 1  # the sim keeps working
@@ -156,8 +157,10 @@ def test_narration_is_whole_on_a_phone_and_two_lines_on_a_wide_screen(open_sim):
     page = open_sim(SIM)
     long_text = "Step 18 of 20: " + "a long explanation of why this key was evicted " * 6
     page.evaluate("(t) => window.microsim._sim.narrate(t)", long_text)
-    clipped = "(() => { const n = document.querySelector('.ms-narration');" \
-              " return n.scrollHeight > n.clientHeight + 1; })()"
+    clipped = (
+        "(() => { const n = document.querySelector('.ms-narration');"
+        " return n.scrollHeight > n.clientHeight + 1; })()"
+    )
     page.set_viewport_size({"width": 780, "height": 700})
     page.wait_for_function(clipped)  # wide: the sim keeps to its height, two lines shown
     page.set_viewport_size({"width": 375, "height": 900})
@@ -196,9 +199,7 @@ def test_embedded_sim_posts_ready_and_resize_to_the_parent(
     watch_page(page, {other_origin_url.rstrip("/"), site_url.rstrip("/")})
     try:
         page.goto(f"{other_origin_url}embed-one.html")
-        page.wait_for_function(
-            "window.got.some(m => m.type === 'microsim-ready')", timeout=120_000
-        )
+        page.wait_for_function("window.got.some(m => m.type === 'microsim-ready')", timeout=120_000)
         got = page.evaluate("window.got")
         assert {"type": "microsim-ready", "id": SIM} in got
         resize = [m for m in got if m.get("type") == "microsim-resize"]
@@ -298,8 +299,13 @@ def serve_cdn_from_node_modules(context, tamper: str | None = None) -> list[str]
     from pathlib import Path
 
     node = Path(__file__).resolve().parents[2] / "node_modules"
-    types = {".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
-             ".json": "application/json", ".zip": "application/zip"}
+    types = {
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".wasm": "application/wasm",
+        ".json": "application/json",
+        ".zip": "application/zip",
+    }
     seen: list[str] = []
 
     def answer(route):
@@ -313,8 +319,11 @@ def serve_cdn_from_node_modules(context, tamper: str | None = None) -> list[str]
         if path.name == tamper:
             body = body[:-1] + bytes([body[-1] ^ 1])
         seen.append(path.name)
-        route.fulfill(status=200, body=body, headers={
-            "Content-Type": types[path.suffix], "Access-Control-Allow-Origin": "*"})
+        route.fulfill(
+            status=200,
+            body=body,
+            headers={"Content-Type": types[path.suffix], "Access-Control-Allow-Origin": "*"},
+        )
 
     context.route("https://cdn.jsdelivr.net/**", answer)
     return seen
@@ -327,8 +336,13 @@ def test_cdn_mode_loads_p5_and_pyodide_with_integrity(page, cdn_site):
     page.add_init_script("delete window.SharedWorker;")
     page.goto(f"{cdn_site.url}sims/{SIM}/main.html")
     assert wait_sim_settled(page) == "ready"
-    assert {"p5.min.js", "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm",
-            "python_stdlib.zip"} <= set(seen)
+    assert {
+        "p5.min.js",
+        "pyodide.mjs",
+        "pyodide.asm.mjs",
+        "pyodide.asm.wasm",
+        "python_stdlib.zip",
+    } <= set(seen)
     script = page.locator("script[src*='cdn.jsdelivr.net/npm/p5@']")
     assert script.get_attribute("integrity").startswith("sha384-")
     assert sim_call(page, "set", {"key": "user:42"})["last"]["hash"] == 795573122

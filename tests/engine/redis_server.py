@@ -166,11 +166,26 @@ class RedisServer:
             nodes = Path(self._tmp.name) / "nodes.conf"
             cluster_args = ["--cluster-enabled", "yes", "--cluster-config-file", str(nodes)]
             self._proc = subprocess.Popen(
-                [self.executable, "--port", str(self.port), "--bind", "127.0.0.1",
-                 "--save", "", "--appendonly", "no", "--dir", self._tmp.name,
-                 "--logfile", str(log), "--daemonize", "no",
-                 *(cluster_args if self.cluster else [])],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                [
+                    self.executable,
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    self._tmp.name,
+                    "--logfile",
+                    str(log),
+                    "--daemonize",
+                    "no",
+                    *(cluster_args if self.cluster else []),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             if self._wait_ready(timeout=10.0):
                 return

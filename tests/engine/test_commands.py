@@ -37,7 +37,7 @@ def test_basic_replies(store: Store) -> None:
 def test_arguments_may_be_bytes_or_ints(store: Store) -> None:
     assert store.execute(b"SET", b"k", 5) == "OK"
     assert store.execute("INCR", b"k") == 6
-    assert store.execute("APPEND", "k", "é") == 3   # bytes, not characters
+    assert store.execute("APPEND", "k", "é") == 3  # bytes, not characters
     assert store.execute("STRLEN", "k") == 3
 
 
@@ -52,28 +52,36 @@ def test_set_options(store: Store) -> None:
     assert store.execute("PTTL", "k") == 5000
 
 
-@pytest.mark.parametrize(("args", "text"), [
-    (("SET", "k"), "ERR wrong number of arguments for 'set' command"),
-    (("SET", "k", "v", "NX", "XX"), "ERR syntax error"),
-    (("SET", "k", "v", "EX", "10", "KEEPTTL"), "ERR syntax error"),
-    (("SET", "k", "v", "EX", "0"), "ERR invalid expire time in 'set' command"),
-    (("SET", "k", "v", "EX", "x"), "ERR value is not an integer or out of range"),
-    (("SETEX", "k", "-1", "v"), "ERR invalid expire time in 'setex' command"),
-    (("FOO", "a", "b"), "ERR unknown command 'FOO', with args beginning with: 'a' 'b' "),
-    (("CONFIG", "NOPE"), "ERR unknown subcommand 'NOPE'. Try CONFIG HELP."),
-    (("CONFIG", "GET"), "ERR wrong number of arguments for 'config|get' command"),
-    (("CONFIG", "SET", "maxmemory-policy", "lru"),
-     "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) "
-     "must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, "
-     "allkeys-lru, allkeys-lfu, allkeys-random, noeviction"),
-    (("EXPIRE", "k", "10", "NX", "XX"),
-     "ERR NX and XX, GT or LT options at the same time are not compatible"),
-    (("EXPIRE", "k", "10", "bogus"), "ERR Unsupported option bogus"),
-    (("RENAME", "nope", "x"), "ERR no such key"),
-    (("DECRBY", "k", "-9223372036854775808"), "ERR decrement would overflow"),
-    (("SCAN", "abc"), "ERR invalid cursor"),
-    (("MSET", "a", "1", "b"), "ERR wrong number of arguments for 'mset' command"),
-])
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (("SET", "k"), "ERR wrong number of arguments for 'set' command"),
+        (("SET", "k", "v", "NX", "XX"), "ERR syntax error"),
+        (("SET", "k", "v", "EX", "10", "KEEPTTL"), "ERR syntax error"),
+        (("SET", "k", "v", "EX", "0"), "ERR invalid expire time in 'set' command"),
+        (("SET", "k", "v", "EX", "x"), "ERR value is not an integer or out of range"),
+        (("SETEX", "k", "-1", "v"), "ERR invalid expire time in 'setex' command"),
+        (("FOO", "a", "b"), "ERR unknown command 'FOO', with args beginning with: 'a' 'b' "),
+        (("CONFIG", "NOPE"), "ERR unknown subcommand 'NOPE'. Try CONFIG HELP."),
+        (("CONFIG", "GET"), "ERR wrong number of arguments for 'config|get' command"),
+        (
+            ("CONFIG", "SET", "maxmemory-policy", "lru"),
+            "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) "
+            "must be one of the following: volatile-lru, volatile-lfu, volatile-random, "
+            "volatile-ttl, "
+            "allkeys-lru, allkeys-lfu, allkeys-random, noeviction",
+        ),
+        (
+            ("EXPIRE", "k", "10", "NX", "XX"),
+            "ERR NX and XX, GT or LT options at the same time are not compatible",
+        ),
+        (("EXPIRE", "k", "10", "bogus"), "ERR Unsupported option bogus"),
+        (("RENAME", "nope", "x"), "ERR no such key"),
+        (("DECRBY", "k", "-9223372036854775808"), "ERR decrement would overflow"),
+        (("SCAN", "abc"), "ERR invalid cursor"),
+        (("MSET", "a", "1", "b"), "ERR wrong number of arguments for 'mset' command"),
+    ],
+)
 def test_error_texts(store: Store, args: tuple, text: str) -> None:
     assert err(store, *args) == text
 
@@ -119,13 +127,17 @@ def test_rename_and_randomkey(store: Store) -> None:
 
 
 def test_config_get_and_set(store: Store) -> None:
-    assert store.execute("CONFIG", "SET", "maxmemory", "1mb", "maxmemory-policy",
-                         "allkeys-lfu") == "OK"
+    assert (
+        store.execute("CONFIG", "SET", "maxmemory", "1mb", "maxmemory-policy", "allkeys-lfu")
+        == "OK"
+    )
     assert store.execute("CONFIG", "GET", "maxmemory") == ["maxmemory", "1048576"]
     assert store.policy == "allkeys-lfu"
     reply = store.execute("CONFIG", "GET", "lfu-*")
     assert dict(zip(reply[::2], reply[1::2], strict=True)) == {
-        "lfu-log-factor": "10", "lfu-decay-time": "1"}
+        "lfu-log-factor": "10",
+        "lfu-decay-time": "1",
+    }
     store.execute("CONFIG", "SET", "hz", "1000")
     assert store.execute("CONFIG", "GET", "hz") == ["hz", "500"]
 

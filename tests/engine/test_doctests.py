@@ -7,9 +7,19 @@ import importlib
 
 import pytest
 
-MODULES = ["kvengine", "kvengine.clock", "kvengine.hashing", "kvengine.hashtable",
-           "kvengine.store", "kvengine.evict", "kvengine.commands", "kvengine.errors",
-           "kvengine.events", "kvengine.memory", "kvengine.glob"]
+MODULES = [
+    "kvengine",
+    "kvengine.clock",
+    "kvengine.hashing",
+    "kvengine.hashtable",
+    "kvengine.store",
+    "kvengine.evict",
+    "kvengine.commands",
+    "kvengine.errors",
+    "kvengine.events",
+    "kvengine.memory",
+    "kvengine.glob",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -31,8 +31,13 @@ def test_lookup_reports_hash_and_probe() -> None:
     assert store.get("user:42") == "alice"
     hash_event, probe = log.events[0], log.events[1]
     size = store.snapshot()["table"]["size"]
-    assert hash_event == {"type": "hash", "key": "user:42", "hash": 795573122,
-                          "bucket": fnv1a_32(b"user:42") % size, "table_size": size}
+    assert hash_event == {
+        "type": "hash",
+        "key": "user:42",
+        "hash": 795573122,
+        "bucket": fnv1a_32(b"user:42") % size,
+        "table_size": size,
+    }
     assert probe["type"] == "probe" and probe["found"] and probe["chain"][-1] == "user:42"
     store.remove_listener(log)
     store.get("user:42")

@@ -80,8 +80,9 @@ def test_sampled_lru_is_close_to_exact_lru() -> None:
     trace = rng.choices(range(2000), weights, k=20_000)
     hit = {}
     for samples in (5, 2000):
-        store = Store(clock=VirtualClock(0), seed=1, policy="allkeys-lru", maxkeys=200,
-                      samples=samples)
+        store = Store(
+            clock=VirtualClock(0), seed=1, policy="allkeys-lru", maxkeys=200, samples=samples
+        )
         hits = 0
         for k in trace:
             if store.get(f"k{k}") is None:
@@ -108,7 +109,7 @@ def test_lfu_log_counter_matches_redis_table() -> None:
 def test_lfu_counter_saturates_and_decays() -> None:
     rng = random.Random(0)
     assert lfu_log_incr(255, 10, rng) == 255
-    assert lfu_log_incr(5, 0, rng) == 6            # factor 0: every hit counts
+    assert lfu_log_incr(5, 0, rng) == 6  # factor 0: every hit counts
     assert lfu_decr_and_return(10, 0, 3 * 60_000, 1) == 7
     assert lfu_decr_and_return(10, 0, 3 * 60_000, 0) == 10  # decay time 0: no decay
     assert lfu_decr_and_return(2, 0, 60 * 60_000, 1) == 0
@@ -119,9 +120,9 @@ def test_lfu_store_counts_and_object_freq() -> None:
     for _ in range(5):
         store.get("k0")
     assert store.execute("OBJECT", "FREQ", "k0") == 5 + 5
-    assert store.execute("OBJECT", "FREQ", "k1") == 5   # LFU_INIT_VAL for new keys
+    assert store.execute("OBJECT", "FREQ", "k1") == 5  # LFU_INIT_VAL for new keys
     clock.advance(3 * 60_000)
-    assert store.execute("OBJECT", "FREQ", "k0") == 7   # decayed one per minute
+    assert store.execute("OBJECT", "FREQ", "k0") == 7  # decayed one per minute
     with pytest.raises(ResponseError, match="idle time not tracked"):
         store.execute("OBJECT", "IDLETIME", "k0")
     store.set("new", "v")
@@ -137,7 +138,7 @@ def test_exact_lfu_counts_accesses_and_breaks_ties_by_recency() -> None:
     assert store.eviction_preview() == "k1"  # k1 and k2 both 2 accesses: k1 touched first
     store.set("a", "v")
     assert "k1" not in store.keys()
-    assert store.eviction_preview() == "a"   # the new key has one access
+    assert store.eviction_preview() == "a"  # the new key has one access
 
 
 def test_volatile_ttl_evicts_nearest_expiry_and_skips_persistent_keys() -> None:
@@ -151,8 +152,9 @@ def test_volatile_ttl_evicts_nearest_expiry_and_skips_persistent_keys() -> None:
     assert sorted(store.keys()) == ["far", "mid", "p", "x"]
 
 
-@pytest.mark.parametrize("policy", ["volatile-lru", "volatile-lfu", "volatile-random",
-                                    "volatile-ttl", "noeviction"])
+@pytest.mark.parametrize(
+    "policy", ["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "noeviction"]
+)
 def test_no_candidate_means_oom(policy: str) -> None:
     store = Store(clock=VirtualClock(0), seed=1, policy=policy, maxkeys=2)
     store.set("a", "1")
@@ -160,7 +162,7 @@ def test_no_candidate_means_oom(policy: str) -> None:
     with pytest.raises(ResponseError) as err:
         store.execute("SET", "c", "3")
     assert str(err.value) == OOM
-    assert store.execute("SET", "a", "updated") == "OK"   # overwriting needs no new room
+    assert store.execute("SET", "a", "updated") == "OK"  # overwriting needs no new room
     assert store.execute("GET", "a") == "updated"
 
 
@@ -193,7 +195,7 @@ def test_maxmemory_eviction_keeps_used_memory_under_the_limit() -> None:
 
 def test_maxmemory_noeviction_rejects_writes_but_not_reads() -> None:
     store = Store(clock=VirtualClock(0), policy="noeviction", maxmemory=200)
-    store.execute("SET", "a", "x" * 300)   # allowed: memory was under the limit before it
+    store.execute("SET", "a", "x" * 300)  # allowed: memory was under the limit before it
     with pytest.raises(ResponseError, match="^OOM command not allowed"):
         store.execute("SET", "b", "y")
     assert store.execute("GET", "a") == "x" * 300
@@ -224,9 +226,18 @@ def test_changing_maxkeys_evicts_at_once() -> None:
     assert sorted(store.keys()) == ["k3", "k4", "k5"]
 
 
-@pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-lfu", "allkeys-random",
-                                    "volatile-lru", "volatile-lfu", "volatile-random",
-                                    "volatile-ttl"])
+@pytest.mark.parametrize(
+    "policy",
+    [
+        "allkeys-lru",
+        "allkeys-lfu",
+        "allkeys-random",
+        "volatile-lru",
+        "volatile-lfu",
+        "volatile-random",
+        "volatile-ttl",
+    ],
+)
 def test_every_policy_keeps_a_full_cache_within_its_limit(policy: str) -> None:
     clock = VirtualClock(0)
     store = Store(clock=clock, seed=2, policy=policy, maxkeys=20, samples=5)

@@ -79,8 +79,7 @@ def cache_trace(seed: int, n: int, key_count: int) -> list[tuple]:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_quiet_lru_cache_evicts_exactly_like_the_traced_one(seed: int) -> None:
     ops = cache_trace(seed, 3000, 600)
-    quiet, traced, evicted = run_pair(ops, seed=seed, policy="allkeys-lru", maxkeys=100,
-                                      samples=5)
+    quiet, traced, evicted = run_pair(ops, seed=seed, policy="allkeys-lru", maxkeys=100, samples=5)
     assert len(evicted) > 500  # the eviction path really ran
     assert_same_state(quiet, traced)
 
@@ -104,8 +103,9 @@ def test_sparse_table_jumps_and_wraps_like_dict_get_some_keys() -> None:
 @pytest.mark.parametrize("samples", [1, 3, 5, 10, 64])
 def test_every_sample_size_matches_the_reference(samples: int) -> None:
     ops = cache_trace(samples, 1500, 300)
-    quiet, traced, _ = run_pair(ops, seed=samples, policy="allkeys-lru", maxkeys=60,
-                                samples=samples)
+    quiet, traced, _ = run_pair(
+        ops, seed=samples, policy="allkeys-lru", maxkeys=60, samples=samples
+    )
     assert_same_state(quiet, traced)
 
 
@@ -205,8 +205,9 @@ def test_chains_list_the_newest_key_first_through_a_rehash() -> None:
 
 @pytest.mark.parametrize("cap", [0, 2])
 def test_a_cap_lowered_by_hand_is_enforced_on_the_next_write(cap: int) -> None:
-    stores = [Store(clock=VirtualClock(0), seed=4, policy="allkeys-lru", maxkeys=5)
-              for _ in range(2)]
+    stores = [
+        Store(clock=VirtualClock(0), seed=4, policy="allkeys-lru", maxkeys=5) for _ in range(2)
+    ]
     stores[1].add_listener(EventLog())
     replies = []
     for store in stores:
@@ -249,12 +250,17 @@ def test_a_key_sampled_again_gets_a_second_pool_entry_as_in_redis() -> None:
 
 @pytest.mark.parametrize("samples", [1, 3, 5, 12])
 def test_sparse_table_walks_that_jump_or_run_past_the_slice_match_the_plain_walk(
-        samples: int) -> None:
+    samples: int,
+) -> None:
     # 50 keys left in 256 buckets (no cron, so no shrink): runs of empty buckets make the
     # walk jump to a random bucket, and the 16-bucket slice of the hot path often ends before
     # it has its keys; both hand over to HashTable.sample_keys_from mid-walk
-    stores = [Store(clock=VirtualClock(0), seed=samples, policy="allkeys-lru", maxkeys=200,
-                    samples=samples) for _ in range(2)]
+    stores = [
+        Store(
+            clock=VirtualClock(0), seed=samples, policy="allkeys-lru", maxkeys=200, samples=samples
+        )
+        for _ in range(2)
+    ]
     log = EventLog()
     stores[1].add_listener(log)
     for store in stores:
@@ -282,6 +288,7 @@ def test_sparse_table_walks_that_jump_or_run_past_the_slice_match_the_plain_walk
 
 def test_end_of_empty_run_counts_buckets_up_to_the_jump() -> None:
     from kvengine.evict import _end_of_empty_run
+
     x = ["a"]
     assert _end_of_empty_run([x, None, None, x, None, None, None], 3) == 7
     assert _end_of_empty_run([None, None, None, x], 3) == 3

@@ -21,24 +21,118 @@ from hypothesis import strategies as st
 import kvengine
 
 COMMANDS = [
-    "PING", "ECHO", "SET", "GET", "GETDEL", "GETEX", "GETSET", "SETNX", "SETEX", "PSETEX",
-    "MSET", "MSETNX", "MGET", "INCR", "INCRBY", "DECR", "DECRBY", "APPEND", "STRLEN", "DEL",
-    "UNLINK", "EXISTS", "TOUCH", "TYPE", "KEYS", "SCAN", "RENAME", "RENAMENX", "RANDOMKEY",
-    "EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT", "TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME",
-    "PERSIST", "DBSIZE", "FLUSHALL", "FLUSHDB", "CONFIG", "OBJECT", "INFO",
+    "PING",
+    "ECHO",
+    "SET",
+    "GET",
+    "GETDEL",
+    "GETEX",
+    "GETSET",
+    "SETNX",
+    "SETEX",
+    "PSETEX",
+    "MSET",
+    "MSETNX",
+    "MGET",
+    "INCR",
+    "INCRBY",
+    "DECR",
+    "DECRBY",
+    "APPEND",
+    "STRLEN",
+    "DEL",
+    "UNLINK",
+    "EXISTS",
+    "TOUCH",
+    "TYPE",
+    "KEYS",
+    "SCAN",
+    "RENAME",
+    "RENAMENX",
+    "RANDOMKEY",
+    "EXPIRE",
+    "PEXPIRE",
+    "EXPIREAT",
+    "PEXPIREAT",
+    "TTL",
+    "PTTL",
+    "EXPIRETIME",
+    "PEXPIRETIME",
+    "PERSIST",
+    "DBSIZE",
+    "FLUSHALL",
+    "FLUSHDB",
+    "CONFIG",
+    "OBJECT",
+    "INFO",
 ]
 WORDS = [
-    "EX", "PX", "EXAT", "PXAT", "NX", "XX", "GT", "LT", "KEEPTTL", "GET", "PERSIST", "MATCH",
-    "COUNT", "TYPE", "GET", "SET", "FREQ", "IDLETIME", "HELP", "ASYNC", "SYNC", "maxmemory",
-    "maxmemory-policy", "maxmemory-samples", "lfu-log-factor", "lfu-decay-time", "hz",
-    "allkeys-lru", "allkeys-lfu", "volatile-ttl", "allkeys-random", "noeviction", "stats",
-    "memory", "keyspace", "*", "?", "[", "[^a-", "\\", "0", "-1",
+    "EX",
+    "PX",
+    "EXAT",
+    "PXAT",
+    "NX",
+    "XX",
+    "GT",
+    "LT",
+    "KEEPTTL",
+    "GET",
+    "PERSIST",
+    "MATCH",
+    "COUNT",
+    "TYPE",
+    "GET",
+    "SET",
+    "FREQ",
+    "IDLETIME",
+    "HELP",
+    "ASYNC",
+    "SYNC",
+    "maxmemory",
+    "maxmemory-policy",
+    "maxmemory-samples",
+    "lfu-log-factor",
+    "lfu-decay-time",
+    "hz",
+    "allkeys-lru",
+    "allkeys-lfu",
+    "volatile-ttl",
+    "allkeys-random",
+    "noeviction",
+    "stats",
+    "memory",
+    "keyspace",
+    "*",
+    "?",
+    "[",
+    "[^a-",
+    "\\",
+    "0",
+    "-1",
 ]
 NUMBER_TEXTS = [
-    "0", "-0", "+1", "01", "1.5", "1e3", " 1", "1 ", "0x10", "nan", "inf", "-inf",
-    "9223372036854775807", "9223372036854775808", "-9223372036854775808",
-    "-9223372036854775809", "18446744073709551616", "99999999999999999999999999999",
-    "4294967296", "2147483648", "1" * 400, "-" + "9" * 50,
+    "0",
+    "-0",
+    "+1",
+    "01",
+    "1.5",
+    "1e3",
+    " 1",
+    "1 ",
+    "0x10",
+    "nan",
+    "inf",
+    "-inf",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "-9223372036854775809",
+    "18446744073709551616",
+    "99999999999999999999999999999",
+    "4294967296",
+    "2147483648",
+    "1" * 400,
+    "-" + "9" * 50,
 ]
 HUGE_INTS = [2**63 - 1, 2**63, -(2**63), -(2**63) - 1, 2**64, 10**100, -(10**100)]
 
@@ -68,23 +162,23 @@ command_name = st.one_of(
     st.text(max_size=12),
     st.sampled_from([b"GET", b"SET", None, 0, "", " ", "GET ", "\x00"]),
 )
-command = st.tuples(command_name, st.lists(junk_value, max_size=7)).map(
-    lambda t: (t[0], *t[1])
-)
+command = st.tuples(command_name, st.lists(junk_value, max_size=7)).map(lambda t: (t[0], *t[1]))
 # Mostly well-formed commands with junk in one position: reaches the code after arity checks.
 shaped_command = st.tuples(
     st.sampled_from(COMMANDS),
     st.lists(st.one_of(st.sampled_from(["k", "a", "user:1"]), junk_value), min_size=1, max_size=6),
 ).map(lambda t: (t[0], *t[1]))
 
-store_options = st.sampled_from([
-    {},
-    {"policy": "allkeys-lru", "maxkeys": 3, "samples": 5},
-    {"policy": "allkeys-lfu", "maxkeys": 3, "samples": 5},
-    {"policy": "volatile-ttl", "maxmemory": 500, "samples": 3},
-    {"policy": "allkeys-random", "maxmemory": 300},
-    {"policy": "allkeys-lfu", "maxkeys": 4, "samples": 16, "lfu_counter": "exact"},
-])
+store_options = st.sampled_from(
+    [
+        {},
+        {"policy": "allkeys-lru", "maxkeys": 3, "samples": 5},
+        {"policy": "allkeys-lfu", "maxkeys": 3, "samples": 5},
+        {"policy": "volatile-ttl", "maxmemory": 500, "samples": 3},
+        {"policy": "allkeys-random", "maxmemory": 300},
+        {"policy": "allkeys-lfu", "maxkeys": 4, "samples": 16, "lfu_counter": "exact"},
+    ]
+)
 
 
 def _is_reply(value: object) -> bool:
@@ -126,23 +220,30 @@ def _still_healthy(store: kvengine.Store, clock: kvengine.VirtualClock) -> None:
     assert isinstance(snapshot, dict)
 
 
-FUZZ = settings(max_examples=600, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=600,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def _listen(store: kvengine.Store) -> None:
     """Attach a listener: turns on the event-building code paths; every event must be JSON."""
+
     def check(event: dict) -> None:
         assert isinstance(event, dict) and isinstance(event.get("type"), str), event
         json.dumps(event)
+
     store.add_listener(check)
 
 
 @FUZZ
-@given(options=store_options, listen=st.booleans(),
-       commands=st.lists(command, min_size=1, max_size=12))
-def test_junk_commands_raise_only_response_error(options: dict, listen: bool,
-                                                 commands: list[tuple[object, ...]]) -> None:
+@given(
+    options=store_options, listen=st.booleans(), commands=st.lists(command, min_size=1, max_size=12)
+)
+def test_junk_commands_raise_only_response_error(
+    options: dict, listen: bool, commands: list[tuple[object, ...]]
+) -> None:
     clock = kvengine.VirtualClock(0)
     store = kvengine.Store(clock=clock, seed=1, **options)
     if listen:
@@ -154,10 +255,14 @@ def test_junk_commands_raise_only_response_error(options: dict, listen: bool,
 
 
 @FUZZ
-@given(options=store_options, listen=st.booleans(),
-       commands=st.lists(shaped_command, min_size=1, max_size=15))
-def test_junk_arguments_to_real_commands(options: dict, listen: bool,
-                                         commands: list[tuple[object, ...]]) -> None:
+@given(
+    options=store_options,
+    listen=st.booleans(),
+    commands=st.lists(shaped_command, min_size=1, max_size=15),
+)
+def test_junk_arguments_to_real_commands(
+    options: dict, listen: bool, commands: list[tuple[object, ...]]
+) -> None:
     clock = kvengine.VirtualClock(1_700_000_000_000)
     store = kvengine.Store(clock=clock, seed=2, **options)
     if listen:

@@ -9,18 +9,32 @@ from kvengine.glob import compile_pattern, matches
 from kvengine.memory import TTL_OVERHEAD, entry_bytes, parse_memory
 
 
-@pytest.mark.parametrize(("pattern", "key", "expected"), [
-    ("h?llo", "hello", True), ("h?llo", "hllo", False),
-    ("h*llo", "heeeello", True), ("h*llo", "hlo", False),
-    ("h[ae]llo", "hallo", True), ("h[ae]llo", "hillo", False),
-    ("h[^e]llo", "hallo", True), ("h[^e]llo", "hello", False),
-    ("h[a-b]llo", "hbllo", True), ("h[b-a]llo", "hallo", True),  # reversed range
-    ("a\\*", "a*", True), ("a\\*", "ab", False),
-    ("*", "", True), ("**", "", False), ("", "", True),             # Redis's empty-key rules
-    ("[", "x", False), ("[^", "x", True), ("[abc", "b", True),      # unterminated sets
-    ("?", "é", False), ("??", "é", True),                           # ? matches one byte
-    ("*a*a*a*a*a*a*a*a*b", "a" * 60, False),                        # no exponential blow-up
-])
+@pytest.mark.parametrize(
+    ("pattern", "key", "expected"),
+    [
+        ("h?llo", "hello", True),
+        ("h?llo", "hllo", False),
+        ("h*llo", "heeeello", True),
+        ("h*llo", "hlo", False),
+        ("h[ae]llo", "hallo", True),
+        ("h[ae]llo", "hillo", False),
+        ("h[^e]llo", "hallo", True),
+        ("h[^e]llo", "hello", False),
+        ("h[a-b]llo", "hbllo", True),
+        ("h[b-a]llo", "hallo", True),  # reversed range
+        ("a\\*", "a*", True),
+        ("a\\*", "ab", False),
+        ("*", "", True),
+        ("**", "", False),
+        ("", "", True),  # Redis's empty-key rules
+        ("[", "x", False),
+        ("[^", "x", True),
+        ("[abc", "b", True),  # unterminated sets
+        ("?", "é", False),
+        ("??", "é", True),  # ? matches one byte
+        ("*a*a*a*a*a*a*a*a*b", "a" * 60, False),  # no exponential blow-up
+    ],
+)
 def test_redis_glob(pattern: str, key: str, expected: bool) -> None:
     assert matches(pattern, key) is expected
 

@@ -18,11 +18,14 @@ from kvengine.hashing import (
 )
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    (b"", 0x811C9DC5),          # the published FNV-1a 32-bit test vectors
-    (b"a", 0xE40C292C),
-    (b"foobar", 0xBF9CF968),
-])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", 0x811C9DC5),  # the published FNV-1a 32-bit test vectors
+        (b"a", 0xE40C292C),
+        (b"foobar", 0xBF9CF968),
+    ],
+)
 def test_fnv1a_matches_published_vectors(data: bytes, expected: int) -> None:
     assert fnv1a_32(data) == expected
 

@@ -49,9 +49,18 @@ def run_scenario() -> str:
         k = rng.choice(keys)
         kind = rng.randrange(16)
         if kind < 4:
-            opts = rng.choice([(), (), ("EX", str(rng.randint(1, 5))),
-                               ("PX", str(rng.randint(50, 4000))), ("NX",), ("XX",),
-                               ("KEEPTTL",), ("GET",)])
+            opts = rng.choice(
+                [
+                    (),
+                    (),
+                    ("EX", str(rng.randint(1, 5))),
+                    ("PX", str(rng.randint(50, 4000))),
+                    ("NX",),
+                    ("XX",),
+                    ("KEEPTTL",),
+                    ("GET",),
+                ]
+            )
             return ("SET", k, f"v{rng.randint(0, 999)}", *opts)
         if kind < 9:
             return ("GET", k)
@@ -67,8 +76,16 @@ def run_scenario() -> str:
             return ("APPEND", k, "x")
         if kind == 14:
             return ("GETEX", k, *rng.choice([(), ("PERSIST",), ("PX", "700")]))
-        return rng.choice([("DBSIZE",), ("RANDOMKEY",), ("KEYS", "k1*"), ("SCAN", "0"),
-                           ("INCRBY", k, "notanumber"), ("SET", k)])
+        return rng.choice(
+            [
+                ("DBSIZE",),
+                ("RANDOMKEY",),
+                ("KEYS", "k1*"),
+                ("SCAN", "0"),
+                ("INCRBY", k, "notanumber"),
+                ("SET", k),
+            ]
+        )
 
     def run_part(name: str, seed: int, steps: int, nkeys: int, **options: object) -> dict:
         clock = kvengine.VirtualClock(1_000_000)
@@ -88,25 +105,56 @@ def run_scenario() -> str:
                 replies.append(["info", store.key_info(rng.choice(keys))])
         call(store, replies, "INFO")
         call(store, replies, "DBSIZE")
-        return {"name": name, "replies": replies, "events": events,
-                "snapshot": json.loads(json.dumps(store.snapshot()))}
+        return {
+            "name": name,
+            "replies": replies,
+            "events": events,
+            "snapshot": json.loads(json.dumps(store.snapshot())),
+        }
 
     parts = [
         run_part("expiry", seed=1, steps=300, nkeys=30),
-        run_part("allkeys-lru", seed=2, steps=250, nkeys=60, policy="allkeys-lru",
-                 maxkeys=20, samples=5),
-        run_part("allkeys-lfu", seed=3, steps=250, nkeys=60, policy="allkeys-lfu",
-                 maxkeys=20, samples=5),
-        run_part("volatile-ttl-maxmemory", seed=4, steps=150, nkeys=40, policy="volatile-ttl",
-                 maxmemory=900, samples=5),
-        run_part("allkeys-random", seed=5, steps=120, nkeys=40, policy="allkeys-random",
-                 maxkeys=15, samples=5),
+        run_part(
+            "allkeys-lru", seed=2, steps=250, nkeys=60, policy="allkeys-lru", maxkeys=20, samples=5
+        ),
+        run_part(
+            "allkeys-lfu", seed=3, steps=250, nkeys=60, policy="allkeys-lfu", maxkeys=20, samples=5
+        ),
+        run_part(
+            "volatile-ttl-maxmemory",
+            seed=4,
+            steps=150,
+            nkeys=40,
+            policy="volatile-ttl",
+            maxmemory=900,
+            samples=5,
+        ),
+        run_part(
+            "allkeys-random",
+            seed=5,
+            steps=120,
+            nkeys=40,
+            policy="allkeys-random",
+            maxkeys=15,
+            samples=5,
+        ),
         # the eviction sim's configuration: exact choices among 6 slots
-        run_part("exact-lfu-6", seed=6, steps=120, nkeys=12, policy="allkeys-lfu", maxkeys=6,
-                 samples=16, lfu_counter="exact"),
+        run_part(
+            "exact-lfu-6",
+            seed=6,
+            steps=120,
+            nkeys=12,
+            policy="allkeys-lfu",
+            maxkeys=6,
+            samples=16,
+            lfu_counter="exact",
+        ),
     ]
-    traces = [hash_trace(name, key) for name in sorted(HASH_FUNCTIONS)
-              for key in ["user:42", "", "ключ", "a" * 40, "🙂"]]
+    traces = [
+        hash_trace(name, key)
+        for name in sorted(HASH_FUNCTIONS)
+        for key in ["user:42", "", "ключ", "a" * 40, "🙂"]
+    ]
     # The teaching table of the hash-table sim: sizes 4..16, every hash function, a resize.
     teaching = []
     for hash_name in sorted(HASH_FUNCTIONS):
@@ -115,10 +163,15 @@ def run_scenario() -> str:
             table.set(f"user:{i * 7}", f"name{i}")
         lookups = [table.lookup_trace(k) for k in ("user:14", "user:999", "")]
         table.resize(16)
-        teaching.append({"hash_name": hash_name, "lookups": lookups, "stats": table.stats(),
-                         "buckets": [[list(pair) for pair in b] for b in table.buckets()]})
-    return json.dumps({"parts": parts, "hash_traces": traces, "teaching": teaching},
-                      sort_keys=True)
+        teaching.append(
+            {
+                "hash_name": hash_name,
+                "lookups": lookups,
+                "stats": table.stats(),
+                "buckets": [[list(pair) for pair in b] for b in table.buckets()],
+            }
+        )
+    return json.dumps({"parts": parts, "hash_traces": traces, "teaching": teaching}, sort_keys=True)
 
 
 SCENARIO_SOURCE = inspect.getsource(run_scenario)
@@ -148,8 +201,9 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     engine = copy_engine(tmp_path_factory.mktemp("pyodide-scenario"))
     texts = {
         "cpython-hashseed-0": run_cpython(SCENARIO_SOURCE, "run_scenario", engine, hash_seed="0"),
-        "cpython-hashseed-4242": run_cpython(SCENARIO_SOURCE, "run_scenario", engine,
-                                             hash_seed="4242"),
+        "cpython-hashseed-4242": run_cpython(
+            SCENARIO_SOURCE, "run_scenario", engine, hash_seed="4242"
+        ),
         "pyodide": run_pyodide(SCENARIO_SOURCE, "run_scenario", engine, timeout=180),
     }
     return {name: json.loads(text) for name, text in texts.items()}
@@ -170,8 +224,13 @@ def test_scenario_exercises_expiry_and_eviction(outputs: dict[str, dict]) -> Non
     parts = {part["name"]: part for part in outputs["pyodide"]["parts"]}
     expiry_hows = {e.get("how") for e in parts["expiry"]["events"] if e.get("type") == "expire"}
     assert {"lazy", "active"} <= expiry_hows
-    for name in ("allkeys-lru", "allkeys-lfu", "volatile-ttl-maxmemory", "allkeys-random",
-                 "exact-lfu-6"):
+    for name in (
+        "allkeys-lru",
+        "allkeys-lfu",
+        "volatile-ttl-maxmemory",
+        "allkeys-random",
+        "exact-lfu-6",
+    ):
         evictions = [e for e in parts[name]["events"] if e.get("type") == "evict"]
         assert evictions, f"no eviction happened in part {name}"
         assert all(e.get("candidates") for e in evictions), f"{name}: eviction without candidates"

@@ -31,7 +31,7 @@ class Model:
         self.clock = clock
         self.maxkeys = maxkeys
         self.lfu = lfu
-        self.data: dict[str, list] = {}   # key -> [value, expiry or None, seq, accesses]
+        self.data: dict[str, list] = {}  # key -> [value, expiry or None, seq, accesses]
         self.seq = 0
 
     def _alive(self, key: str) -> bool:
@@ -73,12 +73,24 @@ class EngineVsModel(RuleBasedStateMachine):
     @initialize()
     def setup(self) -> None:
         self.clock = VirtualClock(1_000_000)
-        self.store = Store(clock=self.clock, seed=1, policy=self.policy, maxkeys=self.maxkeys,
-                           samples=64, lfu_counter="exact")
+        self.store = Store(
+            clock=self.clock,
+            seed=1,
+            policy=self.policy,
+            maxkeys=self.maxkeys,
+            samples=64,
+            lfu_counter="exact",
+        )
         self.model = Model(self.clock, self.maxkeys, lfu=self.policy.endswith("lfu"))
 
-    @rule(key=KEYS, value=VALUES, ttl=st.none() | st.integers(1, 3000),
-          cond=st.sampled_from([None, "NX", "XX"]), keepttl=st.booleans(), get=st.booleans())
+    @rule(
+        key=KEYS,
+        value=VALUES,
+        ttl=st.none() | st.integers(1, 3000),
+        cond=st.sampled_from([None, "NX", "XX"]),
+        keepttl=st.booleans(),
+        get=st.booleans(),
+    )
     def set(self, key, value, ttl, cond, keepttl, get) -> None:
         args = ["SET", key, value]
         if ttl is not None:
@@ -196,8 +208,7 @@ class EngineVsModel(RuleBasedStateMachine):
         if not hasattr(self, "store"):
             return
         now = self.clock.now_ms()
-        live = sorted(k for k, (_, exp, *_) in self.model.data.items()
-                      if exp is None or now <= exp)
+        live = sorted(k for k, (_, exp, *_) in self.model.data.items() if exp is None or now <= exp)
         assert sorted(self.store.execute("KEYS", "*")) == live
 
 

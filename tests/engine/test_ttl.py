@@ -23,16 +23,16 @@ def test_ttl_codes_and_rounding(store: Store, clock: VirtualClock) -> None:
     assert store.ttl("plain") == -1 and store.pttl("plain") == -1
     store.set("k", "v", px=1500)
     assert store.pttl("k") == 1500
-    assert store.ttl("k") == 2           # (1500 + 500) // 1000
+    assert store.ttl("k") == 2  # (1500 + 500) // 1000
     clock.advance(1)
-    assert store.ttl("k") == 1           # 1499 ms rounds to 1 s
+    assert store.ttl("k") == 1  # 1499 ms rounds to 1 s
     assert store.execute("EXPIRETIME", "k") == (clock.now_ms() + 1499 + 500) // 1000
     assert store.execute("PEXPIRETIME", "k") == 1_001_500
 
 
 def test_key_lives_until_now_passes_expiry(store: Store, clock: VirtualClock) -> None:
     store.set("k", "v", px=100)
-    clock.advance(100)                   # now == expiry: still there (Redis: now > when)
+    clock.advance(100)  # now == expiry: still there (Redis: now > when)
     assert store.get("k") == "v" and store.pttl("k") == 0
     clock.advance(1)
     assert store.get("k") is None
@@ -43,9 +43,9 @@ def test_key_lives_until_now_passes_expiry(store: Store, clock: VirtualClock) ->
 def test_expired_keys_count_in_dbsize_until_removed(store: Store, clock: VirtualClock) -> None:
     store.set("k", "v", ex=1)
     clock.advance(5000)
-    assert store.dbsize() == 1           # DBSIZE counts it, as in Redis
-    assert store.keys() == []            # KEYS skips it
-    assert store.exists("k") == 0        # any access removes it lazily
+    assert store.dbsize() == 1  # DBSIZE counts it, as in Redis
+    assert store.keys() == []  # KEYS skips it
+    assert store.exists("k") == 0  # any access removes it lazily
     assert store.dbsize() == 0
 
 
@@ -78,7 +78,7 @@ def test_expire_options_and_past_times(store: Store, clock: VirtualClock) -> Non
     assert store.expire("k", 600, lt=True) == 0
     assert store.expire("k", 60, lt=True) == 1 and store.ttl("k") == 60
     assert store.persist("k") == 1 and store.persist("k") == 0
-    assert store.expire("k", -1) == 1    # a time in the past deletes the key at once
+    assert store.expire("k", -1) == 1  # a time in the past deletes the key at once
     assert store.exists("k") == 0
     store.set("k", "v")
     assert store.expireat("k", clock.now_ms() // 1000 - 1) == 1 and store.exists("k") == 0

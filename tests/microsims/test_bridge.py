@@ -104,16 +104,23 @@ def test_only_cmd_methods_are_reachable(method: str) -> None:
 
 
 def test_non_json_state_becomes_an_internal_error() -> None:
-    reply = json.loads(bridge.handle(json.dumps(
-        {"op": "call", "handle": created(), "method": "nan", "args": {}})))
+    reply = json.loads(
+        bridge.handle(json.dumps({"op": "call", "handle": created(), "method": "nan", "args": {}}))
+    )
     assert reply["ok"] is False and reply["error"]["kind"] == "internal"
 
 
 @pytest.mark.parametrize(
     "raw",
-    ["not json", "[]", "{}", '{"op": "fly"}', '{"op": "create", "sim": 3}',
-     '{"op": "create", "sim": "test-tally", "seed": "x"}',
-     '{"op": "call", "handle": 1, "method": "step", "args": [1]}'],
+    [
+        "not json",
+        "[]",
+        "{}",
+        '{"op": "fly"}',
+        '{"op": "create", "sim": 3}',
+        '{"op": "create", "sim": "test-tally", "seed": "x"}',
+        '{"op": "call", "handle": 1, "method": "step", "args": [1]}',
+    ],
 )
 def test_malformed_requests_get_an_answer(raw: str) -> None:
     reply = json.loads(bridge.handle(raw))
@@ -129,8 +136,12 @@ def test_unknown_sim_names_itself() -> None:
 def test_hello_lists_the_registered_sims() -> None:
     reply = ask(op="hello")
     assert reply["ok"] is True
-    assert {"hash-table-lookup", "cache-eviction-simulator", "cache-failure-modes",
-            "test-tally"} <= set(reply["sims"])
+    assert {
+        "hash-table-lookup",
+        "cache-eviction-simulator",
+        "cache-failure-modes",
+        "test-tally",
+    } <= set(reply["sims"])
 
 
 def test_registry_is_lazy_and_a_broken_module_fails_only_its_sim(
@@ -140,12 +151,14 @@ def test_registry_is_lazy_and_a_broken_module_fails_only_its_sim(
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "broken.py").write_text("raise ImportError('this sim is broken')\n")
-    (package / "fine.py").write_text(textwrap.dedent("""
+    (package / "fine.py").write_text(
+        textwrap.dedent("""
         class Fine:
             SIM_ID = "test-fine"
             def __init__(self, params, seed): self.seed = seed
             def state(self): return {"seed": self.seed, "narration": ""}
-    """))
+    """)
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(microsims, "__name__", "kit_lazy_pkg")
     monkeypatch.setitem(microsims.MODULES, "test-broken", "broken")

@@ -380,8 +380,11 @@ def test_redis_mode_explains_a_victim_ranked_by_an_out_of_date_pool_score() -> N
     sim = Controller({"policy": "lru", "mode": "redis", "capacity": 6}, seed=1)
     sim.cmd_step(18)
     entry = sim.state()["log"][-1]
-    assert entry["evicted"] == "B" and entry["candidates"][0] == {**entry["candidates"][0],
-                                                                  "key": "B", "stale": True}
+    assert entry["evicted"] == "B" and entry["candidates"][0] == {
+        **entry["candidates"][0],
+        "key": "B",
+        "stale": True,
+    }
     assert "its pooled idle time (from when Redis sampled it)" in entry["reason"]
     assert "Redis does not re-check pooled keys" in entry["reason"]
     assert entry["exactVictim"] != "B"
@@ -472,15 +475,24 @@ def test_registry_and_bridge_create_this_sim() -> None:
         from kvengine.microsims import bridge
     except ImportError:  # the bridge is the runtime's; its own tests cover it
         return
-    reply = json.loads(bridge.handle(json.dumps(
-        {"op": "create", "sim": SIM_ID, "params": {"policy": "lfu"}, "seed": 1})))
+    reply = json.loads(
+        bridge.handle(
+            json.dumps({"op": "create", "sim": SIM_ID, "params": {"policy": "lfu"}, "seed": 1})
+        )
+    )
     assert reply["ok"] and reply["state"]["policy"] == "LFU"
     handle = reply["handle"]
-    step = json.loads(bridge.handle(json.dumps(
-        {"op": "call", "handle": handle, "method": "next", "args": {}})))
+    step = json.loads(
+        bridge.handle(json.dumps({"op": "call", "handle": handle, "method": "next", "args": {}}))
+    )
     assert step["ok"] and step["state"]["step"] == 1
-    bad = json.loads(bridge.handle(json.dumps(
-        {"op": "call", "handle": handle, "method": "predict", "args": {"key": "nope"}})))
+    bad = json.loads(
+        bridge.handle(
+            json.dumps(
+                {"op": "call", "handle": handle, "method": "predict", "args": {"key": "nope"}}
+            )
+        )
+    )
     assert bad["ok"] is False and bad["error"]["kind"] == "input"
     json.loads(bridge.handle(json.dumps({"op": "dispose", "handle": handle})))
 

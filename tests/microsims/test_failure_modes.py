@@ -48,8 +48,16 @@ def test_initial_state_has_the_contract_shape_and_is_json() -> None:
     state = fresh().state()
     json.dumps(state, allow_nan=False)
     st, hk = state["stampede"], state["hotKey"]
-    for field in ("mitigation", "tick", "ttlRemaining", "servers", "dbLoad", "dbPeak",
-                  "dbOverloaded", "recomputes"):
+    for field in (
+        "mitigation",
+        "tick",
+        "ttlRemaining",
+        "servers",
+        "dbLoad",
+        "dbPeak",
+        "dbOverloaded",
+        "recomputes",
+    ):
         assert field in st
     for field in ("mitigation", "tick", "shards", "hotKeys"):
         assert field in hk
@@ -182,7 +190,10 @@ def test_key_replicas_show_real_slots_and_no_shard_is_overloaded() -> None:
     state = sim.state()
     hot_keys = state["hotKey"]["hotKeys"]
     assert [(k["key"], k["slot"]) for k in hot_keys] == [
-        ("popular_key:1", 11046), ("popular_key:2", 6981), ("popular_key:3", 2916)]
+        ("popular_key:1", 11046),
+        ("popular_key:2", 6981),
+        ("popular_key:3", 2916),
+    ]
     assert len({k["shard"] for k in hot_keys}) == 3
     assert not any(s["overloaded"] for s in state["hotKey"]["shards"])
     replicas = row(state, "hotKey", "replicas")
@@ -343,8 +354,17 @@ def test_bad_input_is_a_clear_input_error_and_changes_nothing(
 
 @pytest.mark.parametrize(
     "params",
-    [{"servers": 1}, {"servers": 21}, {"servers": "many"}, {"servers": 2.5}, {"servers": None},
-     {"shards": 1}, {"shards": 7}, {"shards": True}, {"shards": "3x"}],
+    [
+        {"servers": 1},
+        {"servers": 21},
+        {"servers": "many"},
+        {"servers": 2.5},
+        {"servers": None},
+        {"shards": 1},
+        {"shards": 7},
+        {"shards": True},
+        {"shards": "3x"},
+    ],
 )
 def test_out_of_range_params_fall_back_to_the_defaults(params: dict) -> None:
     state = fresh(**params).state()
@@ -365,19 +385,32 @@ def call(request: dict) -> dict:
 
 
 def test_bridge_round_trip_and_input_errors() -> None:
-    created = call({"op": "create", "sim": "cache-failure-modes", "params": {"servers": 10},
-                    "seed": 1})
+    created = call(
+        {"op": "create", "sim": "cache-failure-modes", "params": {"servers": 10}, "seed": 1}
+    )
     assert created["ok"], created
     handle = created["handle"]
     try:
         stepped = call({"op": "call", "handle": handle, "method": "step", "args": {"n": 300}})
         assert stepped["ok"] and stepped["state"]["stampede"]["dbPeak"] == 10
-        bad = call({"op": "call", "handle": handle, "method": "mitigate",
-                    "args": {"panel": "stampede", "mitigation": "magic"}})
+        bad = call(
+            {
+                "op": "call",
+                "handle": handle,
+                "method": "mitigate",
+                "args": {"panel": "stampede", "mitigation": "magic"},
+            }
+        )
         assert bad == {"ok": False, "error": {"kind": "input", "message": bad["error"]["message"]}}
         assert "magic" in bad["error"]["message"]
-        again = call({"op": "call", "handle": handle, "method": "mitigate",
-                      "args": {"panel": "hotKey", "mitigation": "replicas"}})
+        again = call(
+            {
+                "op": "call",
+                "handle": handle,
+                "method": "mitigate",
+                "args": {"panel": "hotKey", "mitigation": "replicas"},
+            }
+        )
         assert again["ok"] and again["state"]["hotKey"]["mitigation"] == "replicas"
     finally:
         call({"op": "dispose", "handle": handle})

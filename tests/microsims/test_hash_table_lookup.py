@@ -118,8 +118,10 @@ def test_new_key_is_inserted_at_the_head_of_its_chain_and_kept():
     assert state["buckets"][bucket][0]["key"] == "order:9001"
     value = state["buckets"][bucket][0]["value"]
     assert value
-    assert f"stored at the head of its chain with value {value}" in state["narration"] \
+    assert (
+        f"stored at the head of its chain with value {value}" in state["narration"]
         or f"stored there with value {value}" in state["narration"]
+    )
     # the table keeps it: later lookups of other keys, then this one again, find it
     sim.cmd_hash(key="user:42")
     sim.cmd_hash(key="order:9001")
@@ -186,10 +188,10 @@ def test_ten_thousand_character_key_is_hashed_and_shown_truncated():
 
 def test_emoji_and_non_latin_keys_show_their_utf8_bytes():
     sim = make()
-    sim.cmd_hash(key="\U0001F511")  # key emoji: F0 9F 94 91
+    sim.cmd_hash(key="\U0001f511")  # key emoji: F0 9F 94 91
     state = sim.state()
     assert state["trace"]["bytesHex"] == "F0 9F 94 91"
-    assert state["last"]["hash"] == fnv1a("\U0001F511")
+    assert state["last"]["hash"] == fnv1a("\U0001f511")
     assert state["trace"]["byteCount"] == 4 and state["trace"]["charCount"] == 1
     sim.cmd_hash(key="ключ")
     state = sim.state()
@@ -343,8 +345,7 @@ def test_stages_follow_the_spec_timings_and_show_real_arithmetic():
     assert steps[0]["title"] == 'byte 1 of 7: "u" = 117'
     after_xor = 2166136261 ^ 117
     after_mul = after_xor * 16777619 % 2**32
-    assert steps[0]["lines"] == [f"xor 117 = {after_xor}",
-                                 f"\u00d7 16777619 = {after_mul}"]
+    assert steps[0]["lines"] == [f"xor 117 = {after_xor}", f"\u00d7 16777619 = {after_mul}"]
     assert steps[0]["value"] == after_mul
     assert steps[-1]["value"] == 795573122
     assert state["trace"]["modLine"] == "795573122 mod 8 = 2"
@@ -370,8 +371,7 @@ def test_step_replays_the_last_lookup_one_stage_at_a_time_and_back_goes_back():
     assert [sim.state()["stage"]] == [total] and sim.state()["animating"] is False
     assert seen[0].startswith("Key user:42 (7 UTF-8 bytes) enters the FNV-1a")
     assert seen[1].startswith('Byte 1 of 7: "u" = 117: xor 117 = 2166136240')
-    assert seen[-1] == ("user:42 hashes to 795573122; 795573122 mod 8 = 2; "
-                        "bucket 2 holds alice.")
+    assert seen[-1] == ("user:42 hashes to 795573122; 795573122 mod 8 = 2; bucket 2 holds alice.")
     assert "795573122 mod 8 = 2." in seen
     with pytest.raises(SimInputError, match="last stage"):
         sim.cmd_next_stage()
@@ -440,8 +440,9 @@ def test_params_choose_key_size_and_hash():
     assert_every_key_in_its_bucket(state)
 
 
-@pytest.mark.parametrize("params", [{"size": 99}, {"size": "x"}, {"key": ""}, {"hash": "md5"},
-                                    {"key": 5}])
+@pytest.mark.parametrize(
+    "params", [{"size": 99}, {"size": "x"}, {"key": ""}, {"hash": "md5"}, {"key": 5}]
+)
 def test_bad_params_fall_back_to_defaults(params):
     state = make(**params).state()
     assert state["tableSize"] in (8,)
@@ -488,15 +489,31 @@ def test_registry_and_bridge_reach_the_controller():
     from kvengine.microsims import bridge
 
     assert create("hash-table-lookup", {"size": 8}, seed=1).state()["last"]["bucket"] == 2
-    reply = json.loads(bridge.handle(json.dumps(
-        {"op": "create", "sim": "hash-table-lookup", "params": {"key": "user:42"}, "seed": 1})))
+    reply = json.loads(
+        bridge.handle(
+            json.dumps(
+                {
+                    "op": "create",
+                    "sim": "hash-table-lookup",
+                    "params": {"key": "user:42"},
+                    "seed": 1,
+                }
+            )
+        )
+    )
     assert reply["ok"] is True
     handle = reply["handle"]
-    bad = json.loads(bridge.handle(json.dumps(
-        {"op": "call", "handle": handle, "method": "hash", "args": {"key": ""}})))
+    bad = json.loads(
+        bridge.handle(
+            json.dumps({"op": "call", "handle": handle, "method": "hash", "args": {"key": ""}})
+        )
+    )
     assert bad["ok"] is False and bad["error"]["kind"] == "input"
-    good = json.loads(bridge.handle(json.dumps(
-        {"op": "call", "handle": handle, "method": "collision", "args": {}})))
+    good = json.loads(
+        bridge.handle(
+            json.dumps({"op": "call", "handle": handle, "method": "collision", "args": {}})
+        )
+    )
     assert good["ok"] is True and good["state"]["collision"]["tooltip"] == COLLISION_TOOLTIP
     json.loads(bridge.handle(json.dumps({"op": "dispose", "handle": handle})))
 
@@ -504,13 +521,15 @@ def test_registry_and_bridge_reach_the_controller():
 def test_state_names_the_last_event():
     sim = make()
     assert sim.state()["event"] == "reset"
-    for call, event in ((lambda: sim.cmd_hash(key="a"), "hash"),
-                        (sim.cmd_collision, "collision"),
-                        (lambda: sim.cmd_resize(size=9), "resize"),
-                        (lambda: sim.cmd_hash_function(name="djb2-32"), "hash_function"),
-                        (sim.cmd_next_stage, "next_stage"),
-                        (sim.cmd_prev_stage, "prev_stage"),
-                        (sim.cmd_step, "step")):
+    for call, event in (
+        (lambda: sim.cmd_hash(key="a"), "hash"),
+        (sim.cmd_collision, "collision"),
+        (lambda: sim.cmd_resize(size=9), "resize"),
+        (lambda: sim.cmd_hash_function(name="djb2-32"), "hash_function"),
+        (sim.cmd_next_stage, "next_stage"),
+        (sim.cmd_prev_stage, "prev_stage"),
+        (sim.cmd_step, "step"),
+    ):
         call()
         assert sim.state()["event"] == event
 

@@ -40,9 +40,9 @@ def test_known_slots(key: str, slot: int) -> None:
 
 def test_hash_tags_follow_the_spec() -> None:
     assert hash_tag("{user1000}.following") == b"user1000"
-    assert hash_tag("foo{}{bar}") == b"foo{}{bar}"        # empty first tag: hash the whole key
-    assert hash_tag("foo{{bar}}zap") == b"{bar"            # first "{" to the first "}" after it
-    assert hash_tag("foo{bar}{zap}") == b"bar"             # only the first tag counts
+    assert hash_tag("foo{}{bar}") == b"foo{}{bar}"  # empty first tag: hash the whole key
+    assert hash_tag("foo{{bar}}zap") == b"{bar"  # first "{" to the first "}" after it
+    assert hash_tag("foo{bar}{zap}") == b"bar"  # only the first tag counts
     assert hash_tag("no-close{brace") == b"no-close{brace"
     assert key_hash_slot("{a}x") == key_hash_slot("{a}y") == key_hash_slot("a")
 
@@ -63,13 +63,19 @@ def test_ranges_cover_every_slot_once(masters: int) -> None:
     for (_, last), (first, _) in zip(ranges, ranges[1:], strict=False):
         assert first == last + 1
     sizes = [last - first + 1 for first, last in ranges]
-    assert max(sizes) - min(sizes) <= 1                    # "split evenly"
+    assert max(sizes) - min(sizes) <= 1  # "split evenly"
 
 
 def test_shard_numbering_starts_at_one_in_slot_order() -> None:
     ranges = slot_ranges(3)
     assert [shard_for_slot(s, ranges) for s in (0, 5460, 5461, 10922, 10923, 16383)] == [
-        1, 1, 2, 2, 3, 3]
+        1,
+        1,
+        2,
+        2,
+        3,
+        3,
+    ]
     assert shard_for_slot(key_hash_slot("popular_key"), ranges) == 1
     replica_shards = {shard_for_slot(key_hash_slot(f"popular_key:{i}"), ranges) for i in (1, 2, 3)}
     assert replica_shards == {1, 2, 3}

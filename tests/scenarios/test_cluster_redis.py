@@ -32,16 +32,32 @@ def cluster_client() -> Iterator[RespClient]:
 def _keys() -> list[str]:
     rng = random.Random(6)
     alphabet = "abc{}:_-01é✓"
-    keys = ["foo", "bar", "hello", "{user1000}.following", "foo{}{bar}", "foo{{bar}}zap",
-            "foo{bar}{zap}", "{}", "{", "}", "{a", "a}", "", "popular_key", "café", "ключ"]
+    keys = [
+        "foo",
+        "bar",
+        "hello",
+        "{user1000}.following",
+        "foo{}{bar}",
+        "foo{{bar}}zap",
+        "foo{bar}{zap}",
+        "{}",
+        "{",
+        "}",
+        "{a",
+        "a}",
+        "",
+        "popular_key",
+        "café",
+        "ключ",
+    ]
     keys += [f"popular_key:{i}" for i in range(1, 11)]
-    keys += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
-             for _ in range(300)]
+    keys += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(300)]
     return keys
 
 
 def test_slots_match_cluster_keyslot(cluster_client: RespClient) -> None:
-    mismatches = [(k, key_hash_slot(k), cluster_client.call("CLUSTER", "KEYSLOT", k))
-                  for k in _keys()]
+    mismatches = [
+        (k, key_hash_slot(k), cluster_client.call("CLUSTER", "KEYSLOT", k)) for k in _keys()
+    ]
     mismatches = [m for m in mismatches if m[1] != m[2]]
     assert mismatches == []

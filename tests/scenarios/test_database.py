@@ -25,7 +25,7 @@ def test_async_queries_are_in_flight_until_their_latency_has_passed() -> None:
     clock.advance(1)
     done = db.poll()
     assert [(q.kind, q.record.value) for q in done] == [("read", "1")]
-    assert db.peek("b").value == "2"                       # a write applies when it completes
+    assert db.peek("b").value == "2"  # a write applies when it completes
     clock.advance(30)
     assert [q.record.version for q in db.poll()] == [2]
     assert db.peek("b").value == "3" and db.in_flight == 0
@@ -74,8 +74,9 @@ def test_fault_injection_slow() -> None:
     assert db.read("a")[1] == 50
 
 
-@pytest.mark.parametrize("kwargs", [{"read_latency_ms": 0}, {"capacity": 0},
-                                    {"capacity": 1.5}, {"overload_factor": 0.5}])
+@pytest.mark.parametrize(
+    "kwargs", [{"read_latency_ms": 0}, {"capacity": 0}, {"capacity": 1.5}, {"overload_factor": 0.5}]
+)
 def test_bad_parameters_are_refused(kwargs: dict) -> None:
     with pytest.raises(ValueError):
         Database(VirtualClock(0), **kwargs)

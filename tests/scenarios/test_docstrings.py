@@ -7,9 +7,15 @@ import importlib
 
 import pytest
 
-MODULES = ["kvengine.scenarios", "kvengine.scenarios.cluster", "kvengine.scenarios.database",
-           "kvengine.scenarios.patterns", "kvengine.scenarios.stampede",
-           "kvengine.scenarios.hotkey", "kvengine.scenarios.params"]
+MODULES = [
+    "kvengine.scenarios",
+    "kvengine.scenarios.cluster",
+    "kvengine.scenarios.database",
+    "kvengine.scenarios.patterns",
+    "kvengine.scenarios.stampede",
+    "kvengine.scenarios.hotkey",
+    "kvengine.scenarios.params",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

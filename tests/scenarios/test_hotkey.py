@@ -34,12 +34,16 @@ def test_replicas_land_on_three_shards_and_balance_the_load() -> None:
 
 
 def test_replica_writes_update_all_copies() -> None:
-    model = HotKeyModel(mitigation="replicas", seed=1, write_ratio=1.0, hot_share=1.0,
-                        requests_per_tick=10)
+    model = HotKeyModel(
+        mitigation="replicas", seed=1, write_ratio=1.0, hot_share=1.0, requests_per_tick=10
+    )
     snap = model.step()
-    assert snap["clusterRequests"] == 30                          # 10 writes x 3 replica keys
-    assert {r["key"] for r in snap["requests"]} == {"popular_key:1", "popular_key:2",
-                                                    "popular_key:3"}
+    assert snap["clusterRequests"] == 30  # 10 writes x 3 replica keys
+    assert {r["key"] for r in snap["requests"]} == {
+        "popular_key:1",
+        "popular_key:2",
+        "popular_key:3",
+    }
 
 
 def test_local_cache_cuts_hot_key_cluster_traffic_by_the_hit_rate() -> None:
@@ -102,17 +106,33 @@ def test_snapshot_shape_json_and_determinism() -> None:
     c = HotKeyModel(mitigation="replicas", seed=5).run(20)
     json.dumps(a)
     assert a == b and a["requests"] != c["requests"]
-    for field in ("mitigation", "tick", "shards", "hotKeys", "requests", "maxShare",
-                  "localHitRate"):
+    for field in (
+        "mitigation",
+        "tick",
+        "shards",
+        "hotKeys",
+        "requests",
+        "maxShare",
+        "localHitRate",
+    ):
         assert field in a
     assert [s["id"] for s in a["shards"]] == [1, 2, 3]
     assert a["shards"][0]["slots"] == [0, 5460]
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"mitigation": "sharding"}, {"shards": 0}, {"shards": 17}, {"hot_share": 1.5},
-    {"hot_key": ""}, {"requests_per_tick": 0}, {"capacity": -1}, {"seed": "x"},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"mitigation": "sharding"},
+        {"shards": 0},
+        {"shards": 17},
+        {"hot_share": 1.5},
+        {"hot_key": ""},
+        {"requests_per_tick": 0},
+        {"capacity": -1},
+        {"seed": "x"},
+    ],
+)
 def test_bad_parameters_raise_readable_errors(kwargs: dict) -> None:
     with pytest.raises(ValueError) as info:
         HotKeyModel(**kwargs)

@@ -29,14 +29,14 @@ def test_read_through_cold_miss_pays_database_latency_then_hits() -> None:
     second = cache.read("user:1")
     assert (first.hit, first.value, first.latency_ms) == (False, "name1", CACHE_MS * 2 + DB_READ_MS)
     assert (second.hit, second.value, second.latency_ms) == (True, "name1", CACHE_MS)
-    assert cache.store.pttl("user:1") == 60_000             # stored with its TTL in the Store
+    assert cache.store.pttl("user:1") == 60_000  # stored with its TTL in the Store
 
 
 def test_read_through_entry_expires_after_its_ttl() -> None:
     clock, _, cache = setup(ReadThroughCache, ttl_ms=1000)
     cache.read("user:1")
     clock.advance(1000)
-    assert cache.read("user:1").hit is True                 # Redis: expired only when now > expiry
+    assert cache.read("user:1").hit is True  # Redis: expired only when now > expiry
     clock.advance(1)
     assert cache.read("user:1").hit is False
 
@@ -70,7 +70,7 @@ def test_cache_warming_removes_the_cold_miss() -> None:
 def test_out_of_band_update_is_stale_until_invalidated() -> None:
     _, db, cache = setup(ReadThroughCache, ttl_ms=60_000)
     cache.read("user:1")
-    db.update_directly("user:1", "renamed")                  # a bulk SQL update
+    db.update_directly("user:1", "renamed")  # a bulk SQL update
     stale = cache.read("user:1")
     assert (stale.value, stale.stale, stale.version, stale.db_version) == ("name1", True, 1, 2)
     assert cache.staleness("user:1") == 1
@@ -110,8 +110,8 @@ def test_read_through_with_database_down_reports_the_failure() -> None:
 def test_write_through_is_acknowledged_after_the_database() -> None:
     _, db, cache = setup(WriteThroughCache)
     result = cache.write("user:1", "x")
-    assert result.latency_ms == CACHE_MS + DB_WRITE_MS      # no speed-up for writes
-    assert db.peek("user:1").value == "x"                    # in the database at the ack
+    assert result.latency_ms == CACHE_MS + DB_WRITE_MS  # no speed-up for writes
+    assert db.peek("user:1").value == "x"  # in the database at the ack
     read = cache.read("user:1")
     assert (read.hit, read.value, read.stale) == (True, "x", False)
 
@@ -132,7 +132,7 @@ def test_write_through_with_database_down_is_not_acknowledged() -> None:
     db.fail_for(100)
     result = cache.write("user:1", "x")
     assert result.ok is False
-    assert cache.read("user:1").value == "name1"              # the cache was not changed
+    assert cache.read("user:1").value == "name1"  # the cache was not changed
 
 
 # -- write-behind -----------------------------------------------------------------------------
@@ -140,8 +140,8 @@ def test_write_behind_acknowledges_at_once_and_flushes_in_batches() -> None:
     clock, db, cache = setup(WriteBehindCache, flush_interval_ms=1000)
     results = [cache.write(f"user:{i}", f"w{i}") for i in range(3)]
     assert [r.latency_ms for r in results] == [CACHE_MS] * 3  # sub-millisecond writes
-    assert db.peek("user:0").value == "name0"                 # not in the database yet
-    assert cache.read("user:0").value == "w0"                 # the cache is the newest copy
+    assert db.peek("user:0").value == "name0"  # not in the database yet
+    assert cache.read("user:0").value == "w0"  # the cache is the newest copy
     clock.advance(999)
     cache.tick()
     assert cache.stats()["pending"] == 3
@@ -157,19 +157,22 @@ def test_write_behind_crash_loses_exactly_the_unflushed_writes() -> None:
         cache.write(f"user:{i}", f"flushed{i}")
         clock.advance(100)
     clock.advance(500)
-    cache.tick()                                               # t = 1000: first flush
+    cache.tick()  # t = 1000: first flush
     cache.write("user:1", "late1")
     cache.write("user:7", "late7")
     clock.advance(300)
     cache.write("user:8", "late8")
     report = cache.crash()
     assert [(w["key"], w["value"]) for w in report["lost"]] == [
-        ("user:1", "late1"), ("user:7", "late7"), ("user:8", "late8")]
+        ("user:1", "late1"),
+        ("user:7", "late7"),
+        ("user:8", "late8"),
+    ]
     assert [db.peek(f"user:{i}").value for i in range(5)] == [f"flushed{i}" for i in range(5)]
     assert db.peek("user:7").value == "name7" and db.peek("user:8").value == "name8"
     assert cache.store.dbsize() == 0 and cache.stats()["lost"] == 3
     clock.advance(5000)
-    cache.tick()                                               # nothing left to flush
+    cache.tick()  # nothing left to flush
     assert db.peek("user:1").value == "flushed1"
 
 
@@ -177,10 +180,10 @@ def test_write_behind_survives_a_database_outage_with_growing_risk() -> None:
     clock, db, cache = setup(WriteBehindCache, flush_interval_ms=1000)
     db.fail_for(2500)
     cache.write("user:1", "a")
-    assert cache.write("user:2", "b").ok is True               # acknowledged while the DB is down
+    assert cache.write("user:2", "b").ok is True  # acknowledged while the DB is down
     clock.advance(2000)
     cache.tick()
-    assert cache.stats()["pending"] == 2                       # flushes failed, retried later
+    assert cache.stats()["pending"] == 2  # flushes failed, retried later
     clock.advance(1000)
     cache.tick()
     assert cache.stats()["pending"] == 0 and db.peek("user:2").value == "b"
@@ -204,7 +207,7 @@ def test_bad_parameters_are_refused(kwargs: dict) -> None:
 def test_write_behind_long_idle_gap_flushes_once_and_keeps_the_interval() -> None:
     clock, db, cache = setup(WriteBehindCache, flush_interval_ms=1000)
     cache.write("user:1", "a")
-    clock.advance(10**9 + 500)                                 # a very long quiet period
+    clock.advance(10**9 + 500)  # a very long quiet period
     cache.tick()
     assert cache.flushes == 1 and db.peek("user:1").value == "a"
     assert cache.next_flush_ms == 10**9 + 1000 and cache.next_flush_ms > clock.now_ms()

@@ -14,7 +14,7 @@ import pytest
 
 from tests.pyodide_harness import copy_engine, run_cpython, run_pyodide
 
-SCRIPT = '''
+SCRIPT = """
 import json
 from kvengine.clock import VirtualClock
 from kvengine.scenarios import (Database, HotKeyModel, ReadThroughCache, StampedeModel,
@@ -44,7 +44,7 @@ def run_models():
         log.append(cache.stats())
     out["patterns"] = log
     return json.dumps(out, sort_keys=True)
-'''
+"""
 
 
 @pytest.mark.slow

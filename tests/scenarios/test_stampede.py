@@ -8,18 +8,18 @@ import pytest
 
 from kvengine.scenarios import StampedeModel
 
-TEN_TTL_PERIODS = 1000          # ticks: 10 periods of the default 100-tick TTL
+TEN_TTL_PERIODS = 1000  # ticks: 10 periods of the default 100-tick TTL
 
 
 def test_no_mitigation_all_servers_hit_the_database_at_once() -> None:
     model = StampedeModel(mitigation="none", seed=1)
     before = model.run(100)
     assert before["dbLoad"] == 0 and before["dbPeak"] == 0 and not before["everOverloaded"]
-    expiry = model.step()                                        # tick 101: the batch expires
+    expiry = model.step()  # tick 101: the batch expires
     assert sum(e["type"] == "expired" for e in expiry["events"]) == 10
     assert sum(e["type"] == "miss" for e in expiry["events"]) == 10
     assert {s["state"] for s in expiry["servers"]} == {"querying"}
-    assert expiry["dbLoad"] == 10 == expiry["dbPeak"]             # peak = N
+    assert expiry["dbLoad"] == 10 == expiry["dbPeak"]  # peak = N
     assert expiry["dbOverloaded"] and expiry["dbLoad"] > expiry["dbCapacity"]
     assert expiry["ttlRemaining"] == 0
 
@@ -42,8 +42,8 @@ def test_jitter_spreads_the_batch_peak_at_most_3_no_overload() -> None:
     snap = StampedeModel(mitigation="jitter", seed=1).run(TEN_TTL_PERIODS)
     assert snap["dbPeak"] <= 3
     assert not snap["everOverloaded"]
-    assert snap["expiries"] >= 50                                 # the entries did expire
-    assert snap["misses"] == snap["expiries"]                     # one server per entry
+    assert snap["expiries"] >= 50  # the entries did expire
+    assert snap["misses"] == snap["expiries"]  # one server per entry
 
 
 @pytest.mark.parametrize("seed", range(2, 12))
@@ -70,13 +70,13 @@ def test_lock_exactly_one_recompute_per_expiry(seed: int) -> None:
     assert snap["recomputes"] == snap["expiries"]
     assert snap["maxRecomputesPerExpiry"] == 1
     assert snap["dbPeak"] == 1 and not snap["everOverloaded"]
-    assert snap["staleReads"] > 0                                  # the price: stale answers
+    assert snap["staleReads"] > 0  # the price: stale answers
 
 
 def test_lock_on_one_shared_key_serves_stale_instead_of_a_herd() -> None:
     none = StampedeModel(mitigation="none", seed=1, keys=1).run(300)
     lock = StampedeModel(mitigation="lock", seed=1, keys=1).run(300)
-    assert none["maxRecomputesPerExpiry"] == 10                   # the herd on one key
+    assert none["maxRecomputesPerExpiry"] == 10  # the herd on one key
     assert lock["maxRecomputesPerExpiry"] == 1
     assert lock["recomputes"] == lock["expiries"]
     model = StampedeModel(mitigation="lock", seed=1, keys=1)
@@ -89,8 +89,8 @@ def test_lock_on_one_shared_key_serves_stale_instead_of_a_herd() -> None:
 def test_xfetch_no_miss_in_ten_ttl_periods(seed: int) -> None:
     snap = StampedeModel(mitigation="early", seed=seed).run(TEN_TTL_PERIODS)
     assert snap["misses"] == 0
-    assert snap["expiries"] == 0                                   # refreshed before expiry
-    assert snap["recomputes"] >= 10 * 9                            # ~ one per entry per TTL
+    assert snap["expiries"] == 0  # refreshed before expiry
+    assert snap["recomputes"] >= 10 * 9  # ~ one per entry per TTL
 
 
 def test_xfetch_recomputes_are_early() -> None:
@@ -112,9 +112,21 @@ def test_cache_entries_live_in_the_store_with_real_ttls() -> None:
 def test_snapshot_shape_and_json() -> None:
     snap = StampedeModel(servers=6, mitigation="jitter", seed=5).run(150)
     json.dumps(snap)
-    for field in ("mitigation", "tick", "ttlRemaining", "servers", "dbLoad", "dbPeak",
-                  "dbOverloaded", "recomputes", "staleReads", "misses", "dbCapacity", "history",
-                  "events"):
+    for field in (
+        "mitigation",
+        "tick",
+        "ttlRemaining",
+        "servers",
+        "dbLoad",
+        "dbPeak",
+        "dbOverloaded",
+        "recomputes",
+        "staleReads",
+        "misses",
+        "dbCapacity",
+        "history",
+        "events",
+    ):
         assert field in snap
     assert len(snap["servers"]) == 6 and snap["tick"] == 150
     assert len(snap["history"]) == 150
@@ -138,10 +150,20 @@ def test_snapshot_does_not_advance() -> None:
     assert model.snapshot() == model.snapshot() and model.snapshot()["tick"] == 3
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"mitigation": "magic"}, {"servers": 0}, {"servers": 101}, {"servers": "10"},
-    {"keys": 11}, {"ttl_ticks": 0}, {"jitter": -1}, {"beta": 0}, {"seed": 1.5},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"mitigation": "magic"},
+        {"servers": 0},
+        {"servers": 101},
+        {"servers": "10"},
+        {"keys": 11},
+        {"ttl_ticks": 0},
+        {"jitter": -1},
+        {"beta": 0},
+        {"seed": 1.5},
+    ],
+)
 def test_bad_parameters_raise_readable_errors(kwargs: dict) -> None:
     with pytest.raises(ValueError) as info:
         StampedeModel(**kwargs)
