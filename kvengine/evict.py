@@ -25,9 +25,10 @@ at least the key count) the pool is emptied first, since its older scores can on
 Together they make the choice exact when ``samples`` is at least the number of keys.
 
 :meth:`Evictor.perform_evictions` is ``performEvictions``: evict until the memory estimate is
-under ``maxmemory``; :meth:`Evictor.make_room` is this engine's ``maxkeys`` cap (evict before a
-write that adds keys). Both delete through :meth:`Keyspace.delete`, so an evicted key is
-signalled as modified like any other. The evictor works on the keyspace alone.
+under ``maxmemory``; the store's ``maxkeys`` cap (an engine extension) calls
+:meth:`Evictor.evict_one` until a new key fits. An eviction deletes through
+:meth:`Keyspace.delete`, so an evicted key is signalled as modified like any other. The
+evictor works on the keyspace alone.
 
     >>> from kvengine.clock import VirtualClock
     >>> from kvengine.keyspace import Keyspace
@@ -45,8 +46,6 @@ from __future__ import annotations
 from bisect import insort
 from typing import Any
 
-from . import errors
-from .errors import ResponseError
 from .keyspace import Keyspace
 from .lfu import lfu_decr_and_return
 
@@ -134,18 +133,6 @@ class Evictor:
                     return False
         return True
 
-    def make_room(self, maxkeys: int | None, new: int = 1) -> None:
-        """With a ``maxkeys`` cap, evict until ``new`` more keys fit, or raise Redis's OOM
-        error (before the command changes anything, as Redis evicts before a command)."""
-        if maxkeys is None:
-            return
-        if new > 1 and new > maxkeys:  # a multi-key write that can never fit: evict nothing
-            raise ResponseError(errors.OOM)
-        data = self.ks.data
-        while len(data) + new > maxkeys:
-            if not self.evict_one():
-                raise ResponseError(errors.OOM)
-
     def preview(self) -> str | None:
         """The key the next eviction would pick now, without changing anything (or None)."""
         rng = self.ks.rng
@@ -186,20 +173,25 @@ class Evictor:
             return key, info
         pool = self.pool
         data = ks.data
-        now = ks.now()
+        lru = kind == "lru"
+        now = 0 if lru else ks.now()  # an LRU score is the access order: no clock needed
         seen: dict[str, Any] = {}
+        samples = self.samples
         while True:
-            sampled = table.sample_keys(self.samples, rng)
+            sampled = table.sample_keys(samples, rng)
             if len(sampled) >= len(exists):
                 pool.clear()  # the sample is every key, freshly scored: older entries are stale
+            # evictionPoolPopulate: keep the 16 best, sorted ascending; once the pool is full,
+            # a candidate no better than the worst (pool[0]) is skipped, else it goes in and
+            # the worst drops out
+            full = len(pool) >= EVPOOL_SIZE
             for key in sampled:
-                # evictionPoolPopulate: a score no better than the worst of a full pool is
-                # skipped at once (the LRU score is one number, the cheapest case)
-                score = -data[key].seq if kind == "lru" else self.score(key, now)
+                score = -data[key].seq if lru else self.score(key, now)
                 if collect:
                     seen[key] = score
-                if len(pool) < EVPOOL_SIZE:
+                if not full:
                     insort(pool, (score, key))
+                    full = len(pool) >= EVPOOL_SIZE
                 elif (score, key) > pool[0]:
                     insort(pool, (score, key))
                     del pool[0]

@@ -446,39 +446,61 @@ class HashTable:
                 if len(out) >= count:
                     break
             return out[:count]
-        # consecutive buckets from a random start (both tables during a rehash); more than
-        # max(4, count) empty buckets in a row jump to a new random start; at most count * 10
-        t0, t1 = self._t0, self._t1
-        mask = self._walk_mask()
+        # consecutive buckets from a random start; more than max(4, count) empty buckets in a
+        # row jump to a new random start; at most count * 10 buckets
+        if t1 is not None:
+            return self._sample_keys_rehashing(count, rng)
+        mask = len(t0) - 1
+        jump_after = count if count > 4 else 4
         i = rng.getrandbits(64) & mask
-        steps = count * 10
         emptylen = 0
         out: list[str] = []
+        for _ in range(count * 10):
+            chain = t0[i]
+            if chain is None:
+                emptylen += 1
+                if emptylen > jump_after:
+                    i = rng.getrandbits(64) & mask
+                    emptylen = 0
+            else:
+                emptylen = 0
+                out += chain
+                if len(out) >= count:
+                    return out[:count]
+            i = (i + 1) & mask
+        return out
+
+    def _sample_keys_rehashing(self, count: int, rng: random.Random) -> list[str]:
+        """The walk of :meth:`sample_keys` during a rehash: each step visits bucket ``i`` of
+        both tables (the old one only from ``rehashidx`` on: below it, buckets have moved),
+        over the range of the larger one, as ``dictGetSomeKeys`` does."""
+        t0, t1 = self._t0, self._t1
+        assert t1 is not None
+        mask = self._walk_mask()
         rehashidx = self.rehashidx
-        while steps > 0:
-            steps -= 1
-            for j, table in enumerate((t0, t1)):
-                if table is None:
-                    break
-                if t1 is not None and j == 0 and i < rehashidx:
-                    if i >= len(t1):
-                        i = rehashidx
-                    else:
+        jump_after = count if count > 4 else 4
+        i = rng.getrandbits(64) & mask
+        emptylen = 0
+        out: list[str] = []
+        for _ in range(count * 10):
+            for table in (t0, t1):
+                if table is t0 and i < rehashidx:
+                    if i < len(t1):
                         continue  # already moved to the new table
+                    i = rehashidx
                 if i >= len(table):
                     continue
                 chain = table[i]
                 if chain is None:
                     emptylen += 1
-                    if emptylen >= 5 and emptylen > count:
+                    if emptylen > jump_after:
                         i = rng.getrandbits(64) & mask
                         emptylen = 0
                 else:
                     emptylen = 0
-                    for key in chain:
-                        out.append(key)
-                        if len(out) == count:
-                            return out
+                    out += chain
+                    if len(out) >= count:
+                        return out[:count]
             i = (i + 1) & mask
         return out
 

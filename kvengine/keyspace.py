@@ -47,7 +47,7 @@ class Entry:
         self.lru = now  # last access, ms of the store clock
         self.seq = seq  # keyspace-wide access order (breaks ties of equal times)
         self.lfu = lfu  # LFU counter (log: 0..255; exact: plain count)
-        self.ldt = lfu_minutes(now)  # LFU last decrement time, 16 bits of minutes
+        self.ldt = (now // 60000) & 65535  # LFU last decrement time: lfu_minutes(now)
         self.hits = 1  # accesses including the write that created the key
         self.mem = mem  # estimated bytes (memory.entry_bytes)
 
@@ -224,7 +224,7 @@ class Keyspace:
         main = self.main
         if main.rehashidx >= 0:  # dictDelete does one rehash step, like every dict operation
             main.rehash_step(1)
-        main.remove(key)
+        main.pop(key)
         self.used_memory -= e.mem
         if key in self.exp:
             self.remove_expire(key)
@@ -255,15 +255,17 @@ class Keyspace:
     # ---------------------------------------------------------------- versions
     def signal_modified_key(self, key: str) -> None:
         """``signalModifiedKey``: ``key`` changed (written, deleted, expired, evicted,
-        renamed, flushed, or its TTL changed). A value changed in place (any type but a
-        string) is re-charged here, so ``used_memory`` follows its ``memory_usage()``."""
+        renamed, flushed, or its TTL changed): its version moves on."""
         self.dirty += 1
         if self.watched:
             w = self.watched.get(key)
             if w is not None:
                 w[0] = self.dirty
+
+    def recharge(self, key: str) -> None:
+        """Re-estimate the memory of ``key``, whose value was changed in place."""
         e = self.data.get(key)
-        if e is not None and e.value.__class__ is not str:
+        if e is not None:
             mem = entry_bytes(key, e.value)
             self.used_memory += mem - e.mem
             e.mem = mem

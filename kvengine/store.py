@@ -57,7 +57,7 @@ from .ttl import (
     ttl_reply,
     when_from_argument,
 )
-from .util import LLONG_MAX, LLONG_MIN, check_text, int_arg, parse_int, to_str
+from .util import LLONG_MAX, LLONG_MIN, int_arg, parse_int, to_str
 from .values import encoding
 from .values import type_name as value_type
 
@@ -75,7 +75,8 @@ def _check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
 
 
 def _key(key: Any) -> str:
-    return check_text(key) if type(key) is str else to_str(key)
+    """An argument as text: an ASCII str as it is, anything else through :func:`to_str`."""
+    return key if type(key) is str and key.isascii() else to_str(key)
 
 
 def _pairs(mapping: dict | Iterable[tuple[Any, Any]]) -> list[tuple[str, str]]:
@@ -269,14 +270,20 @@ class Store:
 
     def make_room(self, *keys: str) -> None:
         """Before a write that may add ``keys``: evict while over ``maxmemory``, and under
-        ``maxkeys`` until the new ones fit; Redis's OOM error if that is impossible."""
+        ``maxkeys`` until the new ones fit; Redis's OOM error if that is impossible (before
+        the command changes anything: Redis evicts before a command, not in the middle)."""
         if self._maxmemory and self._db.used_memory > self._maxmemory:
             if not self._evictor.perform_evictions(self._maxmemory):
                 raise ResponseError(errors.OOM)
-        if self.maxkeys is not None:
+        maxkeys = self.maxkeys
+        if maxkeys is not None:
             data = self._db.data
-            new = [k for k in dict.fromkeys(keys) if k not in data]
-            self._evictor.make_room(self.maxkeys, len(new))
+            new = len(set(keys).difference(data))  # a dict argument: O(len(keys))
+            if new > 1 and new > maxkeys:  # a multi-key write that can never fit
+                raise ResponseError(errors.OOM)
+            while len(data) + new > maxkeys:
+                if not self._evictor.evict_one():
+                    raise ResponseError(errors.OOM)
 
     def db_add(self, key: str, value: Any) -> None:
         """``dbAdd``: store a new key (absent: check with :meth:`lookup_write` first, and call
@@ -290,6 +297,7 @@ class Store:
     def signal_modified_key(self, key: str) -> None:
         """``signalModifiedKey``: call after changing ``key``'s value in place; its version
         changes and its memory is re-estimated (every write here calls it already)."""
+        self._db.recharge(key)
         self._db.signal_modified_key(key)
 
     def watch_key(self, key: str) -> None:
@@ -327,7 +335,7 @@ class Store:
 
     def get(self, key: Any) -> str | None:
         """GET: the value, or None if missing or expired."""
-        key = check_text(key) if type(key) is str else to_str(key)
+        key = key if type(key) is str and key.isascii() else to_str(key)
         if self._maxmemory:
             self._evictor.perform_evictions(self._maxmemory)
         e = self._db.lookup(key)
@@ -367,8 +375,8 @@ class Store:
         get: bool = False,
     ) -> str | None:
         """``setGenericCommand``: validate everything, make room, then write."""
-        key = check_text(key) if type(key) is str else to_str(key)
-        value = check_text(value) if type(value) is str else to_str(value)
+        key = key if type(key) is str and key.isascii() else to_str(key)
+        value = value if type(value) is str and value.isascii() else to_str(value)
         db = self._db
         when = None
         if nx and xx:
