@@ -133,6 +133,9 @@ class Store:
         self._data: dict[str, Entry] = self._keys._index
         self._exp: dict[str, int] = self._expires._index
         self._events = EventHub()
+        # WATCH: versions of the keys someone asked about (key_version), bumped on change
+        self._key_versions: dict[str, int] = {}
+        self._version_seq = 0
         self._evictor = Evictor()
         self._expire_cursor = 0
         self._seq = 0
@@ -368,6 +371,8 @@ class Store:
                         keys.rehash_step(1)
                     e = keys.pop(victim)
                     self.used_memory -= e.mem
+                    if self._key_versions:
+                        self.signal_modified_key(victim)
                     if exp and victim in exp:
                         self._remove_expire(victim)
                     self._evicted += 1
@@ -396,6 +401,8 @@ class Store:
             e.mem = mem
         keys.insert_new(key, e)
         self.used_memory += mem
+        if self._key_versions:
+            self.signal_modified_key(key)
         if self._events.active:
             self._emit({"type": "insert", "key": key, "bucket": self._keys.bucket_index(key)})
         return e
@@ -412,6 +419,9 @@ class Store:
             self._remove_expire(victim)
         e = keys.replace(victim, key)
         self._evicted += 1
+        if self._key_versions:
+            self.signal_modified_key(victim)
+            self.signal_modified_key(key)
         time_ns = self._time_ns
         now = time_ns() // 1_000_000 if time_ns is not None else self._now()
         if key.isascii() and value.isascii():
@@ -432,6 +442,8 @@ class Store:
         self.used_memory += mem - e.mem
         e.mem = mem
         e.value = value
+        if self._key_versions:
+            self.signal_modified_key(key)
 
     def _delete(self, key: str) -> bool:
         e = self._data.get(key)
@@ -444,6 +456,8 @@ class Store:
         self.used_memory -= e.mem
         if key in self._exp:
             self._remove_expire(key)
+        if self._key_versions:
+            self.signal_modified_key(key)
         return True
 
     def _set_expire(self, key: str, when: int) -> None:
@@ -455,6 +469,8 @@ class Store:
         else:
             expires.insert_new(key, when, self._keys._hashes.get(key))
             self.used_memory += TTL_OVERHEAD
+        if self._key_versions:
+            self.signal_modified_key(key)
 
     def _remove_expire(self, key: str) -> bool:
         if key in self._exp:
@@ -463,6 +479,8 @@ class Store:
                 expires.rehash_step(1)
             expires.remove(key)
             self.used_memory -= TTL_OVERHEAD
+            if self._key_versions:
+                self.signal_modified_key(key)
             return True
         return False
 
@@ -555,6 +573,27 @@ class Store:
             self.rng.setstate(state)
             self._evictor.restore(pool)
         return key
+
+    # ------------------------------------------------- WATCH (signalModifiedKey)
+    def key_version(self, key: str) -> int:
+        """A number that changes whenever ``key`` is modified (written, deleted, expired,
+        evicted, renamed, flushed): what WATCH compares at EXEC. A key whose TTL has passed is
+        expired first, so a key that expires after WATCH changes its version by EXEC
+        (``isWatchedKeyExpired``), while one already expired at WATCH counts as absent.
+        """
+        if self._exp:
+            self._expire_if_needed(key, self._now())
+        version = self._key_versions.get(key)
+        if version is None:
+            self._version_seq += 1
+            version = self._key_versions[key] = self._version_seq
+        return version
+
+    def signal_modified_key(self, key: str) -> None:
+        """``signalModifiedKey``: give ``key`` a new version if anyone asked for it."""
+        if key in self._key_versions:
+            self._version_seq += 1
+            self._key_versions[key] = self._version_seq
 
     # ---------------------------------------------------------------- the cron
     def tick(self) -> dict:
@@ -1028,6 +1067,8 @@ class Store:
         e.mem = mem
         self._keys.insert_new(dst, e)
         self.used_memory += mem
+        if self._key_versions:
+            self.signal_modified_key(dst)
         if when is not None:
             self._set_expire(dst, when)
         return 1 if nx else "OK"
@@ -1099,6 +1140,8 @@ class Store:
         return len(self._data)
 
     def flushall(self) -> str:
+        for key in [k for k in self._key_versions if k in self._data]:
+            self.signal_modified_key(key)
         self._keys.clear()
         self._expires.clear()
         self._evictor.clear()
