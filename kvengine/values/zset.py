@@ -359,7 +359,7 @@ class RedisZSet:
         assert self._zsl is not None
         if any(byte_len(n.ele) > self.max_value for n in self._zsl):
             return
-        self._lp = [(n.score, n.ele) for n in self._zsl]
+        self._lp = [(n.score + 0.0, n.ele) for n in self._zsl]  # a listpack stores -0 as 0
         self._zsl = self._dict = None
 
     # ------------------------------------------------------------------ lookups
@@ -411,7 +411,7 @@ class RedisZSet:
                 return 0, score
             if self._lp is not None:
                 del self._lp[self._lp_index(member)]
-                bisect.insort(self._lp, (score, member))
+                bisect.insort(self._lp, (score + 0.0, member))  # -0 is stored as 0
             else:
                 self._zsl.update_score(cur, member, score)  # type: ignore[union-attr]
                 self._dict.set(member, score)  # type: ignore[union-attr]
@@ -423,7 +423,7 @@ class RedisZSet:
         ):
             self._convert_to_skiplist()
         if self._lp is not None:
-            bisect.insort(self._lp, (score, member))
+            bisect.insort(self._lp, (score + 0.0, member))  # -0 is stored as 0
         else:
             self._zsl.insert(score, member)  # type: ignore[union-attr]
             self._dict.set(member, score)  # type: ignore[union-attr]
