@@ -16,15 +16,17 @@ from __future__ import annotations
 from .. import errors
 from ..errors import ResponseError
 from ..values.set import RedisSet
-from .typed import TypedDb, positive_long_arg, range_long_arg, scan_args
+from .typed import TypedDb, positive_long_arg, range_long_arg, scan_args, typed_command
 
 SPOP_MOVE_STRATEGY_MUL = 5  # SPOP with a count keeps the rest in a new set past this ratio
 SRANDMEMBER_SUB_STRATEGY_MUL = 3
 LONG_MAX = (1 << 63) - 1
 
 
+@typed_command("sadd", -3, "write denyoom")
 def sadd(db: TypedDb, argv: list[str]) -> int:
     key = argv[1]
+    db.room(key)
     s = db.write(key, "set")
     if s is None:
         s = RedisSet.for_member(argv[2], db.set_max_intset_entries)
@@ -35,6 +37,7 @@ def sadd(db: TypedDb, argv: list[str]) -> int:
     return added
 
 
+@typed_command("srem", -3, "write")
 def srem(db: TypedDb, argv: list[str]) -> int:
     key = argv[1]
     s = db.write(key, "set")
@@ -51,8 +54,10 @@ def srem(db: TypedDb, argv: list[str]) -> int:
     return deleted
 
 
+@typed_command("smove", 4, "write")
 def smove(db: TypedDb, argv: list[str]) -> int:
     src_key, dst_key, member = argv[1], argv[2], argv[3]
+    db.room(dst_key)
     src = db.write_any(src_key)
     dst = db.write_any(dst_key)
     if src is None:
@@ -72,26 +77,31 @@ def smove(db: TypedDb, argv: list[str]) -> int:
     return 1
 
 
+@typed_command("sismember", 3)
 def sismember(db: TypedDb, argv: list[str]) -> int:
     s = db.read(argv[1], "set")
     return int(s is not None and argv[2] in s)
 
 
+@typed_command("smismember", -3)
 def smismember(db: TypedDb, argv: list[str]) -> list[int]:
     s = db.read(argv[1], "set")
     return [int(s is not None and m in s) for m in argv[2:]]
 
 
+@typed_command("scard", 2)
 def scard(db: TypedDb, argv: list[str]) -> int:
     s = db.read(argv[1], "set")
     return 0 if s is None else len(s)
 
 
+@typed_command("smembers", 2)
 def smembers(db: TypedDb, argv: list[str]) -> list[str]:
     s = db.read(argv[1], "set")
     return [] if s is None else list(s)
 
 
+@typed_command("spop", -2, "write")
 def spop(db: TypedDb, argv: list[str]) -> str | list[str] | None:
     if len(argv) > 3:
         raise ResponseError(errors.SYNTAX_ERROR)
@@ -135,10 +145,12 @@ def _spop_count(db: TypedDb, key: str, count: int) -> list[str]:
         s.remove(member)
     out = list(s)
     assert rest is not None
-    db.overwrite(key, rest)
+    s.take_contents(rest)  # dbOverwrite: the key keeps its TTL
+    db.changed(key)
     return out
 
 
+@typed_command("srandmember", -2)
 def srandmember(db: TypedDb, argv: list[str]) -> str | list[str] | None:
     if len(argv) > 3:
         raise ResponseError(errors.SYNTAX_ERROR)
@@ -209,14 +221,17 @@ def _diff(sets: list[RedisSet | None], max_entries: int) -> RedisSet:
     return result
 
 
+@typed_command("sinter", -2)
 def sinter(db: TypedDb, argv: list[str]) -> list[str]:
     return _inter(_sets(db, argv[1:]))
 
 
+@typed_command("sunion", -2)
 def sunion(db: TypedDb, argv: list[str]) -> list[str]:
     return list(_union(_sets(db, argv[1:]), db.set_max_intset_entries))
 
 
+@typed_command("sdiff", -2)
 def sdiff(db: TypedDb, argv: list[str]) -> list[str]:
     return list(_diff(_sets(db, argv[1:]), db.set_max_intset_entries))
 
@@ -230,19 +245,26 @@ def _store(db: TypedDb, dst: str, result: RedisSet) -> int:
     return 0
 
 
+@typed_command("sinterstore", -3, "write denyoom")
 def sinterstore(db: TypedDb, argv: list[str]) -> int:
+    db.room(argv[1])
     members = _inter(_sets(db, argv[2:]))
     return _store(db, argv[1], RedisSet.built_from(members, db.set_max_intset_entries))
 
 
+@typed_command("sunionstore", -3, "write denyoom")
 def sunionstore(db: TypedDb, argv: list[str]) -> int:
+    db.room(argv[1])
     return _store(db, argv[1], _union(_sets(db, argv[2:]), db.set_max_intset_entries))
 
 
+@typed_command("sdiffstore", -3, "write denyoom")
 def sdiffstore(db: TypedDb, argv: list[str]) -> int:
+    db.room(argv[1])
     return _store(db, argv[1], _diff(_sets(db, argv[2:]), db.set_max_intset_entries))
 
 
+@typed_command("sintercard", -3)
 def sintercard(db: TypedDb, argv: list[str]) -> int:
     numkeys = range_long_arg(argv[1], 1, LONG_MAX, "ERR numkeys should be greater than 0")
     if numkeys > len(argv) - 2:
@@ -258,6 +280,7 @@ def sintercard(db: TypedDb, argv: list[str]) -> int:
     return len(_inter(_sets(db, argv[2 : 2 + numkeys]), limit))
 
 
+@typed_command("sscan", -3)
 def sscan(db: TypedDb, argv: list[str]) -> list:
     cursor = db.parse_cursor(argv[2])
     s = db.read(argv[1], "set")
@@ -267,25 +290,3 @@ def sscan(db: TypedDb, argv: list[str]) -> list:
     found: list[str] = []
     cursor = s.scan(cursor, count, found.append)
     return [str(cursor), [m for m in found if match is None or match(m)]]
-
-
-# name -> (handler, arity, write that may use more memory)
-COMMANDS = {
-    "sadd": (sadd, -3, True),
-    "srem": (srem, -3, False),
-    "smove": (smove, 4, False),
-    "sismember": (sismember, 3, False),
-    "smismember": (smismember, -3, False),
-    "scard": (scard, 2, False),
-    "smembers": (smembers, 2, False),
-    "spop": (spop, -2, False),
-    "srandmember": (srandmember, -2, False),
-    "sinter": (sinter, -2, False),
-    "sunion": (sunion, -2, False),
-    "sdiff": (sdiff, -2, False),
-    "sinterstore": (sinterstore, -3, True),
-    "sunionstore": (sunionstore, -3, True),
-    "sdiffstore": (sdiffstore, -3, True),
-    "sintercard": (sintercard, -3, False),
-    "sscan": (sscan, -3, False),
-}

@@ -1,12 +1,15 @@
 """What the commands of a container type (set, zset) need from the keyspace, and their
 argument readers (object.c's ``get...FromObjectOrReply``).
 
-:class:`TypedDb` is the narrow door such commands use: ``read``/``write`` look a key up (as
-``lookupKeyRead``/``lookupKeyWrite``: lazy expiry, access stats) and raise ``WRONGTYPE`` when it
-holds another type; ``add`` (``dbAdd``), ``store`` (``setKey``: replaces any value and drops the
-TTL), ``overwrite`` (``dbOverwrite``: keeps the TTL), ``delete`` and ``changed`` (the value was
-modified in place: memory accounting and ``signalModifiedKey``). A container a command leaves
-empty is deleted (``changed_or_deleted``), as Redis never keeps an empty set or sorted set.
+:class:`TypedDb` is the narrow door such commands use, built on the store's public methods:
+``read``/``write`` look a key up (``lookupKeyRead``/``lookupKeyWrite``: lazy expiry, access
+stats) and raise ``WRONGTYPE`` when it holds another type; ``room`` makes room before a write
+that may add a key (eviction, OOM); ``add`` (``dbAdd``), ``store`` (``setKey``: replaces any
+value and drops the TTL), ``delete`` and ``changed`` (the value was modified in place: its
+memory is re-estimated and ``signalModifiedKey`` is called). A container a command leaves empty
+is deleted (``changed_or_deleted``): Redis never keeps an empty set or sorted set.
+
+:func:`typed_command` registers a handler ``(db, argv) -> reply`` in the command table.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from ..errors import ResponseError
 from ..glob import compile_pattern
 from ..util import parse_int
 from ..values import type_name
+from .registry import command
 
 LONG_MIN, LONG_MAX = -(1 << 63), (1 << 63) - 1
 
@@ -77,6 +81,20 @@ def parse_cursor(text: str) -> int:
     return (-n) & ((1 << 64) - 1) if text[0] == "-" else n
 
 
+def typed_command(name: str, arity: int, flags: str = "") -> Callable:
+    """``@command`` for a handler that takes a :class:`TypedDb` instead of the store."""
+
+    def register(fn: Callable[[TypedDb, list[str]], Any]) -> Callable:
+        def handler(store: Any, argv: list[str]) -> Any:
+            return fn(TypedDb(store), argv)
+
+        handler.__doc__ = fn.__doc__
+        command(name, arity, flags)(handler)
+        return fn
+
+    return register
+
+
 class TypedDb:
     """The keyspace as the set and sorted-set commands see it (see the module docstring).
 
@@ -109,20 +127,23 @@ class TypedDb:
     def write_any(self, key: str) -> Any:
         return self._store.lookup_write(key, None)
 
+    def room(self, *keys: str) -> None:
+        self._store.make_room(*keys)
+
     def add(self, key: str, value: Any) -> None:
         self._store.db_add(key, value)
+        self._store.signal_modified_key(key)
 
     def store(self, key: str, value: Any) -> None:
-        self._store.set_key(key, value)
-
-    def overwrite(self, key: str, value: Any) -> None:
-        self._store.db_overwrite(key, value)
+        """``setKey``: the new value replaces whatever ``key`` held, and its TTL."""
+        self._store.db_delete(key)
+        self.add(key, value)
 
     def delete(self, key: str) -> bool:
         return self._store.db_delete(key)
 
     def changed(self, key: str) -> None:
-        self._store.value_changed(key)
+        self._store.signal_modified_key(key)
 
     def changed_or_deleted(self, key: str, value: Any) -> None:
         if len(value):

@@ -37,7 +37,7 @@ from ..values.zset import (
     ScoreRange,
     parse_lex_range,
 )
-from .typed import TypedDb, long_arg, positive_long_arg, range_long_arg, scan_args
+from .typed import TypedDb, long_arg, positive_long_arg, range_long_arg, scan_args, typed_command
 
 NOT_FLOAT = "ERR value is not a valid float"
 RANGE_NOT_FLOAT = "ERR min or max is not a float"
@@ -92,6 +92,7 @@ def _zadd_generic(db: TypedDb, argv: list[str], flags: int) -> int | str | None:
         raise ResponseError("ERR INCR option supports a single increment-element pair")
     pairs = [(_score_arg(rest[j]), rest[j + 1]) for j in range(0, len(rest), 2)]
     key = argv[1]
+    db.room(key)
     z = db.write(key, "zset")
     added = updated = processed = 0
     score: float | None = None
@@ -116,14 +117,17 @@ def _zadd_generic(db: TypedDb, argv: list[str], flags: int) -> int | str | None:
     return added + updated if ch else added
 
 
+@typed_command("zadd", -4, "write denyoom")
 def zadd(db: TypedDb, argv: list[str]) -> int | str | None:
     return _zadd_generic(db, argv, 0)
 
 
+@typed_command("zincrby", 4, "write denyoom")
 def zincrby(db: TypedDb, argv: list[str]) -> int | str | None:
     return _zadd_generic(db, argv, ADD_INCR)
 
 
+@typed_command("zrem", -3, "write")
 def zrem(db: TypedDb, argv: list[str]) -> int:
     key = argv[1]
     z = db.write(key, "zset")
@@ -140,12 +144,14 @@ def zrem(db: TypedDb, argv: list[str]) -> int:
 
 
 # --------------------------------------------------------------- lookups, counts
+@typed_command("zscore", 3)
 def zscore(db: TypedDb, argv: list[str]) -> str | None:
     z = db.read(argv[1], "zset")
     s = None if z is None else z.score(argv[2])
     return None if s is None else format_double(s)
 
 
+@typed_command("zmscore", -3)
 def zmscore(db: TypedDb, argv: list[str]) -> list[str | None]:
     z = db.read(argv[1], "zset")
     out: list[str | None] = []
@@ -155,6 +161,7 @@ def zmscore(db: TypedDb, argv: list[str]) -> list[str | None]:
     return out
 
 
+@typed_command("zcard", 2)
 def zcard(db: TypedDb, argv: list[str]) -> int:
     z = db.read(argv[1], "zset")
     return 0 if z is None else len(z)
@@ -174,6 +181,7 @@ def _lex_range(lo: str, hi: str) -> LexRange:
     return spec
 
 
+@typed_command("zcount", 4)
 def zcount(db: TypedDb, argv: list[str]) -> int:
     spec = _score_range(argv[2], argv[3])
     z = db.read(argv[1], "zset")
@@ -183,6 +191,7 @@ def zcount(db: TypedDb, argv: list[str]) -> int:
     return end - first
 
 
+@typed_command("zlexcount", 4)
 def zlexcount(db: TypedDb, argv: list[str]) -> int:
     spec = _lex_range(argv[2], argv[3])
     z = db.read(argv[1], "zset")
@@ -197,10 +206,12 @@ def _rank(db: TypedDb, argv: list[str], reverse: bool) -> int | None:
     return None if z is None else z.rank(argv[2], reverse)
 
 
+@typed_command("zrank", 3)
 def zrank(db: TypedDb, argv: list[str]) -> int | None:
     return _rank(db, argv, False)
 
 
+@typed_command("zrevrank", 3)
 def zrevrank(db: TypedDb, argv: list[str]) -> int | None:
     return _rank(db, argv, True)
 
@@ -252,6 +263,8 @@ def _range_generic(
         spec = _score_range(lo, hi)
     else:
         spec = _lex_range(lo, hi)
+    if store:
+        db.room(argv[1])
     z = db.read(argv[start], "zset")
     pairs = [] if z is None else _select(z, rangetype, first, last, spec, offset, limit, reverse)
     if store:
@@ -307,30 +320,37 @@ def _store_result(db: TypedDb, dst: str, pairs: list[tuple[str, float]]) -> int:
     return len(z)
 
 
+@typed_command("zrange", -4)
 def zrange(db: TypedDb, argv: list[str]) -> list[str] | int:
     return _range_generic(db, argv, 1, False, None, None)
 
 
+@typed_command("zrangestore", -5, "write denyoom")
 def zrangestore(db: TypedDb, argv: list[str]) -> list[str] | int:
     return _range_generic(db, argv, 2, True, None, None)
 
 
+@typed_command("zrevrange", -4)
 def zrevrange(db: TypedDb, argv: list[str]) -> list[str] | int:
     return _range_generic(db, argv, 1, False, "rank", True)
 
 
+@typed_command("zrangebyscore", -4)
 def zrangebyscore(db: TypedDb, argv: list[str]) -> list[str] | int:
     return _range_generic(db, argv, 1, False, "score", False)
 
 
+@typed_command("zrevrangebyscore", -4)
 def zrevrangebyscore(db: TypedDb, argv: list[str]) -> list[str] | int:
     return _range_generic(db, argv, 1, False, "score", True)
 
 
+@typed_command("zrangebylex", -4)
 def zrangebylex(db: TypedDb, argv: list[str]) -> list[str] | int:
     return _range_generic(db, argv, 1, False, "lex", False)
 
 
+@typed_command("zrevrangebylex", -4)
 def zrevrangebylex(db: TypedDb, argv: list[str]) -> list[str] | int:
     return _range_generic(db, argv, 1, False, "lex", True)
 
@@ -351,14 +371,17 @@ def _zpop(db: TypedDb, argv: list[str], reverse: bool) -> list[str]:
     return _flat(pairs, True)
 
 
+@typed_command("zpopmin", -2, "write")
 def zpopmin(db: TypedDb, argv: list[str]) -> list[str]:
     return _zpop(db, argv, False)
 
 
+@typed_command("zpopmax", -2, "write")
 def zpopmax(db: TypedDb, argv: list[str]) -> list[str]:
     return _zpop(db, argv, True)
 
 
+@typed_command("zrandmember", -2)
 def zrandmember(db: TypedDb, argv: list[str]) -> str | list[str] | None:
     if len(argv) == 2:
         z = db.read(argv[1], "zset")
@@ -451,6 +474,8 @@ def _setop(
             j += 2
         else:
             raise ResponseError(errors.SYNTAX_ERROR)
+    if dst is not None:
+        db.room(dst)
     srcs = list(zip(sources, weights, strict=True))
     if op != "diff":  # smallest input first, as Redis sorts them (a stable sort)
         srcs.sort(key=lambda p: 0 if p[0] is None else len(p[0]))
@@ -499,34 +524,42 @@ def _setop(
     return len(z)
 
 
+@typed_command("zunionstore", -4, "write denyoom")
 def zunionstore(db: TypedDb, argv: list[str]) -> list[str] | int:
     return _setop(db, argv, 2, "union", argv[1])
 
 
+@typed_command("zinterstore", -4, "write denyoom")
 def zinterstore(db: TypedDb, argv: list[str]) -> list[str] | int:
     return _setop(db, argv, 2, "inter", argv[1])
 
 
+@typed_command("zdiffstore", -4, "write denyoom")
 def zdiffstore(db: TypedDb, argv: list[str]) -> list[str] | int:
     return _setop(db, argv, 2, "diff", argv[1])
 
 
+@typed_command("zunion", -3)
 def zunion(db: TypedDb, argv: list[str]) -> list[str] | int:
     return _setop(db, argv, 1, "union", None)
 
 
+@typed_command("zinter", -3)
 def zinter(db: TypedDb, argv: list[str]) -> list[str] | int:
     return _setop(db, argv, 1, "inter", None)
 
 
+@typed_command("zdiff", -3)
 def zdiff(db: TypedDb, argv: list[str]) -> list[str] | int:
     return _setop(db, argv, 1, "diff", None)
 
 
+@typed_command("zintercard", -3)
 def zintercard(db: TypedDb, argv: list[str]) -> list[str] | int:
     return _setop(db, argv, 1, "inter", None, card_only=True)
 
 
+@typed_command("zscan", -3)
 def zscan(db: TypedDb, argv: list[str]) -> list:
     cursor = db.parse_cursor(argv[2])
     z = db.read(argv[1], "zset")
@@ -541,36 +574,3 @@ def zscan(db: TypedDb, argv: list[str]) -> list:
         if match is None or match(m):
             out += (m, d2string(s) if listpack else format_double(s))
     return [str(cursor), out]
-
-
-# name -> (handler, arity, write that may use more memory)
-COMMANDS = {
-    "zadd": (zadd, -4, True),
-    "zincrby": (zincrby, 4, True),
-    "zrem": (zrem, -3, False),
-    "zscore": (zscore, 3, False),
-    "zmscore": (zmscore, -3, False),
-    "zcard": (zcard, 2, False),
-    "zcount": (zcount, 4, False),
-    "zlexcount": (zlexcount, 4, False),
-    "zrank": (zrank, 3, False),
-    "zrevrank": (zrevrank, 3, False),
-    "zrange": (zrange, -4, False),
-    "zrangestore": (zrangestore, -5, True),
-    "zrevrange": (zrevrange, -4, False),
-    "zrangebyscore": (zrangebyscore, -4, False),
-    "zrevrangebyscore": (zrevrangebyscore, -4, False),
-    "zrangebylex": (zrangebylex, -4, False),
-    "zrevrangebylex": (zrevrangebylex, -4, False),
-    "zpopmin": (zpopmin, -2, False),
-    "zpopmax": (zpopmax, -2, False),
-    "zrandmember": (zrandmember, -2, False),
-    "zunionstore": (zunionstore, -4, True),
-    "zinterstore": (zinterstore, -4, True),
-    "zdiffstore": (zdiffstore, -4, True),
-    "zunion": (zunion, -3, False),
-    "zinter": (zinter, -3, False),
-    "zdiff": (zdiff, -3, False),
-    "zintercard": (zintercard, -3, False),
-    "zscan": (zscan, -3, False),
-}

@@ -200,6 +200,11 @@ class RedisSet:
         assert self._table is not None
         return DICT_BYTES + 8 * self._table.size + self._bytes
 
+    def take_contents(self, other: RedisSet) -> None:
+        """Become ``other`` (its members and encoding): SPOP's "new set for the rest"."""
+        self._ints, self._table = other._ints, other._table
+        self._width, self._bytes = other._width, other._bytes
+
     def copy(self) -> RedisSet:
         """``setTypeDup``: the same members in the same encoding."""
         other = RedisSet(self._ints is not None, self.max_intset_entries)
