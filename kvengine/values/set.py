@@ -29,11 +29,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 from ..hashtable import HashTable
 from ..memory import byte_len
-
-try:  # the engine's shared helpers (kvengine.util in the renovated layout)
-    from ..util import parse_int
-except ImportError:  # pragma: no cover - older layout
-    from ..store import parse_int
+from ..util import parse_int
+from . import Value
 
 SET_MAX_INTSET_ENTRIES = 512  # set-max-intset-entries (redis.conf default)
 
@@ -57,7 +54,7 @@ def _intset_width(values: list[int]) -> int:
     return 8
 
 
-class RedisSet:
+class RedisSet(Value):
     """A Redis set value: ``encoding`` is ``"intset"`` or ``"hashtable"``."""
 
     type_name = "set"

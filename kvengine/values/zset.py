@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 from ..hashtable import HashTable
 from ..memory import byte_len
+from . import Value
 
 ZSET_MAX_LISTPACK_ENTRIES = 128  # zset-max-listpack-entries
 ZSET_MAX_LISTPACK_VALUE = 64  # zset-max-listpack-value (bytes)
@@ -309,7 +310,7 @@ class ZSkiplist:
 
 
 # ------------------------------------------------------------------------ the value
-class RedisZSet:
+class RedisZSet(Value):
     """A Redis sorted set value: ``encoding`` is ``"listpack"`` or ``"skiplist"``."""
 
     type_name = "zset"
