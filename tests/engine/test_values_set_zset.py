@@ -88,6 +88,7 @@ def test_set_memory_grows_with_members() -> None:
     assert before < small < s.memory_usage()
 
 
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.booleans(), st.sampled_from(["1", "2", "-7", "a", "b", "10", "x"]))))
 def test_set_matches_a_python_set(ops: list[tuple[bool, str]]) -> None:
     s, model = RedisSet(True, max_intset_entries=3), set()
@@ -127,7 +128,7 @@ scores = st.sampled_from([-math.inf, -1.5, 0.0, 1.0, 1.0, 2.5, 3.0, math.inf])
 flags = st.sampled_from([0, ADD_NX, ADD_XX, ADD_GT, ADD_LT, ADD_INCR, ADD_XX | ADD_GT])
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["add", "del"]), scores, members, flags), max_size=60))
 def test_zset_matches_a_sorted_list_model(ops: list) -> None:
     z = RedisZSet(random.Random(7), max_entries=4)
