@@ -56,8 +56,7 @@ def srem(db: TypedDb, argv: list[str]) -> int:
 
 @typed_command("smove", 4, "write")
 def smove(db: TypedDb, argv: list[str]) -> int:
-    src_key, dst_key, member = argv[1], argv[2], argv[3]
-    db.room(dst_key)
+    src_key, dst_key, member = argv[1], argv[2], argv[3]  # not denyoom in Redis: no room()
     src = db.write_any(src_key)
     dst = db.write_any(dst_key)
     if src is None:

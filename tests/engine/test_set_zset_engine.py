@@ -45,6 +45,7 @@ def test_noeviction_refuses_growing_writes_with_oom() -> None:
         for i in range(100):
             s.execute("SADD", "s", f"member-{i}")
     assert s.execute("SREM", "s", "member-0") == 1  # a write that frees memory still runs
+    assert s.execute("SMOVE", "s", "t", "member-1") == 1  # not denyoom in Redis either
 
 
 @pytest.mark.parametrize(
