@@ -522,17 +522,47 @@ DOCS: dict[str, tuple[str, str, str, str]] = {
         "sorted_set",
         "key min max",
     ),
+    "zdiff": (
+        "Subtract multiple sorted sets",
+        "6.2.0",
+        "sorted_set",
+        "numkeys key [key ...] [WITHSCORES]",
+    ),
+    "zdiffstore": (
+        "Subtract multiple sorted sets and store the resulting sorted set in a new key",
+        "6.2.0",
+        "sorted_set",
+        "destination numkeys key [key ...]",
+    ),
     "zincrby": (
         "Increment the score of a member in a sorted set",
         "1.2.0",
         "sorted_set",
         "key increment member",
     ),
+    "zinter": (
+        "Intersect multiple sorted sets",
+        "6.2.0",
+        "sorted_set",
+        "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]",
+    ),
+    "zintercard": (
+        "Intersect multiple sorted sets and return the cardinality of the result",
+        "7.0.0",
+        "sorted_set",
+        "numkeys key [key ...] [LIMIT limit]",
+    ),
     "zinterstore": (
         "Intersect multiple sorted sets and store the resulting sorted set in a new key",
         "2.0.0",
         "sorted_set",
         "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]",
+    ),
+    "zlexcount": (
+        "Count the number of members in a sorted set between a given lexicographical range",
+        "2.8.9",
+        "sorted_set",
+        "key min max",
     ),
     "zmscore": (
         "Get the score associated with the given members in a sorted set",
@@ -600,6 +630,12 @@ DOCS: dict[str, tuple[str, str, str, str]] = {
         "sorted_set",
         "key start stop [WITHSCORES]",
     ),
+    "zrevrangebylex": (
+        "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.",
+        "2.8.9",
+        "sorted_set",
+        "key max min [LIMIT offset count]",
+    ),
     "zrevrangebyscore": (
         "Return a range of members in a sorted set, by score, with scores ordered from high to low",
         "2.2.0",
@@ -623,6 +659,12 @@ DOCS: dict[str, tuple[str, str, str, str]] = {
         "1.2.0",
         "sorted_set",
         "key member",
+    ),
+    "zunion": (
+        "Add multiple sorted sets",
+        "6.2.0",
+        "sorted_set",
+        "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]",
     ),
     "zunionstore": (
         "Add multiple sorted sets and store the resulting sorted set in a new key",

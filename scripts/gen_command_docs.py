@@ -26,7 +26,7 @@ sadd srem smembers sismember smismember scard spop srandmember sinter sunion sdi
 sunionstore sdiffstore sintercard smove sscan
 zadd zrem zscore zmscore zincrby zcard zcount zrange zrangestore zrevrange zrangebyscore
 zrevrangebyscore zrangebylex zrank zrevrank zpopmin zpopmax zrandmember zunionstore zinterstore
-zscan
+zscan zunion zinter zdiff zdiffstore zintercard zrevrangebylex zlexcount
 """.split()
 
 
