@@ -175,6 +175,10 @@ class StampedeModel:
     # -- one tick ---------------------------------------------------------------------------
     def step(self) -> dict:
         """Advance one tick (100 ms); returns the snapshot."""
+        self._advance()
+        return self.snapshot()
+
+    def _advance(self) -> None:
         self.events = []
         self.tick += 1
         self.clock.advance(self.tick_ms)
@@ -194,13 +198,12 @@ class StampedeModel:
         self.history.append(load)
         if len(self.history) > HISTORY_TICKS:
             del self.history[0]
-        return self.snapshot()
 
     def run(self, ticks: int) -> dict:
         """Advance ``ticks`` ticks; returns the last snapshot."""
         int_param("ticks", ticks, 0, 1_000_000)
         for _ in range(ticks):
-            self.step()
+            self._advance()
         return self.snapshot()
 
     def _finish_recompute(self, query: Query) -> None:
@@ -269,9 +272,10 @@ class StampedeModel:
 
     def _xfetch_fires(self, key: str, cached: str) -> bool:
         """XFetch: recompute early when ``now - delta * beta * ln(rand()) >= expiry``."""
-        ttl_ms = self.store.pttl(key)
-        if ttl_ms < 0:
+        expiry = self._expire_at.get(key)  # the PEXPIRETIME recorded when the entry was written
+        if expiry is None:
             return False
+        ttl_ms = expiry - self.clock.now_ms()  # = PTTL: the entry was just read, so it exists
         delta_ms = int(cached.rsplit("|", 1)[1])
         rand = 1.0 - self.rng.random()  # in (0, 1]: ln is defined
         return -delta_ms * self.beta * math.log(rand) >= ttl_ms
