@@ -446,7 +446,10 @@ def test_custom_admonitions_are_styled_with_icon_and_colour() -> None:
 
 
 def test_atam_and_headings_hierarchy(chapter_html: str) -> None:
-    headings = re.findall(r"<h([1-6])[^>]*>(.*?)<", chapter_html)
+    headings = [  # the heading's text, inline markup (abbreviations, links) removed
+        (level, re.sub(r"<a class=\"headerlink\".*?</a>|<[^>]+>", "", inner))
+        for level, inner in re.findall(r"<h([1-6])[^>]*>(.*?)</h\1>", chapter_html, flags=re.S)
+    ]
     levels = [int(level) for level, _ in headings]
     assert levels[0] == 1 and levels.count(1) == 1, "one H1, first"
     for before, after in zip(levels, levels[1:], strict=False):
