@@ -64,7 +64,37 @@ SEED_FIXES: list[tuple[str, str]] = [
     # The ATAM points' lead-ins are the titles of their admonitions (the colon becomes the box).
     ("consistency vs. throughput: ", "consistency vs. throughput "),
     ("the query expressiveness wall: ", "the query expressiveness wall "),
+    # The specs' status, updated where the sim is built (the original's "Specified" is kept).
+    ("**Status:** Specified", "**Status:** Specified (now built: the sim above runs it)"),
 ]
+
+# Sentences of the seed that were factually wrong, and what the chapter says instead. Each wrong
+# sentence must still be visible, quoted in a "Correction" admonition ("The original text said:
+# ..."), so a reader comparing with the original sees what changed and why.
+SEED_CORRECTIONS: dict[str, str] = {
+    "A well-configured Redis instance serving cached data can handle 1 million GET operations per "
+    "second on a single node — latencies in the 100-microsecond range.": "A single Redis node "
+    "serving cached data can reach on the order of a million GET operations per second only when "
+    "clients pipeline their commands",
+    "Active expiration: A background thread periodically samples a random subset of keys with "
+    "TTLs and deletes those that have expired.": "Active expiration: Redis's main thread, not a "
+    "background thread, runs activeExpireCycle from serverCron",
+    "Redis with AOF persistence can lose up to one second of writes depending on fsync policy.": (
+        "Redis with AOF persistence can lose up to about one second of writes with the default "
+        "appendfsync everysec; with appendfsync always it fsyncs every write"
+    ),
+    "Eventual consistency (Redis Cluster read replicas, DynamoDB eventually consistent reads) "
+    "doubles or triples effective read throughput at the cost of potentially serving slightly "
+    "stale data.": "Eventual consistency (Redis Cluster read replicas, DynamoDB eventually "
+    "consistent reads) raises effective read throughput at the cost of potentially serving "
+    "slightly stale data: in DynamoDB an eventually consistent read",
+}
+# Table cells corrected the same way: (seed cell, chapter cell); the note quotes the seed cell.
+TABLE_CORRECTIONS: dict[str, str] = {
+    "Redis Cluster (manual sharding)": (
+        "Redis Cluster (16,384 hash slots; clients route by slot; resharding moves slots)"
+    ),
+}
 
 BLOCK_TAGS = {
     "p",
@@ -289,6 +319,8 @@ def test_every_seed_sentence_appears_in_order(chapter: _Page) -> None:
     missing, out_of_order = [], []
     position = 0
     for fragment in seed_fragments():
+        for wrong, right in SEED_CORRECTIONS.items():
+            fragment = fragment.replace(wrong, right)
         found = text.find(fragment, position)
         if found >= 0:
             position = found + len(fragment)
@@ -337,7 +369,27 @@ def test_flattened_tables_are_real_tables(chapter: _Page, header: str) -> None:
     expected = seed_table(header)
     tables = [t for t in chapter.tables if t and t[0] and t[0][0] == header]
     assert len(tables) == 1, f"expected one table headed '{header}', found {len(tables)}"
+    expected = [[TABLE_CORRECTIONS.get(cell, cell) for cell in row] for row in expected]
     assert tables[0] == expected
+
+
+def _corrections(chapter_html: str) -> list[str]:
+    """The text of every "Correction" admonition in the chapter."""
+    blocks = re.findall(
+        r'<div class="admonition warning">\s*<p class="admonition-title">Correction</p>(.*?)</div>',
+        chapter_html,
+        flags=re.S,
+    )
+    return [squash(html.unescape(re.sub(r"<[^>]+>", "", block))) for block in blocks]
+
+
+@pytest.mark.parametrize("wrong", [*SEED_CORRECTIONS, *TABLE_CORRECTIONS])
+def test_each_correction_quotes_the_original_in_a_visible_note(
+    chapter_html: str, wrong: str
+) -> None:
+    notes = _corrections(chapter_html)
+    assert any(wrong in note and "The original" in note for note in notes), wrong
+    assert wrong in SEED.read_text(encoding="utf-8").replace("**", "").replace("`", "")
 
 
 # ---------------------------------------------------------------- callouts and admonitions
@@ -394,7 +446,10 @@ def test_custom_admonitions_are_styled_with_icon_and_colour() -> None:
 
 
 def test_atam_and_headings_hierarchy(chapter_html: str) -> None:
-    headings = re.findall(r"<h([1-6])[^>]*>(.*?)<", chapter_html)
+    headings = [  # the heading's text, inline markup (abbreviations, links) removed
+        (level, re.sub(r"<a class=\"headerlink\".*?</a>|<[^>]+>", "", inner))
+        for level, inner in re.findall(r"<h([1-6])[^>]*>(.*?)</h\1>", chapter_html, flags=re.S)
+    ]
     levels = [int(level) for level, _ in headings]
     assert levels[0] == 1 and levels.count(1) == 1, "one H1, first"
     for before, after in zip(levels, levels[1:], strict=False):

@@ -25,13 +25,16 @@ To compare mitigations, build a new model with the same seed (runs are reproduci
 recompute_ticks=5, jitter=1.0, requests_per_tick=10, db_capacity=4, tick_ms=100)``
 
   ``mitigation`` is ``"none" | "jitter" | "lock" | "early"``. One tick is 100 ms of virtual time.
-  The cache holds a batch of ``keys`` hot entries (default: one per server, ``hot:0``...), all
-  cached by the same warm-up at tick 0; server *i* serves the traffic of entry ``i % keys``. The
-  default run: the batch expires together at tick 101, all servers miss at once (dbLoad 10 for
-  5 ticks), all refreshed at tick 106; the next synchronized expiry is at tick 207, and so on.
+  ``keys`` (1 to ``servers``, default ``servers``) chooses the failure's shape: ``keys ==
+  servers`` is a batch of N hot entries (``hot:0``...) cached together by one warm-up at tick 0,
+  one per server; ``keys == 1`` is one hot key (``hot:0``) read by every server; in between,
+  server *i* reads entry ``i % keys``. The default run: the batch expires together at tick 101,
+  all servers miss at once (dbLoad 10 for 5 ticks), all refreshed at tick 106; the next
+  synchronized expiry is at tick 207, and so on.
   Mitigations: ``jitter`` adds U{0..jitter*ttl} ticks to every TTL (warm-up included);
-  ``lock`` takes ``SET hot:lock <id> NX PX`` on a miss, one lock for the batch, so regeneration
-  is serialised (losers serve ``stale:<key>``); ``early`` is XFetch with beta = 1.
+  ``lock`` takes the entry's own lock, ``SET lock:<key> <server> NX PX <ms>``, on a miss: one
+  recompute per expiry of each entry (one hot key: peak 1; a batch of N: peak N), the other
+  readers of that entry serve ``stale:<key>``; ``early`` is XFetch with beta = 1.
   ``snapshot()`` ->::
 
     {"mitigation": "none", "tick": 0, "tickMs": 100,
@@ -58,15 +61,18 @@ recompute_ticks=5, jitter=1.0, requests_per_tick=10, db_capacity=4, tick_ms=100)
         {"type": "miss", "server": 3, "key": "hot:3"},
         {"type": "recompute", "server": 3, "key": "hot:3", "early": False},
         {"type": "refreshed", "server": 3, "key": "hot:3", "ttl": 100},
-        {"type": "lock", "server": 3, "key": "hot:lock"},
+        {"type": "lock", "server": 3, "key": "lock:hot:3"},
         {"type": "stale", "server": 4, "key": "hot:4"}]}
 
 ``HotKeyModel(shards=3, mitigation="none", seed=1, hot_key="popular_key", hot_share=0.7,
 requests_per_tick=200, capacity=120, replicas=3, read_replicas=2, app_servers=10,
-local_ttl_ticks=1, write_ratio=0.01, tick_ms=1000)``
+local_ttl_ticks=1, write_ratio=0.01, tick_ms=1000, servers=None)``
 
   ``mitigation`` is ``"none" | "replicas" | "local-cache" | "read-replicas"``. One tick is one
-  second. Shards are numbered from 1 in slot order ("Shard 1" owns slots 0-5460 when S = 3);
+  second. ``servers`` is another name for ``app_servers`` (the application servers, each with
+  its own local cache), so both models take ``servers``; there is no ``keys`` argument: the
+  model has one hot key by definition (``replicas`` sets how many copies the mitigation
+  makes). Shards are numbered from 1 in slot order ("Shard 1" owns slots 0-5460 when S = 3);
   ``popular_key`` hashes to slot 1727, so it lands on Shard 1. ``snapshot()`` ->::
 
     {"mitigation": "none", "tick": 0, "requestsPerTick": 200,

@@ -15,11 +15,12 @@ Mitigations, each a change to where a request goes:
 * ``replicas``: the hot value is stored under ``popular_key:1`` .. ``popular_key:N`` (default
   N = 3), whose real slots (11046, 6981, 2916) fall on different shards; a read picks one replica
   key at random, a write updates all N (so writes cost N requests);
-* ``local-cache``: each of ``app_servers`` application servers keeps the hot key in a small
-  in-process cache (a :class:`kvengine.Store` of its own) for ``local_ttl_ticks``; a read that
-  hits it never reaches the cluster. A write goes to the cluster and refreshes only the writing
-  server's copy, so the other servers may serve a stale value until their copy expires
-  (``staleLocalReads`` counts those reads: the price of this mitigation);
+* ``local-cache``: each of ``servers`` (alias ``app_servers``) application servers keeps the
+  hot key in a small in-process cache (a :class:`kvengine.Store` of its own) for
+  ``local_ttl_ticks``; a read that hits it never reaches the cluster. A write goes to the
+  cluster and refreshes only the writing server's copy, so the other servers may serve a
+  stale value until their copy expires (``staleLocalReads`` counts those reads: the price of
+  this mitigation);
 * ``read-replicas``: each shard has ``read_replicas`` replicas; hot-key reads are routed to the
   hot shard's replicas in turn, writes still go to the primary.
 
@@ -67,6 +68,7 @@ class HotKeyModel:
         write_ratio: float = 0.01,
         cold_keys: int = 1000,
         tick_ms: int = 1000,
+        servers: int | None = None,
     ) -> None:
         if mitigation not in HOT_KEY_MITIGATIONS:
             raise ValueError("mitigation must be one of: " + ", ".join(HOT_KEY_MITIGATIONS))
@@ -81,7 +83,11 @@ class HotKeyModel:
         self.capacity = int_param("capacity", capacity, 1, 10_000_000)
         self.replica_count = int_param("replicas", replicas, 1, 64)
         self.read_replica_count = int_param("read_replicas", read_replicas, 1, 16)
-        self.app_servers = int_param("app_servers", app_servers, 1, 1000)
+        if servers is not None and app_servers not in (10, servers):
+            raise ValueError("give servers or app_servers (the same thing), not both")
+        self.app_servers = int_param(
+            "servers", app_servers if servers is None else servers, 1, 1000
+        )
         self.local_ttl_ticks = int_param("local_ttl_ticks", local_ttl_ticks, 1, 3600)
         self.write_ratio = number_param("write_ratio", write_ratio, 0.0, 1.0)
         self.cold_key_count = int_param("cold_keys", cold_keys, 1, 100_000)

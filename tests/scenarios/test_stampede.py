@@ -34,22 +34,17 @@ def test_no_mitigation_full_cycle_within_300_ticks() -> None:
     assert {s["state"] for s in ticks[recovered]["servers"]} == {"hit"}
     assert ticks[recovered]["ttlRemaining"] == 100
     # steady state: one query per entry refresh; the stampede is ten of them at once (10x)
-    lock_peak = StampedeModel(mitigation="lock", seed=1).run(300)["dbPeak"]
-    assert max(loads) == 10 * lock_peak
+    single_refresh = StampedeModel(mitigation="lock", keys=1, seed=1).run(300)["dbPeak"]
+    assert max(loads) == 10 * single_refresh
 
 
-def test_jitter_spreads_the_batch_peak_at_most_3_no_overload() -> None:
+def test_jitter_spreads_the_batch_no_overload() -> None:
+    # The distribution over seeds 1-200 is checked in test_claims.py; here one run's mechanics.
     snap = StampedeModel(mitigation="jitter", seed=1).run(TEN_TTL_PERIODS)
-    assert snap["dbPeak"] <= 3
+    assert snap["dbPeak"] < 10
     assert not snap["everOverloaded"]
     assert snap["expiries"] >= 50  # the entries did expire
     assert snap["misses"] == snap["expiries"]  # one server per entry
-
-
-@pytest.mark.parametrize("seed", range(2, 12))
-def test_jitter_never_overloads_whatever_the_seed(seed: int) -> None:
-    snap = StampedeModel(mitigation="jitter", seed=seed).run(TEN_TTL_PERIODS)
-    assert not snap["everOverloaded"] and snap["dbPeak"] <= 4
 
 
 def test_jitter_first_expiries_are_staggered() -> None:
@@ -63,26 +58,56 @@ def test_jitter_first_expiries_are_staggered() -> None:
     assert 100 < min(first_ten) and max(first_ten) <= 201
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_lock_exactly_one_recompute_per_expiry(seed: int) -> None:
-    snap = StampedeModel(mitigation="lock", seed=seed).run(TEN_TTL_PERIODS)
+@pytest.mark.parametrize("keys", [10, 1, 3])
+def test_lock_exactly_one_recompute_per_expiry_of_each_key(keys: int) -> None:
+    snap = StampedeModel(mitigation="lock", keys=keys, seed=2).run(TEN_TTL_PERIODS)
     assert snap["expiries"] > 0
     assert snap["recomputes"] == snap["expiries"]
     assert snap["maxRecomputesPerExpiry"] == 1
-    assert snap["dbPeak"] == 1 and not snap["everOverloaded"]
-    assert snap["staleReads"] > 0  # the price: stale answers
+    assert snap["dbPeak"] == keys  # one query per key that expired at that instant
+
+
+def test_lock_is_per_key_set_nx_px_in_the_cache() -> None:
+    model = StampedeModel(mitigation="lock", keys=1, seed=1)
+    snap = model.run(101)
+    locks = [e for e in snap["events"] if e["type"] == "lock"]
+    assert [e["key"] for e in locks] == ["lock:hot:0"]
+    holder = str(locks[0]["server"])
+    assert model.store.get("lock:hot:0") == holder
+    assert 0 < model.store.pttl("lock:hot:0") <= 4 * 5 * 100  # PX: a lease of 4 recomputes
+    model.run(5)  # the holder's query completes: it refreshes the entry and releases the lock
+    assert model.store.get("lock:hot:0") is None and model.store.get("hot:0") is not None
+
+
+def test_lock_on_a_batch_takes_one_lock_per_entry_and_does_not_cap_the_peak() -> None:
+    model = StampedeModel(mitigation="lock", seed=1)
+    snap = model.run(101)
+    locks = sorted(e["key"] for e in snap["events"] if e["type"] == "lock")
+    assert locks == sorted(f"lock:hot:{i}" for i in range(10))
+    assert snap["dbLoad"] == 10 and snap["staleReads"] == 0  # nobody else reads those entries
 
 
 def test_lock_on_one_shared_key_serves_stale_instead_of_a_herd() -> None:
     none = StampedeModel(mitigation="none", seed=1, keys=1).run(300)
     lock = StampedeModel(mitigation="lock", seed=1, keys=1).run(300)
-    assert none["maxRecomputesPerExpiry"] == 10  # the herd on one key
-    assert lock["maxRecomputesPerExpiry"] == 1
+    assert none["maxRecomputesPerExpiry"] == 10 and none["dbPeak"] == 10  # the herd on one key
+    assert lock["maxRecomputesPerExpiry"] == 1 and lock["dbPeak"] == 1
     assert lock["recomputes"] == lock["expiries"]
     model = StampedeModel(mitigation="lock", seed=1, keys=1)
     snap = model.run(101)
     states = sorted(s["state"] for s in snap["servers"])
     assert states == ["querying"] + ["stale"] * 9
+
+
+def test_keys_between_one_and_servers_map_servers_round_robin() -> None:
+    snap = StampedeModel(servers=10, keys=3, seed=1).snapshot()
+    assert [s["key"] for s in snap["servers"]] == [f"hot:{i % 3}" for i in range(10)]
+    assert StampedeModel(servers=6).snapshot()["servers"][5]["key"] == "hot:5"  # default: N
+
+
+def test_jitter_cannot_spread_one_key() -> None:
+    snap = StampedeModel(mitigation="jitter", keys=1, seed=1).run(300)
+    assert snap["dbPeak"] == 10 and snap["maxRecomputesPerExpiry"] == 10
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
@@ -158,6 +183,8 @@ def test_snapshot_does_not_advance() -> None:
         {"servers": 101},
         {"servers": "10"},
         {"keys": 11},
+        {"keys": 0},
+        {"servers": 4, "keys": 5},
         {"ttl_ticks": 0},
         {"jitter": -1},
         {"beta": 0},
