@@ -42,6 +42,7 @@ LIST_MAX_LISTPACK_SIZE = -2  # redis.conf 7.0 default: 8 KB per node
 OPTIMIZATION_LEVEL = (4096, 8192, 16384, 32768, 65536)  # bytes for fill -1 .. -5
 SIZE_SAFETY_LIMIT = 8192
 SIZE_ESTIMATE_OVERHEAD = 8
+FILL_MAX = (1 << 15) - 1
 
 ROBJ_SIZE = 16
 QUICKLIST_SIZE = 40  # struct quicklist
@@ -70,7 +71,7 @@ class QuickList:
     def __init__(self, fill: int = LIST_MAX_LISTPACK_SIZE) -> None:
         self._nodes: list[_Node] = []
         self._count = 0
-        self.fill = fill
+        self.fill = max(-len(OPTIMIZATION_LEVEL), min(fill, FILL_MAX))  # quicklistSetFill
 
     # ----------------------------------------------------------------- facts
     def encoding(self) -> str:

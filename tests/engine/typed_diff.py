@@ -36,6 +36,19 @@ TYPE_CONFIG = {
 
 
 @dataclass(frozen=True)
+class CollectionEncoding:
+    """``TYPE key`` on both sides, then ``OBJECT ENCODING key`` unless it holds a string.
+
+    For the random sequences: a string's ``int``/``embstr``/``raw`` in Redis depends on the
+    command that wrote it (SETRANGE and APPEND leave ``raw``, INCRBYFLOAT ``embstr`` even for
+    "3"), while the engine keeps strings as plain ``str`` and derives the encoding from the
+    text. That is a known limit of the engine's string model, not of the types tested here.
+    """
+
+    key: str
+
+
+@dataclass(frozen=True)
 class HScanAll:
     """HSCAN ``key`` from cursor 0 until 0 on both sides; compare the sets of field/value."""
 
@@ -61,9 +74,16 @@ def _pairs(flat: list) -> list[tuple[object, object]]:
 class TypedPair(Pair):
     """A :class:`Pair` that knows the collection types' loose rules."""
 
-    def step(self, step: Step | HScanAll, label: str = "") -> None:
+    def step(self, step: Step | HScanAll | CollectionEncoding, label: str = "") -> None:
         if isinstance(step, HScanAll):
             self._hscan_all(step, label)
+            return
+        if isinstance(step, CollectionEncoding):
+            types = self.both("TYPE", step.key)
+            if types[0] != types[1]:
+                self.mismatch(label, ("TYPE", step.key), *types)
+            elif types[0] != Outcome(True, "string"):
+                super().step(("OBJECT", "ENCODING", step.key), label)
             return
         if isinstance(step, tuple) and step:
             name = str(step[0]).upper()
@@ -123,12 +143,15 @@ class TypedPair(Pair):
     # ------------------------------------------------------------------- HSCAN
     def _hscan_all(self, step: HScanAll, label: str) -> None:
         results = []
+        calls = []
         for call in (self.redis_call, self.engine_call):
+            calls.append(0)
             seen: set[tuple[object, object]] = set()
             cursor = "0"
             outcome = Outcome(True, None)
             for _ in range(100_000):
                 reply = call("HSCAN", step.key, cursor, *step.options)
+                calls[-1] += 1
                 if not reply.ok:
                     outcome = reply
                     break
@@ -143,6 +166,12 @@ class TypedPair(Pair):
             if outcome.ok:
                 outcome = Outcome(True, sorted(seen, key=repr))
             results.append(outcome)
+        # A hashtable's walk takes a number of calls that depends on each side's hash order;
+        # each call counts a keyspace hit, so the shorter walk is topped up with the same call
+        # to keep the statistics comparable.
+        for call, made in zip((self.redis_call, self.engine_call), calls, strict=True):
+            for _ in range(max(calls) - made):
+                call("HSCAN", step.key, "0", *step.options)
         if results[0] != results[1]:
             self.mismatch(label, ("HSCAN*", step.key, *step.options), results[0], results[1])
 
