@@ -20,6 +20,9 @@ OVERFLOW = "ERR increment or decrement would overflow"
 DECR_OVERFLOW = "ERR decrement would overflow"
 NO_SUCH_KEY = "ERR no such key"
 INVALID_CURSOR = "ERR invalid cursor"
+WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
+# not a Redis text (Redis takes bytes): a str that cannot become UTF-8 bytes, see kvengine.util
+INVALID_TEXT = "ERR invalid argument: not valid UTF-8 text (a lone surrogate)"
 OOM = "OOM command not allowed when used memory > 'maxmemory'."
 LFU_NOT_SELECTED = (
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "

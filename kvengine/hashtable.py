@@ -17,8 +17,7 @@ Redis (so walking a chain head first is a plain ``for``, with no ``reversed``; c
 so inserting at index 0 costs no more than appending). Beside the buckets a flat ``dict``
 indexes key -> value, so a lookup costs one C-level dict probe while the bucket model stays
 exact for the sims (``lookup_trace`` walks the chain the way ``dictFind`` does). Hashes are
-memoised per key. ``replace(victim, key)`` does what a full cache does on every miss,
-one key out and one in, in a single call.
+memoised per key.
 
     >>> t = HashTable(size=8, resizable=False)
     >>> t.set("user:42", "alice")
@@ -92,7 +91,6 @@ class HashTable:
         self.rehashidx = -1
         self.observer: Listener | None = None
         # called when a rehash starts or ends (the store keeps its fast-path flag with it)
-        self.on_rehash: Callable[[], None] | None = None
 
     # ----------------------------------------------------------------- hashing
     def hash_of(self, key: str) -> int:
@@ -204,41 +202,6 @@ class HashTable:
         self._used1 -= 1
         return value
 
-    def replace(self, victim: str, key: str) -> Any:
-        """Remove ``victim`` (present) and add ``key`` (absent) with the victim's value; no
-        rehash step. Returns that value.
-
-        What a full cache does on every miss, in one call: the same result as
-        ``insert_new(key, pop(victim))``. The caller usually overwrites the value in place
-        (the store reuses the victim's entry object for the new key).
-        """
-        t0 = self._t0
-        size = len(t0)
-        if self._t1 is not None or self._used0 > size:
-            value = self.pop(victim)
-            self.insert_new(key, value)
-            return value
-        index = self._index
-        hashes = self._hashes
-        value = index[key] = index.pop(victim)
-        i = hashes.pop(victim) % size
-        chain = t0[i]
-        if len(chain) == 1:
-            t0[i] = None
-        else:
-            chain.remove(victim)
-        h = _memo.get(key) if self._memo_hash else None
-        if h is None:
-            h = hash_key(key) if self._memo_hash else self._hash_fn(key_bytes(key))
-        hashes[key] = h
-        i = h % size
-        chain = t0[i]
-        if chain is None:
-            t0[i] = [key]
-        else:
-            chain.insert(0, key)
-        return value
-
     def clear(self) -> None:
         """Drop every key; back to the initial size."""
         size = len(self._t0) if not self.resizable else INITIAL_SIZE
@@ -249,8 +212,6 @@ class HashTable:
         self._used0 = self._used1 = 0
         if self.rehashidx >= 0:
             self.rehashidx = -1
-            if self.on_rehash is not None:
-                self.on_rehash()
 
     def keys(self) -> Iterator[str]:
         """Keys in bucket order (table 0, then table 1 during a rehash), each chain head first."""
@@ -378,8 +339,6 @@ class HashTable:
             return True
         self._t1 = [None] * real
         self.rehashidx = 0
-        if self.on_rehash is not None:
-            self.on_rehash()
         if self.observer is not None:
             self.observer(
                 {
@@ -446,8 +405,6 @@ class HashTable:
             self._t1 = None
             self._used1 = 0
             self.rehashidx = -1
-            if self.on_rehash is not None:
-                self.on_rehash()
             self._report_step(first, moved_keys, size0, size1, done=True)
             return False
         self._report_step(first, moved_keys, size0, size1)
@@ -489,9 +446,63 @@ class HashTable:
                 if len(out) >= count:
                     break
             return out[:count]
-        return self.sample_keys_from(
-            rng.getrandbits(64) & self._walk_mask(), count, count * 10, 0, count, rng
-        )
+        # consecutive buckets from a random start; more than max(4, count) empty buckets in a
+        # row jump to a new random start; at most count * 10 buckets
+        if t1 is not None:
+            return self._sample_keys_rehashing(count, rng)
+        mask = len(t0) - 1
+        jump_after = count if count > 4 else 4
+        i = rng.getrandbits(64) & mask
+        emptylen = 0
+        out: list[str] = []
+        for _ in range(count * 10):
+            chain = t0[i]
+            if chain is None:
+                emptylen += 1
+                if emptylen > jump_after:
+                    i = rng.getrandbits(64) & mask
+                    emptylen = 0
+            else:
+                emptylen = 0
+                out += chain
+                if len(out) >= count:
+                    return out[:count]
+            i = (i + 1) & mask
+        return out
+
+    def _sample_keys_rehashing(self, count: int, rng: random.Random) -> list[str]:
+        """The walk of :meth:`sample_keys` during a rehash: each step visits bucket ``i`` of
+        both tables (the old one only from ``rehashidx`` on: below it, buckets have moved),
+        over the range of the larger one, as ``dictGetSomeKeys`` does."""
+        t0, t1 = self._t0, self._t1
+        assert t1 is not None
+        mask = self._walk_mask()
+        rehashidx = self.rehashidx
+        jump_after = count if count > 4 else 4
+        i = rng.getrandbits(64) & mask
+        emptylen = 0
+        out: list[str] = []
+        for _ in range(count * 10):
+            for table in (t0, t1):
+                if table is t0 and i < rehashidx:
+                    if i < len(t1):
+                        continue  # already moved to the new table
+                    i = rehashidx
+                if i >= len(table):
+                    continue
+                chain = table[i]
+                if chain is None:
+                    emptylen += 1
+                    if emptylen > jump_after:
+                        i = rng.getrandbits(64) & mask
+                        emptylen = 0
+                else:
+                    emptylen = 0
+                    out += chain
+                    if len(out) >= count:
+                        return out[:count]
+            i = (i + 1) & mask
+        return out
 
     def _walk_mask(self) -> int:
         """Bucket indexes of a sampling walk run over the larger table (``maxsizemask``)."""
@@ -499,45 +510,6 @@ class HashTable:
         if self._t1 is not None and len(self._t1) - 1 > mask:
             mask = len(self._t1) - 1
         return mask
-
-    def sample_keys_from(
-        self, i: int, need: int, steps: int, emptylen: int, count: int, rng: random.Random
-    ) -> list[str]:
-        """The walk of ``dictGetSomeKeys`` from bucket ``i`` (of a power-of-two table), for at
-        most ``steps`` buckets, until ``need`` keys are collected; ``emptylen`` empty buckets
-        precede ``i``, and more than ``max(4, count)`` in a row make it jump to a random bucket.
-        :meth:`sample_keys` starts it; the evictor's inlined walk hands over to it mid-way.
-        """
-        t0, t1 = self._t0, self._t1
-        mask = self._walk_mask()
-        out: list[str] = []
-        rehashidx = self.rehashidx
-        while len(out) < need and steps > 0:
-            steps -= 1
-            for j, table in enumerate((t0, t1)):
-                if table is None:
-                    break
-                if t1 is not None and j == 0 and i < rehashidx:
-                    if i >= len(t1):
-                        i = rehashidx
-                    else:
-                        continue
-                if i >= len(table):
-                    continue
-                chain = table[i]
-                if chain is None:
-                    emptylen += 1
-                    if emptylen >= 5 and emptylen > count:
-                        i = rng.getrandbits(64) & mask
-                        emptylen = 0
-                else:
-                    emptylen = 0
-                    for key in chain:
-                        out.append(key)
-                        if len(out) == need:
-                            return out
-            i = (i + 1) & mask
-        return out
 
     def random_key(self, rng: random.Random) -> str | None:
         """``dictGetRandomKey``: a random non-empty bucket, then a random entry of its chain."""

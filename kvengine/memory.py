@@ -4,9 +4,12 @@ Redis measures real allocations; a Python engine cannot, so it charges each key 
 key costs in Redis 7.0 on a 64-bit build, roughly::
 
     entry_bytes = 24 (dictEntry) + 16 (key sds header + NUL, rounded) + len(key)
-                + 16 (robj) + 8 (value sds header + NUL, rounded) + len(value)
-                = 64 + len(key) + len(value)            # lengths in UTF-8 bytes
+                + 16 (robj) + the value's own bytes
+    a string's own bytes = 8 (sds header + NUL, rounded) + len(value)
+                so a string key costs 64 + len(key) + len(value)   # lengths in UTF-8 bytes
     + 24 when the key has a TTL (its entry in the expires dict)
+
+Any other type reports its own bytes with ``memory_usage()`` (see :mod:`kvengine.values`).
 
 ``used_memory`` is the sum over the keys (no fixed baseline: an empty store uses 0 bytes, so a
 small ``maxmemory`` such as 1000 bytes gives a cache of a handful of keys in a sim).
@@ -17,7 +20,11 @@ small ``maxmemory`` such as 1000 bytes gives a cache of a handful of keys in a s
 
 from __future__ import annotations
 
-ENTRY_OVERHEAD = 64
+from typing import Any
+
+KEY_OVERHEAD = 56  # dictEntry + key sds header + robj
+STRING_OVERHEAD = 8  # the value's sds header and NUL
+ENTRY_OVERHEAD = KEY_OVERHEAD + STRING_OVERHEAD  # what a string key costs beyond its bytes
 TTL_OVERHEAD = 24
 
 
@@ -28,9 +35,13 @@ def byte_len(text: str) -> int:
     return len(text.encode("utf-8", "surrogateescape"))
 
 
-def entry_bytes(key: str, value: str) -> int:
-    """Estimated bytes for one key without TTL."""
-    return ENTRY_OVERHEAD + byte_len(key) + byte_len(value)
+def entry_bytes(key: str, value: Any) -> int:
+    """Estimated bytes for one key without TTL: a string, or any value with ``memory_usage()``."""
+    if value.__class__ is str:
+        if key.isascii() and value.isascii():
+            return ENTRY_OVERHEAD + len(key) + len(value)
+        return ENTRY_OVERHEAD + byte_len(key) + byte_len(value)
+    return KEY_OVERHEAD + byte_len(key) + value.memory_usage()
 
 
 def parse_memory(text: str) -> int | None:

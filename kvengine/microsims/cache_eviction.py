@@ -352,7 +352,7 @@ class Controller:
             self.param_notices.append(
                 f"Capacity must be {CAPACITY_MIN} to {CAPACITY_MAX}; using {CAPACITY_DEFAULT}."
             )
-        self.redis_mode = params.get("mode") == "redis" or params.get("redis") in (True, "1", "on")
+        self.redis_mode = params.get("mode") == "redis"
         text = params.get("sequence") or DEFAULT_SEQUENCE
         try:
             self.accesses = parse_sequence(str(text))
@@ -631,7 +631,7 @@ class Controller:
             "evictions": run.evictions,
             "hitRate": run.hit_rate,
             "memoryUsed": len(keys_now),
-            "memoryBytes": _used_bytes(run.store),
+            "memoryBytes": run.store.used_memory,
             "running": self.running,
             "finished": run.finished,
             "prediction": self.prediction,
@@ -642,17 +642,6 @@ class Controller:
             "restarted": self.restarted,
             "animating": False,
         }
-
-
-def _used_bytes(store: Store) -> int | None:
-    """The engine's estimate of memory used by the data set, in bytes."""
-    for name in ("used_memory", "memory_used"):
-        attr = getattr(store, name, None)
-        if callable(attr):
-            return int(attr())
-        if isinstance(attr, int):
-            return attr
-    return None
 
 
 def _int_or(value: Any, default: int) -> int:

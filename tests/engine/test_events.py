@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from kvengine import EventLog, Store, VirtualClock
+from kvengine.events import EventHub
 from kvengine.hashing import fnv1a_32
 
 
@@ -14,7 +15,7 @@ def test_no_listener_builds_no_events(monkeypatch) -> None:
     def boom(self, event):  # pragma: no cover - must never run
         raise AssertionError(f"event built without a listener: {event}")
 
-    monkeypatch.setattr(Store, "_emit", boom)
+    monkeypatch.setattr(EventHub, "emit", boom)
     for i in range(50):
         store.set(f"k{i}", "v", ex=1)
         store.get(f"k{i}")

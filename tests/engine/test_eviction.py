@@ -7,7 +7,7 @@ import random
 import pytest
 
 from kvengine import EventLog, ResponseError, Store, VirtualClock
-from kvengine.evict import lfu_decr_and_return, lfu_log_incr
+from kvengine.lfu import lfu_decr_and_return, lfu_log_incr
 
 OOM = "OOM command not allowed when used memory > 'maxmemory'."
 
