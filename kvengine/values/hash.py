@@ -33,11 +33,11 @@ from typing import ClassVar
 from ..hashtable import HashTable
 from ..listpack import END_SIZE, HEADER_SIZE, entry_size
 from ..memory import byte_len
+from . import Value
 
 HASH_MAX_LISTPACK_ENTRIES = 512  # defaults of redis.conf 7.0
 HASH_MAX_LISTPACK_VALUE = 64
 
-ROBJ_SIZE = 16  # the value's robj
 DICT_SIZE = 56  # struct dict
 DICT_ENTRY_SIZE = 24  # dictEntry: key, value and next pointers
 SDS_OVERHEAD = 4  # an sds's header (type + lengths, for short strings) and NUL, rounded up
@@ -48,7 +48,7 @@ def _sds_size(text: str) -> int:
     return byte_len(text) + SDS_OVERHEAD
 
 
-class Hash:
+class Hash(Value):
     """A Redis hash; ``encoding()`` says which representation holds it right now."""
 
     __slots__ = ("_pairs", "_table", "_lp_bytes", "_ht_bytes")
@@ -64,13 +64,16 @@ class Hash:
     def encoding(self) -> str:
         return "listpack" if self._table is None else "hashtable"
 
+    def __repr__(self) -> str:
+        return f"<hash {self.encoding()}, {len(self)} fields>"
+
     def memory_usage(self) -> int:
         """Estimated bytes of the value (without the key): the listpack block, or the dict
         with its bucket array, entries and strings."""
         if self._table is None:
-            return ROBJ_SIZE + self._lp_bytes
+            return self._lp_bytes
         buckets = self._table.size
-        return ROBJ_SIZE + DICT_SIZE + POINTER_SIZE * buckets + self._ht_bytes
+        return DICT_SIZE + POINTER_SIZE * buckets + self._ht_bytes
 
     def __len__(self) -> int:
         return len(self._pairs) if self._table is None else len(self._table)

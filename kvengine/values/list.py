@@ -37,6 +37,7 @@ from typing import ClassVar
 
 from ..listpack import END_SIZE, HEADER_SIZE, entry_size
 from ..memory import byte_len
+from . import Value
 
 LIST_MAX_LISTPACK_SIZE = -2  # redis.conf 7.0 default: 8 KB per node
 OPTIMIZATION_LEVEL = (4096, 8192, 16384, 32768, 65536)  # bytes for fill -1 .. -5
@@ -44,7 +45,6 @@ SIZE_SAFETY_LIMIT = 8192
 SIZE_ESTIMATE_OVERHEAD = 8
 FILL_MAX = (1 << 15) - 1
 
-ROBJ_SIZE = 16
 QUICKLIST_SIZE = 40  # struct quicklist
 NODE_SIZE = 32  # struct quicklistNode
 
@@ -62,25 +62,32 @@ class _Node:
         self.size = HEADER_SIZE + END_SIZE + sum(entry_size(x) for x in self.items)
 
 
-class QuickList:
+class QuickList(Value):
     """A Redis list. Indexes are 0-based from the head; negative ones count from the tail."""
 
-    __slots__ = ("_nodes", "_count", "fill")
+    __slots__ = ("_nodes", "_count", "_bytes", "fill")
     type_name: ClassVar[str] = "list"
 
     def __init__(self, fill: int = LIST_MAX_LISTPACK_SIZE) -> None:
         self._nodes: list[_Node] = []
         self._count = 0
+        self._bytes = 0  # the nodes and their listpacks, kept as a running total
         self.fill = max(-len(OPTIMIZATION_LEVEL), min(fill, FILL_MAX))  # quicklistSetFill
 
     # ----------------------------------------------------------------- facts
     def encoding(self) -> str:
         return "quicklist"
 
+    def __repr__(self) -> str:
+        return f"<list quicklist, {self._count} elements>"
+
     def memory_usage(self) -> int:
         """Estimated bytes of the value: the quicklist header, its nodes and their listpacks."""
-        nodes = self._nodes
-        return ROBJ_SIZE + QUICKLIST_SIZE + sum(NODE_SIZE + n.size for n in nodes)
+        return QUICKLIST_SIZE + self._bytes
+
+    def _recount(self) -> None:
+        """Recompute the running byte total (after an operation that reshaped many nodes)."""
+        self._bytes = sum(NODE_SIZE + n.size for n in self._nodes)
 
     def node_count(self) -> int:
         return len(self._nodes)
@@ -139,7 +146,9 @@ class QuickList:
         return None  # not reached: the counts add up
 
     def _drop_if_empty(self, n: int) -> None:
-        if not self._nodes[n].items:
+        node = self._nodes[n]
+        if not node.items:
+            self._bytes -= NODE_SIZE + node.size
             del self._nodes[n]
 
     # ----------------------------------------------------------------- ends
@@ -148,8 +157,11 @@ class QuickList:
             node = self._nodes[0]
             node.items.insert(0, element)
             node.size += entry_size(element)
+            self._bytes += entry_size(element)
         else:
-            self._nodes.insert(0, _Node([element]))
+            node = _Node([element])
+            self._nodes.insert(0, node)
+            self._bytes += NODE_SIZE + node.size
         self._count += 1
 
     def push_tail(self, element: str) -> None:
@@ -157,8 +169,11 @@ class QuickList:
             node = self._nodes[-1]
             node.items.append(element)
             node.size += entry_size(element)
+            self._bytes += entry_size(element)
         else:
-            self._nodes.append(_Node([element]))
+            node = _Node([element])
+            self._nodes.append(node)
+            self._bytes += NODE_SIZE + node.size
         self._count += 1
 
     def pop_head(self) -> str | None:
@@ -167,6 +182,7 @@ class QuickList:
         node = self._nodes[0]
         element = node.items.pop(0)
         node.size -= entry_size(element)
+        self._bytes -= entry_size(element)
         self._drop_if_empty(0)
         self._count -= 1
         return element
@@ -177,6 +193,7 @@ class QuickList:
         node = self._nodes[-1]
         element = node.items.pop()
         node.size -= entry_size(element)
+        self._bytes -= entry_size(element)
         self._drop_if_empty(len(self._nodes) - 1)
         self._count -= 1
         return element
@@ -197,7 +214,9 @@ class QuickList:
             return False
         n, offset = where
         node = self._nodes[n]
-        node.size += entry_size(element) - entry_size(node.items[offset])
+        delta = entry_size(element) - entry_size(node.items[offset])
+        node.size += delta
+        self._bytes += delta
         node.items[offset] = element
         self._split_if_needed(n)
         return True
@@ -210,6 +229,7 @@ class QuickList:
             del node.items[half:]
             node.resize()
             self._nodes.insert(n + 1, tail)
+            self._recount()
 
     def insert(self, pivot: str, element: str, after: bool) -> bool:
         """LINSERT: put ``element`` before/after the first ``pivot`` from the head."""
@@ -220,6 +240,7 @@ class QuickList:
                 continue
             node.items.insert(offset + 1 if after else offset, element)
             node.size += entry_size(element)
+            self._bytes += entry_size(element)
             self._count += 1
             self._split_if_needed(n)
             return True
@@ -276,6 +297,7 @@ class QuickList:
             else:
                 del self._nodes[n]
         self._count -= removed
+        self._recount()
         return removed
 
     def remove(self, element: str, count: int) -> int:
@@ -301,4 +323,5 @@ class QuickList:
                 break
         self._nodes = [node for node in self._nodes if node.items]
         self._count -= removed
+        self._recount()
         return removed

@@ -140,6 +140,7 @@ def test_hash_behaves_like_a_dict(ops: list[tuple[str, int, int]]) -> None:
     assert dict(h.items()) == model
     if h.encoding() == "listpack":
         assert list(h.items()) == list(model.items())
+        assert h.memory_usage() == listpack_bytes([s for pair in model.items() for s in pair])
     cursor, seen = 0, {}
     while True:
         cursor, flat = h.scan(cursor)
@@ -230,6 +231,8 @@ def test_quicklist_behaves_like_a_python_list(fill: int, ops: list[tuple[str, in
         assert all(q.index(i) == model[i] for i in (0, -1, len(model) // 2) if model)
         assert sum(len(node.items) for node in q._nodes) == len(model)
         assert all(node.items for node in q._nodes)  # no empty node is kept
+        assert q.memory_usage() == 40 + sum(32 + node.size for node in q._nodes)
+        assert all(node.size == listpack_bytes(node.items) for node in q._nodes)
     if model:
         assert q.range(0, len(model) - 1) == model
         assert q.range(1, len(model) - 1, reverse=True) == model[1:][::-1]
