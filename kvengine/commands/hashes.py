@@ -223,19 +223,17 @@ def cmd_hrandfield(store: Store, argv: list[str]) -> str | list[str] | None:
     h = _read(store, argv[1])
     if h is None or count == 0:
         return []
-    if count < 0 or count == 1:  # with repetitions (or just one): independent draws
-        fields = [h.random_field(store.rng) for _ in range(abs(count))]
-    elif count >= len(h):  # the whole hash, in its own order
-        fields = [field for field, _ in h.items()]
+    if count >= len(h) and count != 1:  # the whole hash, in its own (HGETALL's) order
+        pairs = list(h.items())
     else:
-        fields = h.random_unique_fields(count, store.rng)
-    if not with_values:
-        return fields
+        if count < 0 or count == 1:  # with repetitions (or just one): independent draws
+            fields = [h.random_field(store.rng) for _ in range(abs(count))]
+        else:
+            fields = h.random_unique_fields(count, store.rng)
+        pairs = [(field, h.get(field) or "") for field in fields]
     flat: list[str] = []
-    for field in fields:
-        value = h.get(field)
-        assert value is not None
-        flat += (field, value)
+    for field, value in pairs:
+        flat += (field, value) if with_values else (field,)
     return flat
 
 
