@@ -13,7 +13,7 @@ See docs/engine.md for what is faithful to Redis and what is an extension.
 from .clock import Clock, SystemClock, VirtualClock
 
 # the command families: importing a module registers its commands (kvengine/commands/__init__.py)
-from .commands import expiry, keys, server, sets, strings, zsets  # noqa: F401
+from .commands import expiry, hashes, keys, lists, server, sets, strings, zsets  # noqa: F401
 from .errors import ResponseError
 from .events import EventLog
 from .evict import POLICIES

@@ -208,6 +208,12 @@ DOCS: dict[str, tuple[str, str, str, str]] = {
         "hash",
         "key field [field ...]",
     ),
+    "hmset": (
+        "Set multiple hash fields to multiple values",
+        "2.0.0",
+        "hash",
+        "key field value [field value ...]",
+    ),
     "hrandfield": (
         "Get one or multiple random fields from a hash",
         "6.2.0",

@@ -120,6 +120,10 @@ class Store:
         # no client buffers): see docs/engine.md
         self.maxmemory_eviction_tenacity = 10
         self.maxmemory_clients = "0"
+        # the size limits of the compact encodings (redis.conf 7.0 defaults; CONFIG SET)
+        self.hash_max_listpack_entries = 512
+        self.hash_max_listpack_value = 64
+        self.list_max_listpack_size = -2
 
     # ------------------------------------------------------------ configuration
     @property
@@ -289,6 +293,10 @@ class Store:
         """``dbAdd``: store a new key (absent: check with :meth:`lookup_write` first, and call
         :meth:`make_room` before)."""
         self._db.add(key, value)
+
+    def db_overwrite(self, key: str, value: Any) -> None:
+        """``dbOverwrite``: a new value for the existing ``key`` (its TTL is kept)."""
+        self._db.overwrite(key, self._db.data[key], value)
 
     def db_delete(self, key: str) -> bool:
         """``dbDelete``: remove ``key`` and its TTL (e.g. a container left empty)."""

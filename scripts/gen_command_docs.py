@@ -19,7 +19,7 @@ incr decr incrby decrby incrbyfloat append strlen setrange getrange del unlink e
 keys randomkey rename renamenx scan ttl pttl expire pexpire expireat pexpireat expiretime
 pexpiretime persist object config info memory
 multi exec discard watch unwatch client select hello quit reset command
-hset hget hmget hgetall hdel hexists hincrby hincrbyfloat hkeys hvals hlen hsetnx hstrlen
+hset hmset hget hmget hgetall hdel hexists hincrby hincrbyfloat hkeys hvals hlen hsetnx hstrlen
 hrandfield hscan
 lpush rpush lpushx rpushx lpop rpop lrange llen lindex lset lrem ltrim linsert lpos lmove rpoplpush
 sadd srem smembers sismember smismember scard spop srandmember sinter sunion sdiff sinterstore

@@ -22,6 +22,8 @@ from .registry import command, container, subcommand
 
 REDIS_VERSION = "7.0.15"
 INT_MAX = (1 << 31) - 1
+INT_MIN = -(1 << 31)
+LONG_MAX = (1 << 63) - 1
 
 
 @command("ping", -1)
@@ -138,6 +140,32 @@ CONFIG_HELP = [
 container("config", CONFIG_HELP)
 
 
+# The size limits of the compact encodings: store attribute, range, and whether the value may
+# be written as a memory size ("1kb"). Redis 7.0 still accepts their pre-7.0 "ziplist" names.
+ENCODING_LIMITS: dict[str, tuple[str, int, int, bool]] = {
+    "hash-max-listpack-entries": ("hash_max_listpack_entries", 0, LONG_MAX, False),
+    "hash-max-listpack-value": ("hash_max_listpack_value", 0, LONG_MAX, True),
+    "list-max-listpack-size": ("list_max_listpack_size", INT_MIN, INT_MAX, False),
+}
+ALIASES = {
+    "hash-max-ziplist-entries": "hash-max-listpack-entries",
+    "hash-max-ziplist-value": "hash-max-listpack-value",
+    "list-max-ziplist-size": "list-max-listpack-size",
+}
+
+
+def _encoding_limit(name: str, value: str) -> int:
+    attribute, low, high, memory = ENCODING_LIMITS[name]
+    if memory:
+        n = parse_memory(value)
+        if n is None:
+            raise _cfg_error(name, "argument must be a memory value")
+        if n > high:
+            raise _cfg_error(name, f"argument must be between {low} and {high} inclusive")
+        return n
+    return _cfg_int(name, value, low, high)
+
+
 def _cfg_get_values(store: Store) -> dict[str, str]:
     return {
         "maxmemory": str(store.maxmemory),
@@ -148,6 +176,8 @@ def _cfg_get_values(store: Store) -> dict[str, str]:
         "lfu-log-factor": str(store.lfu_log_factor),
         "lfu-decay-time": str(store.lfu_decay_time),
         "hz": str(store.hz),
+        **{name: str(getattr(store, limit[0])) for name, limit in ENCODING_LIMITS.items()},
+        **{alias: str(getattr(store, ENCODING_LIMITS[name][0])) for alias, name in ALIASES.items()},
     }
 
 
@@ -206,6 +236,7 @@ def _config_set(store: Store, argv: list[str]) -> str:
     changes: dict[str, Any] = {}
     for i in range(2, len(argv), 2):
         name, value = argv[i].lower(), argv[i + 1]
+        name = ALIASES.get(name, name)
         if name not in _cfg_get_values(store) or name in changes:
             if name in changes:
                 raise _cfg_error(name, "duplicate parameter")
@@ -235,6 +266,8 @@ def _config_set(store: Store, argv: list[str]) -> str:
             changes[name] = _cfg_int(name, value, 0, 100)
         elif name == "maxmemory-clients":
             changes[name] = _client_limit(name, value)
+        elif name in ENCODING_LIMITS:
+            changes[name] = _encoding_limit(name, value)
     for name, value in changes.items():
         if name == "maxmemory-policy":
             store.set_policy(value)
@@ -250,6 +283,8 @@ def _config_set(store: Store, argv: list[str]) -> str:
             store.maxmemory_eviction_tenacity = value
         elif name == "maxmemory-clients":
             store.maxmemory_clients = value
+        elif name in ENCODING_LIMITS:
+            setattr(store, ENCODING_LIMITS[name][0], value)
     if "maxmemory" in changes:
         store.set_maxmemory(changes["maxmemory"])
     return "OK"

@@ -1,4 +1,5 @@
-"""String commands (t_string.c): GET, SET and its options, INCR family, APPEND, MSET...
+"""String commands (t_string.c): GET, SET and its options, INCR family, APPEND, MSET,
+INCRBYFLOAT, SETRANGE, GETRANGE...
 
 Each handler parses its options (``parseExtendedStringArgumentsOrReply`` for SET and GETEX)
 and calls the store's native method of the same name, which validates every value before it
@@ -7,10 +8,10 @@ writes anything.
 
 from __future__ import annotations
 
-from .. import errors
+from .. import errors, longdouble
 from ..errors import ResponseError
 from ..store import Store
-from ..util import int_arg
+from ..util import int_arg, parse_int
 from .registry import command
 
 TIMED = frozenset(("ex", "px", "exat", "pxat"))
@@ -151,3 +152,92 @@ def cmd_append(store: Store, argv: list[str]) -> int:
 @command("strlen", 2)
 def cmd_strlen(store: Store, argv: list[str]) -> int:
     return store.strlen(argv[1])
+
+
+# ------------------------------------------------------- floats and byte ranges
+PROTO_MAX_BULK_LEN = 512 * 1024 * 1024  # proto-max-bulk-len: the longest string Redis builds
+NOT_FLOAT = "ERR value is not a valid float"
+WOULD_BE_NAN_OR_INFINITY = "ERR increment would produce NaN or Infinity"
+
+
+def _write(store: Store, key: str, exists: bool, value: str) -> None:
+    """Store ``value`` under ``key``: ``dbOverwrite`` (TTL kept) or ``dbAdd``."""
+    if exists:
+        store.db_overwrite(key, value)
+    else:
+        store.make_room(key)
+        store.db_add(key, value)
+
+
+@command("incrbyfloat", 3, "write denyoom")
+def cmd_incrbyfloat(store: Store, argv: list[str]) -> str:
+    """In C's long double, as Redis (see :mod:`kvengine.longdouble`); the TTL is kept."""
+    key = argv[1]
+    current = store.lookup_write(key, "string")
+    value = longdouble.from_int(0) if current is None else longdouble.parse(current)
+    increment = longdouble.parse(argv[2])
+    if value is None or increment is None:
+        raise ResponseError(NOT_FLOAT)
+    total = longdouble.add(value, increment)
+    if total is None:
+        raise ResponseError(WOULD_BE_NAN_OR_INFINITY)
+    text = longdouble.format_human(total)
+    _write(store, key, current is not None, text)
+    return text
+
+
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
+def _text(data: bytes) -> str:
+    """Bytes back to the engine's text (a cut through a UTF-8 sequence stays as escapes)."""
+    return data.decode("utf-8", "surrogateescape")
+
+
+@command("setrange", 4, "write denyoom")
+def cmd_setrange(store: Store, argv: list[str]) -> int:
+    """Overwrite bytes from ``offset``, padding with zero bytes; the TTL is kept."""
+    key = argv[1]
+    offset = parse_int(argv[2])
+    if offset is None:
+        raise ResponseError(errors.NOT_INTEGER)
+    if offset < 0:
+        raise ResponseError("ERR offset is out of range")
+    patch = _bytes(argv[3])
+    current = store.lookup_write(key, "string")
+    old = b"" if current is None else _bytes(current)
+    if not patch:
+        return len(old)  # nothing to write: no key is created, nothing changes
+    if offset + len(patch) > PROTO_MAX_BULK_LEN:
+        raise ResponseError("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+    data = bytearray(old)
+    if len(data) < offset + len(patch):
+        data.extend(bytes(offset + len(patch) - len(data)))
+    data[offset : offset + len(patch)] = patch
+    _write(store, key, current is not None, _text(bytes(data)))
+    return len(data)
+
+
+@command("getrange", 4)
+def cmd_getrange(store: Store, argv: list[str]) -> str:
+    """Bytes ``start..end`` inclusive, negative from the end, clipped to the string."""
+    start, end = parse_int(argv[2]), parse_int(argv[3])
+    if start is None or end is None:
+        raise ResponseError(errors.NOT_INTEGER)
+    current = store.lookup_read(argv[1], "string")
+    if current is None:
+        return ""
+    data = _bytes(current)
+    size = len(data)
+    if start < 0 and end < 0 and start > end:
+        return ""
+    if start < 0:
+        start += size
+    if end < 0:
+        end += size
+    start, end = max(start, 0), max(end, 0)
+    end = min(end, size - 1)
+    if start > end or size == 0:
+        return ""
+    return _text(data[start : end + 1])
