@@ -1,21 +1,34 @@
-"""Registry of MicroSim controllers: one Python class per sim, found by its sim-id.
+"""The MicroSims' Python side: the registry of sim folders, one parameter checker, the bridge.
 
-Each MicroSim keeps its whole state in a *controller* (ARCHITECTURE seam 2): a class with a
-``SIM_ID``, ``__init__(params, seed)``, ``state() -> dict`` (JSON-able, with ``"narration"``) and
-one ``cmd_<name>(**kwargs)`` method per user action. The page never holds state of its own; it
-sends commands through :mod:`kvengine.microsims.bridge` and draws the state it gets back.
+A MicroSim is one folder, ``sims/<id>/``. Two of its files matter here:
 
-Design choice: the registry maps a sim-id to a *module name* and imports that module only when a
-sim of that id is first created. A missing or broken sim module therefore fails only its own sim
-(with a clear error); the other sims, which share one Python interpreter in the browser, keep
-working. A sim module may define its class under any name: the registry takes the class whose
-``SIM_ID`` equals the sim-id (or a class named ``Controller``).
+* ``sim.json``: the sim's spec -- its id, title, canvas height, URL parameters (type, range,
+  default, label, help text), the commands its controller answers and the labels of its options.
+  The page's controls, the URL-parameter checks (``sims/kit/params.js``), the sim's page and
+  this package all read it, so each of those facts has one home.
+* ``controller.py``: class ``Controller``, which owns the sim's whole state: ``__init__(params,
+  seed)``, ``state() -> dict`` (JSON-able, with ``"narration"``) and one ``cmd_<name>(**kwargs)``
+  method per command listed in ``sim.json``. The page never holds state of its own; it sends
+  commands through :mod:`microsims.bridge` and draws the state it gets back.
+
+The registry lists the folders that hold a ``sim.json`` (nothing else is looked for) and imports
+a sim's ``controller.py`` only when a sim of that id is first created, so a broken controller
+fails only its own sim; the other sims, which share one Python interpreter in the browser, keep
+working. :func:`register` adds a controller class defined in code (a test, or an instructor's
+module loaded into the page).
+
+The same layout is used in CPython and in the browser: the build ships ``kvengine/``,
+``microsims/`` and each ``sims/<id>/controller.py`` + ``sim.json`` in one zip
+(``hooks/build_assets.py``), so ``SIMS_DIR`` is found next to this package in both.
 
 Usage::
 
-    >>> from kvengine.microsims import create, register, SimInputError
+    >>> from microsims import create, sim_ids
+    >>> sim_ids()
+    ['cache-eviction-simulator', 'cache-failure-modes', 'hash-table-lookup']
+    >>> create("cache-failure-modes", {"servers": 12}, seed=1).state()["params"]["servers"]
+    12
     >>> class Echo:
-    ...     SIM_ID = "echo"
     ...     def __init__(self, params, seed): self.text = params.get("text", "")
     ...     def state(self): return {"text": self.text, "narration": f"Echo: {self.text}"}
     ...     def cmd_say(self, text: str) -> None: self.text = text
@@ -26,26 +39,30 @@ Usage::
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterator, Mapping
+import importlib.util
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 __all__ = [
-    "MODULES",
-    "REGISTRY",
+    "SIMS_DIR",
     "SimInputError",
     "UnknownSimError",
     "controller_class",
+    "controller_module",
     "create",
     "register",
+    "sim_ids",
+    "spec",
+    "spec_beside",
 ]
 
-# sim-id -> module under kvengine.microsims that defines its controller (imported lazily).
-MODULES: dict[str, str] = {
-    "hash-table-lookup": "hash_table_lookup",
-    "cache-eviction-simulator": "cache_eviction",
-    "cache-failure-modes": "failure_modes",
-}
+SIMS_DIR = Path(__file__).resolve().parent.parent / "sims"
+SPEC_FILE = "sim.json"
+CONTROLLER_FILE = "controller.py"
 
 
 class SimInputError(ValueError):
@@ -56,74 +73,89 @@ class SimInputError(ValueError):
 
 
 class UnknownSimError(KeyError):
-    """No controller is registered for this sim-id."""
+    """No sim folder and no registered controller has this id."""
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "unknown sim"
 
 
-_classes: dict[str, type] = {}
+_registered: dict[str, type] = {}
+_modules: dict[str, ModuleType] = {}
+_specs: dict[str, dict[str, Any]] = {}
 
 
 def register(sim_id: str, cls: type) -> None:
-    """Register (or replace) the controller class for ``sim_id``, e.g. an instructor's own sim."""
-    _classes[sim_id] = cls
+    """Register (or replace) a controller class defined in code, e.g. a test's own sim."""
+    _registered[sim_id] = cls
 
 
-def _find_class(module: Any, sim_id: str) -> type:
-    candidates = [
-        value
-        for value in vars(module).values()
-        if isinstance(value, type)
-        and value.__module__ == module.__name__
-        and getattr(value, "SIM_ID", None) == sim_id
-    ]
-    if len(candidates) == 1:
-        return candidates[0]
-    fallback = getattr(module, "Controller", None)
-    if isinstance(fallback, type):
-        return fallback
-    raise UnknownSimError(
-        f"module {module.__name__} defines no controller class with SIM_ID = {sim_id!r}"
-    )
+def _folder(sim_id: str) -> Path | None:
+    if not isinstance(sim_id, str) or "/" in sim_id or sim_id.startswith("."):
+        return None
+    folder = SIMS_DIR / sim_id
+    return folder if (folder / SPEC_FILE).is_file() else None
+
+
+def sim_ids() -> list[str]:
+    """The ids of every sim: the folders ``sims/<id>/`` with a ``sim.json``, plus registered."""
+    folders = [path.parent.name for path in SIMS_DIR.glob(f"*/{SPEC_FILE}")]
+    return sorted({*folders, *_registered})
+
+
+def spec_beside(path: str | Path) -> dict[str, Any]:
+    """The ``sim.json`` in the folder of ``path`` (a controller passes its own ``__file__``)."""
+    file = Path(path).resolve().parent / SPEC_FILE
+    key = str(file)
+    if key not in _specs:
+        _specs[key] = json.loads(file.read_text(encoding="utf-8"))
+    return _specs[key]
+
+
+def spec(sim_id: str) -> dict[str, Any]:
+    """The parsed ``sims/<sim_id>/sim.json``; :class:`UnknownSimError` if there is none."""
+    folder = _folder(sim_id)
+    if folder is None:
+        raise UnknownSimError(f"no MicroSim is called {sim_id!r}")
+    return spec_beside(folder / CONTROLLER_FILE)
+
+
+def controller_module(sim_id: str) -> ModuleType:
+    """``sims/<sim_id>/controller.py`` as a module, imported on first use."""
+    if sim_id in _modules:
+        return _modules[sim_id]
+    folder = _folder(sim_id)
+    if folder is None:
+        raise UnknownSimError(f"no MicroSim is called {sim_id!r}")
+    name = f"microsims.controllers.{sim_id.replace('-', '_')}"
+    loader_spec = importlib.util.spec_from_file_location(name, folder / CONTROLLER_FILE)
+    if loader_spec is None or loader_spec.loader is None:
+        raise UnknownSimError(f"sims/{sim_id}/{CONTROLLER_FILE} cannot be imported")
+    module = importlib.util.module_from_spec(loader_spec)
+    sys.modules[name] = module  # dataclasses and doctest look a class's module up here
+    try:
+        loader_spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    _modules[sim_id] = module
+    return module
 
 
 def controller_class(sim_id: str) -> type:
-    """The controller class for ``sim_id``, importing its module on first use.
+    """The controller class for ``sim_id``: a registered one, else its folder's ``Controller``.
 
-    Raises :class:`UnknownSimError` for an unknown id; an error inside the sim module propagates
-    (the bridge reports it as that sim's internal error).
+    Raises :class:`UnknownSimError` for an unknown id; an error inside the controller module
+    propagates (the bridge reports it as that sim's internal error).
     """
-    if sim_id in _classes:
-        return _classes[sim_id]
-    module_name = MODULES.get(sim_id)
-    if module_name is None:
-        raise UnknownSimError(f"no MicroSim is called {sim_id!r}")
-    module = importlib.import_module(f"{__name__}.{module_name}")
-    cls = _find_class(module, sim_id)
-    _classes[sim_id] = cls
+    if sim_id in _registered:
+        return _registered[sim_id]
+    module = controller_module(sim_id)
+    cls = getattr(module, "Controller", None)
+    if not isinstance(cls, type):
+        raise UnknownSimError(f"sims/{sim_id}/{CONTROLLER_FILE} defines no class Controller")
     return cls
 
 
 def create(sim_id: str, params: Mapping[str, Any] | None = None, seed: int = 1) -> Any:
     """Create a controller: ``create("cache-failure-modes", {"servers": 10}, seed=1)``."""
     return controller_class(sim_id)(dict(params or {}), seed)
-
-
-class _LazyRegistry(Mapping[str, type]):
-    """``REGISTRY[sim_id] -> class``; imports the sim's module only when it is looked up."""
-
-    def __getitem__(self, sim_id: str) -> type:
-        try:
-            return controller_class(sim_id)
-        except UnknownSimError as error:
-            raise KeyError(sim_id) from error
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys([*MODULES, *_classes]))
-
-    def __len__(self) -> int:
-        return len(set(MODULES) | set(_classes))
-
-
-REGISTRY: Mapping[str, type] = _LazyRegistry()

@@ -13,13 +13,12 @@ import { box, firstThatFits, fitText } from "../kit/draw.js";
 import {
   LINE,
   NARROW,
-  SHORT,
   resultsTable,
   rowsThatFit,
   tableHeight,
   tableIsShort,
   text,
-} from "./panel-draw.js";
+} from "./panel-parts.js";
 import { headerRight } from "./stampede-view.js";
 
 export const FALL_MS = 650;
@@ -287,7 +286,7 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
       // 6: "Max share" keeps a space before "Local" (side by side at 700-779 px: "Max %").
       short: tableIsShort(p, columns, ["Read replicas", "88%", "88%", "S1 over"], L.table.w, 6),
       rows: results.map((row) => [
-        SHORT[row.mitigation] || row.label,
+        row.label,
         `${Math.round(100 * row.maxShare)}%`,
         row.mitigation === "local-cache" ? `${Math.round(100 * row.localHitRate)}%` : "–",
         row.overloaded ? `S${row.overloadedShards.join(",S")} over` : row.complete ? "OK" : "…",

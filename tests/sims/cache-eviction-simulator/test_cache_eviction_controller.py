@@ -1,4 +1,4 @@
-"""Tests for the cache-eviction-simulator controller (kvengine/microsims/cache_eviction.py).
+"""Tests for the cache-eviction-simulator controller (sims/cache-eviction-simulator/controller.py).
 
 Every eviction the engine makes is checked against an independent reference cache written
 here from the textbook definitions (exact LRU, exact LFU with LRU tie-break, nearest TTL).
@@ -12,15 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kvengine.microsims import SimInputError, create
-from kvengine.microsims.cache_eviction import (
-    DEFAULT_SEQUENCE,
-    DEFAULT_TTLS_S,
-    SIM_ID,
-    Controller,
-    parse_sequence,
-    sequence_text,
-)
+from microsims import SimInputError, controller_module, create
+
+controller = controller_module("cache-eviction-simulator")
+DEFAULT_SEQUENCE = controller.DEFAULT_SEQUENCE
+DEFAULT_TTLS_S = controller.DEFAULT_TTLS_S
+SIM_ID = controller.SIM_ID
+Controller = controller.Controller
+parse_sequence = controller.parse_sequence
+sequence_text = controller.sequence_text
 
 SEQ = DEFAULT_SEQUENCE.split()
 
@@ -472,7 +472,7 @@ def test_registry_and_bridge_create_this_sim() -> None:
     sim = create(SIM_ID, {"policy": "ttl"}, seed=2)
     assert sim.state()["policy"] == "TTL-based"
     try:
-        from kvengine.microsims import bridge
+        from microsims import bridge
     except ImportError:  # the bridge is the runtime's; its own tests cover it
         return
     reply = json.loads(

@@ -12,20 +12,20 @@ import json
 
 import pytest
 
-from kvengine.microsims import SimInputError, bridge, create
-from kvengine.microsims.failure_modes import (
-    HOTKEY_MITIGATIONS,
-    HOTKEY_WINDOW,
-    STAMPEDE_MITIGATIONS,
-    STAMPEDE_WINDOW,
-    FailureModesController,
-)
 from kvengine.scenarios.hotkey import HotKeyModel
 from kvengine.scenarios.stampede import StampedeModel
+from microsims import SimInputError, bridge, controller_module, create
+
+controller = controller_module("cache-failure-modes")
+HOTKEY_MITIGATIONS = controller.HOTKEY_MITIGATIONS
+HOTKEY_WINDOW = controller.HOTKEY_WINDOW
+STAMPEDE_MITIGATIONS = controller.STAMPEDE_MITIGATIONS
+STAMPEDE_WINDOW = controller.STAMPEDE_WINDOW
+Controller = controller.Controller
 
 
-def fresh(**params: object) -> FailureModesController:
-    return FailureModesController(dict(params), seed=1)
+def fresh(**params: object) -> Controller:
+    return Controller(dict(params), seed=1)
 
 
 def row(state: dict, panel: str, mitigation: str) -> dict:
@@ -72,7 +72,7 @@ def test_initial_state_has_the_contract_shape_and_is_json() -> None:
 
 def test_registry_creates_this_controller() -> None:
     sim = create("cache-failure-modes", {"servers": 4}, seed=1)
-    assert isinstance(sim, FailureModesController)
+    assert isinstance(sim, Controller)
     assert len(sim.state()["stampede"]["servers"]) == 4
 
 

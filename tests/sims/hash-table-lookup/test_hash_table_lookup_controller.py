@@ -10,12 +10,12 @@ import json
 
 import pytest
 
-from kvengine.microsims import SimInputError, create
-from kvengine.microsims.hash_table_lookup import (
-    COLLISION_TOOLTIP,
-    MAX_KEYS,
-    HashTableLookupController,
-)
+from microsims import SimInputError, controller_module, create
+
+controller = controller_module("hash-table-lookup")
+COLLISION_TOOLTIP = controller.COLLISION_TOOLTIP
+MAX_KEYS = controller.MAX_KEYS
+Controller = controller.Controller
 
 
 def fnv1a(key: str) -> int:
@@ -39,8 +39,8 @@ def sum_bytes(key: str) -> int:
 REFERENCE = {"fnv1a-32": fnv1a, "djb2-32": djb2, "sum-bytes": sum_bytes}
 
 
-def make(**params) -> HashTableLookupController:
-    return HashTableLookupController(params, seed=1)
+def make(**params) -> Controller:
+    return Controller(params, seed=1)
 
 
 def all_keys(state: dict) -> list[str]:
@@ -144,7 +144,7 @@ def test_a_hit_behind_another_key_walks_the_chain():
 
 
 def test_new_keys_get_seeded_values():
-    one, two = HashTableLookupController({}, seed=7), HashTableLookupController({}, seed=7)
+    one, two = Controller({}, seed=7), Controller({}, seed=7)
     for sim in (one, two):
         sim.cmd_hash(key="user:1")
         sim.cmd_hash(key="misc")
@@ -486,7 +486,7 @@ def test_description_lists_every_bucket():
 
 
 def test_registry_and_bridge_reach_the_controller():
-    from kvengine.microsims import bridge
+    from microsims import bridge
 
     assert create("hash-table-lookup", {"size": 8}, seed=1).state()["last"]["bucket"] == 2
     reply = json.loads(
