@@ -32,10 +32,13 @@ build: setup
 serve: setup
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT)
 
+# Python: ruff (lint + format); JavaScript: Biome (lint + format) and tsc, which checks the
+# kit's JSDoc types (tsconfig.json: allowJs + checkJs over sims/kit, each file // @ts-check).
 lint: setup
-	$(BIN)/ruff check kvengine tests bench hooks
-	$(BIN)/ruff format --check kvengine tests bench hooks
+	$(BIN)/ruff check kvengine microsims sims tests bench hooks
+	$(BIN)/ruff format --check kvengine microsims sims tests bench hooks
 	npx --no-install biome ci
+	npx --no-install tsc -p tsconfig.json
 
 test: setup system-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -169,6 +169,8 @@ def _is_site_file(relative: Path) -> bool:
         return len(parts) == 2 and relative.name == "index.md"
     if relative.suffix == ".py":
         return False  # Python reaches the browser in kvengine.zip
+    if relative.name.endswith(".d.ts"):
+        return False  # types for the kit's type check (tsc), not for the browser
     return not (parts[:2] == ("kit", "config.js") or parts[:2] == ("kit", "kvengine.zip"))
 
 

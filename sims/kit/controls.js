@@ -1,3 +1,4 @@
+// @ts-check
 // controls.js -- the control row builder (`ui`) handed to a sim's controls(ui, sim).
 //
 // Every control is a real DOM element (button, input, select, range, checkbox) with a visible
@@ -118,8 +119,7 @@ export function createControls(container, report) {
         moving(Number(input.value));
       });
       input.addEventListener("change", () => changed(Number(input.value)));
-      input.msOutput = output;
-      input.msShow = show;
+      Object.assign(input, { msOutput: output, msShow: show });
       field(name, input, "ms-range");
       input.parentElement.append(output);
       return input;

@@ -1,3 +1,4 @@
+// @ts-check
 // draw.js -- shared p5 drawing helpers for the MicroSims (instance mode: pass the sketch `p`).
 //
 // Colour is never the only cue: `hatch` overlays diagonal lines on "bad" shapes (evicted,

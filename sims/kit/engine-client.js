@@ -1,4 +1,5 @@
-// engine-client.js -- the page's side of the engine worker (ARCHITECTURE seam 3).
+// @ts-check
+// engine-client.js -- the page's side of the engine worker (the worker protocol: docs/contracts.md).
 //
 // Opens the module SharedWorker "kvengine" (one Python interpreter for every sim of the origin),
 // or a dedicated module Worker where SharedWorker is missing or fails to start, and turns its
@@ -13,8 +14,13 @@
 
 const WORKER_URL = new URL("./engine-worker.js", import.meta.url);
 
+/** @typedef {{op?: string, phase?: string, message?: string}} EngineStatus */
+
 export class EngineClient {
-  constructor({ onStatus = () => {}, shared = true } = {}) {
+  /**
+   * @param {{onStatus?: (status: EngineStatus) => void, shared?: boolean}} [options]
+   */
+  constructor({ onStatus = (_status) => {}, shared = true } = {}) {
     this.onStatus = onStatus;
     this.pending = new Map();
     this.nextRid = 1;

@@ -1,4 +1,5 @@
-// engine-worker.js -- runs Pyodide, the kvengine engine and the sims' controllers off the main thread.
+// @ts-check
+// engine-worker.js -- runs Pyodide, the engine and the sims' controllers off the main thread.
 //
 // Started by engine-client.js as a module SharedWorker named "kvengine", so every sim of one
 // origin (all the iframes of a chapter page) shares ONE Python interpreter; each sim gets its own
@@ -201,11 +202,12 @@ function attach(port) {
   ensureReady().catch(() => {});
 }
 
+const scope = /** @type {any} */ (self); // a worker's global scope (tsc checks with DOM types)
 if (
-  typeof self.SharedWorkerGlobalScope === "function" &&
-  self instanceof self.SharedWorkerGlobalScope
+  typeof scope.SharedWorkerGlobalScope === "function" &&
+  self instanceof scope.SharedWorkerGlobalScope
 ) {
-  self.onconnect = (event) => {
+  scope.onconnect = (event) => {
     const port = event.ports[0];
     attach(port);
     port.start?.();

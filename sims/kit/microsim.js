@@ -1,3 +1,4 @@
+// @ts-check
 // microsim.js -- createMicroSim(): everything a MicroSim page needs except its own picture.
 //
 // A sim is one folder, sims/<id>/: its spec (sim.json: id, title, canvas height, parameters,
@@ -56,7 +57,7 @@ function el(tag, className, text) {
 // the Permissions Policy (Chromium logs an error per listener). The sims use no motion sensors,
 // so those two listeners are simply not registered on this page.
 function ignoreMotionSensors() {
-  const add = window.addEventListener;
+  const add = /** @type {any} */ (window.addEventListener);
   if (add.msFiltered) return;
   const filtered = function (type, ...rest) {
     if (type === "devicemotion" || type === "deviceorientation") return undefined;
@@ -372,7 +373,7 @@ export function createMicroSim(options) {
 
   function defaultParams() {
     const own = {};
-    for (const [name, spec] of Object.entries(spec.params)) own[name] = spec.default;
+    for (const [name, param] of Object.entries(spec.params)) own[name] = param.default;
     return own;
   }
 

@@ -1,3 +1,4 @@
+// @ts-check
 // params.js -- URL parameters of a MicroSim, validated against the sim's declared spec.
 //
 // A sim declares its parameters once, in its sim.json ({key: {type, default, label, help, ...}});
