@@ -22,7 +22,7 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(BIN)/.installed node_modules/.installed
 
-# Chromium for Playwright and redis-server for the differential tests (CONTRACTS section 1).
+# Chromium for Playwright and redis-server for the differential tests (docs/contracts.md, "Commands").
 system-deps:
 	bash scripts/ensure-system-deps.sh
 

@@ -626,7 +626,7 @@ def test_metadata_validates(
 ) -> None:
     path = ROOT / "sims" / sim_id / "metadata.json"
     if not path.exists():
-        pytest.skip(f"sims/{sim_id}/metadata.json does not exist yet (its sim issue is not in)")
+        pytest.skip(f"sims/{sim_id}/metadata.json does not exist yet")
     data = json.loads(path.read_text(encoding="utf-8"))
     errors = [
         f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
@@ -722,7 +722,7 @@ def test_mkdocs_build_strict_succeeds(
             ""
             if hook.exists()
             else (
-                " (hooks/build_assets.py, the build hook of issue #3, does not exist yet: "
+                " (hooks/build_assets.py, the build hook, does not exist yet: "
                 "mkdocs cannot load its config and the sims' pages are not added)"
             )
         )

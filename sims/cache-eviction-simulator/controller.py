@@ -576,7 +576,7 @@ class Controller:
         return (last, slot["key"])
 
     def state(self) -> dict[str, Any]:
-        """Everything the page shows (CONTRACTS section 3 plus extras), JSON-able.
+        """Everything the page shows (the shape in docs/contracts.md plus extras), JSON-able.
 
         Units: ``clockMs``, ``slots[].lastAccess`` / ``idle`` / ``ttlMs`` in virtual ms (one
         access = 1000 ms); ``slots[].ttl`` / ``lastAccessS`` / ``idleS`` in seconds; ``hitRate``

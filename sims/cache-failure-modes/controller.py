@@ -18,9 +18,10 @@ its own: every figure on screen is a field of a model snapshot.
 
 Fair comparison, the main design choice: every run of a panel uses the same seed, so the traffic
 is identical and only the mitigation differs, and a results row is measured over a fixed
-evaluation window (the first ``STAMPEDE_WINDOW`` / ``HOTKEY_WINDOW`` ticks, which CONTRACTS
-section 3 guarantees hold a whole stampede cycle and settled hot-key shares). Once a run has
-covered its window its row is frozen; re-running the same mitigation reproduces the same row.
+evaluation window (the first ``STAMPEDE_WINDOW`` / ``HOTKEY_WINDOW`` ticks, which the public
+contract, docs/contracts.md, guarantees hold a whole stampede cycle and settled hot-key shares).
+Once a run has covered its window its row is frozen; re-running the same mitigation reproduces
+the same row.
 
 Play/pause and speed are flags only: the page's timer calls ``step`` while a panel plays (the
 controller has no clock of its own), so ``window.microsim.step(n)`` and the play loop advance the
@@ -64,8 +65,8 @@ SHORT = {
     "hotKey": labels(OPTIONS["hotKeyMitigation"], "short"),
 }
 
-STAMPEDE_WINDOW = 300  # ticks: a whole stampede cycle at default parameters (CONTRACTS 3)
-HOTKEY_WINDOW = 120  # ticks: the hot-key shares have settled (CONTRACTS 3)
+STAMPEDE_WINDOW = 300  # ticks: a whole stampede cycle at default parameters (docs/contracts.md)
+HOTKEY_WINDOW = 120  # ticks: the hot-key shares have settled (docs/contracts.md)
 WINDOWS = {"stampede": STAMPEDE_WINDOW, "hotKey": HOTKEY_WINDOW}
 
 SPEEDS = tuple(choices(OPTIONS["speed"]))  # ticks per second of wall time while a panel plays
@@ -355,7 +356,7 @@ class Controller:
     # ---- state ----------------------------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
-        """JSON-able state: CONTRACTS section 3 ``cache-failure-modes`` shape plus view fields."""
+        """JSON-able state: the shape in docs/contracts.md plus view fields."""
         panels = {}
         for name in PANELS:
             panel = dict(self.snapshots[name])

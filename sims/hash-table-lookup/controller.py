@@ -308,7 +308,7 @@ class Controller:
     # ------------------------------------------------------------------- state
 
     def state(self) -> dict[str, Any]:
-        """The JSON-able picture of the sim (CONTRACTS section 3 shape plus what the view draws)."""
+        """The JSON-able picture of the sim (docs/contracts.md shape plus what the view draws)."""
         size = self._table_size()
         complete = self._stage >= len(self._stages)
         if complete:

@@ -1,6 +1,6 @@
 """The cache-failure-modes controller: panels, mitigations, results tables, narration, errors.
 
-The numbers asserted here are the ones a student sees (CONTRACTS section 3 and issue #7): a
+The numbers asserted here are the ones a student sees (docs/contracts.md and the sim's spec): a
 stampede without mitigation peaks at the number of servers and overloads the database, jitter
 keeps the peak at 3 or less, the hot key's shard carries about 80% and is overloaded, and key
 replicas leave no shard overloaded. Every results row must equal what the model itself reports.
