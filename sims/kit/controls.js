@@ -17,6 +17,11 @@
 
 let uid = 0;
 
+/**
+ * The `ui` builder for one sim's control rows (see the usage above and sims/kit/README.md).
+ * @param {HTMLElement} container  the element the rows go in
+ * @param {(error: unknown) => void} report  shows a failed callback as a notice
+ */
 export function createControls(container, report) {
   let row = null;
 

@@ -100,6 +100,11 @@ export class EngineClient {
   }
 
   /** Send one request; resolves with the reply object ({ok: true, ...} or {ok: false, error}). */
+  /**
+   * @param {string} op
+   * @param {Record<string, unknown>} [fields]
+   * @returns {Promise<Record<string, any>>}
+   */
   request(op, fields = {}) {
     if (!this.port) {
       return Promise.resolve({
@@ -115,18 +120,35 @@ export class EngineClient {
     });
   }
 
+  /**
+   * Create a controller for sim `sim`; resolves with {ok, handle, state} or {ok: false, error}.
+   * @param {string} sim
+   * @param {Record<string, unknown>} params
+   * @param {number} seed
+   */
   create(sim, params, seed) {
     return this.request("create", { sim, params, seed });
   }
 
+  /**
+   * Run the controller's cmd_<method>(**args); resolves with {ok, state} or {ok: false, error}.
+   * @param {number} handle
+   * @param {string} method
+   * @param {Record<string, unknown>} [args]
+   */
   call(handle, method, args = {}) {
     return this.request("call", { handle, method, args });
   }
 
+  /** @param {number} handle */
   dispose(handle) {
     return this.request("dispose", { handle });
   }
 
+  /**
+   * @param {string} url
+   * @param {string} module
+   */
   loadPython(url, module) {
     return this.request("load_python", { url: new URL(url, location.href).href, module });
   }
