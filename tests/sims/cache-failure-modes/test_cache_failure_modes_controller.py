@@ -17,6 +17,7 @@ from kvengine.scenarios.stampede import StampedeModel
 from microsims import SimInputError, bridge, controller_module, create
 
 controller = controller_module("cache-failure-modes")
+SERVERS, SHARDS = controller.SPEC["params"]["servers"], controller.SPEC["params"]["shards"]
 HOTKEY_MITIGATIONS = controller.HOTKEY_MITIGATIONS
 HOTKEY_WINDOW = controller.HOTKEY_WINDOW
 STAMPEDE_MITIGATIONS = controller.STAMPEDE_MITIGATIONS
@@ -355,21 +356,21 @@ def test_bad_input_is_a_clear_input_error_and_changes_nothing(
 @pytest.mark.parametrize(
     "params",
     [
-        {"servers": 1},
-        {"servers": 21},
+        {"servers": SERVERS["min"] - 1},
+        {"servers": SERVERS["max"] + 1},
         {"servers": "many"},
         {"servers": 2.5},
         {"servers": None},
-        {"shards": 1},
-        {"shards": 7},
+        {"shards": SHARDS["min"] - 1},
+        {"shards": SHARDS["max"] + 1},
         {"shards": True},
         {"shards": "3x"},
     ],
 )
 def test_out_of_range_params_fall_back_to_the_defaults(params: dict) -> None:
     state = fresh(**params).state()
-    assert len(state["stampede"]["servers"]) == 10
-    assert len(state["hotKey"]["shards"]) == 3
+    assert len(state["stampede"]["servers"]) == SERVERS["default"]
+    assert len(state["hotKey"]["shards"]) == SHARDS["default"]
 
 
 def test_string_params_from_a_url_are_accepted() -> None:

@@ -13,6 +13,8 @@ import pytest
 from microsims import SimInputError, controller_module, create
 
 controller = controller_module("hash-table-lookup")
+SIZE = controller.SPEC["params"]["size"]  # sim.json: the range the tests follow
+LOW, HIGH = SIZE["min"], SIZE["max"]
 COLLISION_TOOLTIP = controller.COLLISION_TOOLTIP
 MAX_KEYS = controller.MAX_KEYS
 Controller = controller.Controller
@@ -300,16 +302,16 @@ def test_rebucket_narration_fits_the_two_visible_lines(action: str):
 
 def test_every_size_from_4_to_16_rebuckets_correctly():
     sim = make()
-    for size in range(4, 17):
+    for size in range(LOW, HIGH + 1):
         sim.cmd_resize(size=size)
         assert_every_key_in_its_bucket(sim.state())
 
 
-@pytest.mark.parametrize("bad", [3, 17, 0, -1, "abc", True, 8.5, None])
+@pytest.mark.parametrize("bad", [LOW - 1, HIGH + 1, 0, -1, "abc", True, 8.5, None])
 def test_bad_table_size_is_refused_and_nothing_changes(bad):
     sim = make()
     before = sim.state()
-    with pytest.raises(SimInputError, match="4 to 16"):
+    with pytest.raises(SimInputError, match=f"{LOW} to {HIGH}"):
         sim.cmd_resize(size=bad)
     assert sim.state() == before
 
@@ -441,7 +443,7 @@ def test_params_choose_key_size_and_hash():
 
 
 @pytest.mark.parametrize(
-    "params", [{"size": 99}, {"size": "x"}, {"key": ""}, {"hash": "md5"}, {"key": 5}]
+    "params", [{"size": HIGH + 1}, {"size": "x"}, {"key": ""}, {"hash": "md5"}, {"key": 5}]
 )
 def test_bad_params_fall_back_to_defaults(params):
     state = make(**params).state()
