@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.browser.helpers import axe_violations, horizontal_overflow, sim_state, sim_step
 
 SIM = "hash-table-lookup"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOT = ROOT / "sims" / SIM / f"{SIM}.png"
 TOOLTIP = "Collision: two keys map to the same bucket \u2014 chaining stores both."
 
