@@ -4,7 +4,7 @@
 //
 // Draws only from `hk` = sim.state.hotKey, a HotKeyModel snapshot plus the controller's fields.
 // The falling motion is view-only: `dots` holds a sample of the model's own sampled requests of
-// the latest ticks with the time they arrived (see collectDots in cache-failure-modes.js); with
+// the latest ticks with the time they arrived (see collectDots in sim.js); with
 // reduced motion the dots are drawn where they land, without moving. Shapes carry meaning as well
 // as colour: hot-key requests are filled dots, other keys hollow dots, reads served by a read
 // replica squares; an overloaded shard is hatched and labelled OVERLOADED.
