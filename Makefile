@@ -22,7 +22,7 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(BIN)/.installed node_modules/.installed
 
-# Chromium for Playwright and redis-server for the differential tests (CONTRACTS section 1).
+# Chromium for Playwright and redis-server for the differential tests (docs/contracts.md, "Commands").
 system-deps:
 	bash scripts/ensure-system-deps.sh
 
@@ -32,10 +32,13 @@ build: setup
 serve: setup
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT)
 
+# Python: ruff (lint + format); JavaScript: Biome (lint + format) and tsc, which checks the
+# kit's JSDoc types (tsconfig.json: allowJs + checkJs over sims/kit, each file // @ts-check).
 lint: setup
-	$(BIN)/ruff check kvengine tests bench hooks
-	$(BIN)/ruff format --check kvengine tests bench hooks
+	$(BIN)/ruff check kvengine microsims sims tests bench hooks
+	$(BIN)/ruff format --check kvengine microsims sims tests bench hooks
 	npx --no-install biome ci
+	npx --no-install tsc -p tsconfig.json
 
 test: setup system-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

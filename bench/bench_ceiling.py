@@ -1,6 +1,6 @@
 """How fast can Redis's sampled LRU be in pure Python? A ceiling for bench_engine.py's ratio.
 
-Issue #2 asks kvengine's native get/set to reach 0.5x ``cachetools.LRUCache`` on a cache-aside
+The engine's target: native get/set at 0.5x ``cachetools.LRUCache`` on a cache-aside
 Zipf trace while evicting with Redis's algorithm (sample ``maxmemory-samples`` keys from
 consecutive buckets, merge them into a pool of 16, evict the best). This script measures what
 that algorithm costs in CPython itself, apart from everything else kvengine does. It builds the

@@ -1,6 +1,6 @@
 """Benchmark: kvengine as an LRU cache against cachetools.LRUCache, on one Zipf trace.
 
-What it measures (issue #2, "Performance"), all in this one process so the ratios are fair:
+What it measures, all in this one process so the ratios are fair:
 
 1. Cache-aside throughput. A seeded Zipf(s = 1.0) trace over 10,000 keys, 200,000 operations;
    for each key: ``get``; on a miss, load the value and ``set`` it. Capacity 1,000 keys.

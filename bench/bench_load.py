@@ -1,4 +1,4 @@
-"""Load benchmark of the MicroSim runtime in headless Chromium (issue #3, "Performance").
+"""Load benchmark of the MicroSim runtime in headless Chromium.
 
 Measures, in one run, against the site built by MkDocs and served on loopback:
 

@@ -4,9 +4,14 @@ What it adds to MkDocs' file collection (so ``mkdocs build`` and ``mkdocs serve`
 
 * every ``sims/<id>/index.md`` of the repository as the page ``sims/<id>/index.md`` (a page of
   the same path under ``docs/`` wins), and every other file under ``sims/`` as a static file
-  (developer notes -- other ``.md`` files -- dotfiles and caches are left out);
-* ``sims/kit/kvengine.zip``: the ``kvengine`` package, ``.py`` files only, as a *deterministic*
-  zip (sorted names, fixed timestamps and modes), so the same source gives the same bytes;
+  (developer notes -- other ``.md`` files --, Python sources, dotfiles and caches are left out);
+  the parameter table of a sim's page is generated from its ``sim.json`` (``on_page_markdown``
+  replaces the line ``<!-- sim-parameters -->``);
+* ``sims/kit/kvengine.zip``: everything the browser's Python needs, ``.py`` and ``sim.json``
+  files only, under the same paths as in the repository: the ``kvengine`` engine, the
+  ``microsims`` runtime (registry, parameter checker, bridge) and each sim's
+  ``sims/<id>/controller.py`` and ``sims/<id>/sim.json``. The zip is *deterministic* (sorted
+  names, fixed timestamps and modes), so the same sources give the same bytes;
 * ``sims/vendor/p5/p5.min.js`` and ``sims/vendor/pyodide/*`` from ``node_modules`` (self-hosted
   mode, the default: the site then requests nothing from other origins);
 * ``sims/kit/config.js``: the asset URLs the kit and the worker load. In CDN mode
@@ -52,6 +57,10 @@ P5_FILE = "lib/p5.min.js"
 CDN_BASE = "https://cdn.jsdelivr.net/npm"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 MODES = ("self", "cdn")
+PYTHON_PACKAGES = ("kvengine", "microsims")
+SIM_SPEC = "sim.json"
+SIM_CONTROLLER = "controller.py"
+PARAMETERS_MARKER = "<!-- sim-parameters -->"
 
 
 def project_root(config: Any) -> Path:
@@ -87,17 +96,28 @@ def npm_version(root: Path, package: str) -> str:
     return str(json.loads(manifest.read_text(encoding="utf-8"))["version"])
 
 
-def engine_zip(package_dir: Path) -> bytes:
-    """The package's ``.py`` files as a deterministic zip; names are ``kvengine/...``."""
-    buffer = io.BytesIO()
-    paths = sorted(
+def python_sources(root: Path) -> list[Path]:
+    """The files the worker's Python imports: ``kvengine/``, ``microsims/`` and each sim's
+    ``controller.py`` and ``sim.json`` (a folder of ``sims/`` is a sim when it has a sim.json)."""
+    paths = [
         path
-        for path in package_dir.rglob("*.py")
+        for package in PYTHON_PACKAGES
+        for path in (root / package).rglob("*.py")
         if "__pycache__" not in path.parts and not path.name.startswith(".")
-    )
+    ]
+    for spec in (root / "sims").glob(f"*/{SIM_SPEC}"):
+        paths.append(spec)
+        if (spec.parent / SIM_CONTROLLER).is_file():
+            paths.append(spec.parent / SIM_CONTROLLER)
+    return sorted(paths, key=lambda path: path.relative_to(root).as_posix())
+
+
+def engine_zip(root: Path) -> bytes:
+    """:func:`python_sources` as a deterministic zip; names are relative to ``root``."""
+    buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for path in paths:
-            arcname = path.relative_to(package_dir.parent).as_posix()
+        for path in python_sources(root):
+            arcname = path.relative_to(root).as_posix()
             info = zipfile.ZipInfo(arcname, date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o100644 << 16
@@ -147,6 +167,10 @@ def _is_site_file(relative: Path) -> bool:
         return False
     if relative.suffix == ".md":
         return len(parts) == 2 and relative.name == "index.md"
+    if relative.suffix == ".py":
+        return False  # Python reaches the browser in kvengine.zip
+    if relative.name.endswith(".d.ts"):
+        return False  # types for the kit's type check (tsc), not for the browser
     return not (parts[:2] == ("kit", "config.js") or parts[:2] == ("kit", "kvengine.zip"))
 
 
@@ -174,7 +198,7 @@ def on_files(files: Files, config: Any) -> Files:
             _add(files, File(src_uri, str(root), site_dir, use_urls))
 
     mode = assets_mode(config)
-    engine = engine_zip(root / "kvengine")
+    engine = engine_zip(root)
     _add(files, File.generated(config, "sims/kit/kvengine.zip", content=engine))
     assets = asset_config(root, mode, engine)
     _add(files, File.generated(config, "sims/kit/config.js", content=config_js(assets)))
@@ -193,3 +217,46 @@ def on_files(files: Files, config: Any) -> Files:
         "build_assets: MicroSim assets in %s mode, engine %s", mode, assets["engine"]["version"]
     )
     return files
+
+
+# ---- a sim's parameter table, generated from its sim.json ---------------------------------------
+
+
+def param_values(param: dict[str, Any]) -> str:
+    """What a parameter accepts, in words: ``4–16 buckets``, ```lru`, `lfu``` or ``text``.
+
+    >>> param_values({"type": "int", "min": 2, "max": 6, "unit": "shards"})
+    '2–6 shards'
+    """
+    kind = param["type"]
+    unit = f" {param['unit']}" if param.get("unit") else ""
+    if kind in ("int", "number"):
+        return f"{param['min']:g}\u2013{param['max']:g}{unit}"
+    if kind == "enum":
+        return ", ".join(f"`{option['value']}`" for option in param["options"])
+    if kind == "bool":
+        return "`true`, `false`"
+    limit = param.get("maxLength")
+    return f"text, up to {limit:,} characters" if limit else "text"
+
+
+def parameters_table(spec: dict[str, Any]) -> str:
+    """The Markdown table of a sim's URL parameters (name, values, default, what it sets)."""
+    lines = ["| parameter | values | default | what it sets |", "|---|---|---|---|"]
+    for name, param in spec["params"].items():
+        default = param["default"]
+        shown = f"`{default}`" if default != "" else "empty"
+        lines.append(f"| `{name}` | {param_values(param)} | {shown} | {param['help']} |")
+    return "\n".join(lines)
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+    """Replace ``<!-- sim-parameters -->`` on a sim's page with the table from its sim.json."""
+    if PARAMETERS_MARKER not in markdown:
+        return markdown
+    parts = page.file.src_uri.split("/")
+    spec_path = project_root(config) / "sims" / parts[1] / SIM_SPEC if len(parts) == 3 else None
+    if parts[0] != "sims" or spec_path is None or not spec_path.is_file():
+        raise PluginError(f"{page.file.src_uri}: {PARAMETERS_MARKER} outside a sim's page")
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    return markdown.replace(PARAMETERS_MARKER, parameters_table(spec))

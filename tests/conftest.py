@@ -313,8 +313,8 @@ def open_sim(
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the browser tests: those in tests/browser/ and each sim's ``test_*_browser.py``."""
     for item in items:
-        if "tests/browser/" in item.nodeid.replace("\\", "/") or "tests/browser/" in str(
-            item.path
-        ).replace("\\", "/"):
+        path = item.path.as_posix()
+        if "/tests/browser/" in path or item.path.name.endswith("_browser.py"):
             item.add_marker(pytest.mark.browser)

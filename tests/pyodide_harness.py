@@ -1,7 +1,7 @@
 """Run one Python script against kvengine in CPython and in Pyodide, to compare their outputs.
 
 The browser runs kvengine in Pyodide (Python 3.14 on WebAssembly), the tests in CPython 3.11, and
-CONTRACTS section 4 promises the same results in both. A twin test writes a script whose source
+docs/contracts.md promises the same results in both. A twin test writes a script whose source
 defines a function returning a str (JSON), then runs it here:
 
 - ``copy_engine`` freezes one copy of ``kvengine/`` for all runs (the tree may change meanwhile);

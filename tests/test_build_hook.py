@@ -51,18 +51,29 @@ def exported_assets(files: Files) -> dict[str, Any]:
     return json.loads(match.group(1))
 
 
-def test_engine_zip_is_deterministic_and_holds_only_python_sources() -> None:
-    first = hook.engine_zip(ROOT / "kvengine")
-    assert first == hook.engine_zip(ROOT / "kvengine")
+def test_engine_zip_is_deterministic_and_holds_the_python_of_engine_runtime_and_sims() -> None:
+    first = hook.engine_zip(ROOT)
+    assert first == hook.engine_zip(ROOT)
     names = zipfile.ZipFile(io.BytesIO(first)).namelist()
     assert "kvengine/__init__.py" in names
-    assert "kvengine/microsims/bridge.py" in names
-    assert all(name.endswith(".py") and "__pycache__" not in name for name in names)
+    assert "microsims/bridge.py" in names
+    for sim_id in ("hash-table-lookup", "cache-eviction-simulator", "cache-failure-modes"):
+        assert f"sims/{sim_id}/controller.py" in names
+        assert f"sims/{sim_id}/sim.json" in names
+    assert all(name.endswith((".py", "/sim.json")) and "__pycache__" not in name for name in names)
     assert names == sorted(names)
     expected = sorted(
-        p.relative_to(ROOT).as_posix()
-        for p in (ROOT / "kvengine").rglob("*.py")
-        if "__pycache__" not in p.parts
+        [
+            p.relative_to(ROOT).as_posix()
+            for package in ("kvengine", "microsims")
+            for p in (ROOT / package).rglob("*.py")
+            if "__pycache__" not in p.parts
+        ]
+        + [
+            p.relative_to(ROOT).as_posix()
+            for spec in (ROOT / "sims").glob("*/sim.json")
+            for p in (spec, spec.parent / "controller.py")
+        ]
     )
     assert names == expected
     for info in zipfile.ZipFile(io.BytesIO(first)).infolist():
@@ -140,3 +151,36 @@ def test_sri_helper_matches_the_spec_example() -> None:
     assert hook.sri(b"") == (
         "sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb"
     )
+
+
+def test_sim_json_is_served_and_controllers_only_reach_the_browser_in_the_zip(
+    mkdocs_config: Any,
+) -> None:
+    files = hook.on_files(Files([]), mkdocs_config)
+    for spec in sorted((ROOT / "sims").glob("*/sim.json")):
+        sim_id = spec.parent.name
+        assert files.get_file_from_path(f"sims/{sim_id}/sim.json") is not None  # fetched by sim.js
+        assert files.get_file_from_path(f"sims/{sim_id}/sim.js") is not None
+        assert files.get_file_from_path(f"sims/{sim_id}/controller.py") is None
+
+
+class _Page:
+    def __init__(self, src_uri: str) -> None:
+        self.file = type("F", (), {"src_uri": src_uri})()
+
+
+def test_parameter_table_follows_sim_json(mkdocs_config: Any) -> None:
+    spec = json.loads((ROOT / "sims/cache-failure-modes/sim.json").read_text())
+    page = _Page("sims/cache-failure-modes/index.md")
+    text = hook.on_page_markdown("Intro\n\n<!-- sim-parameters -->\n", page, mkdocs_config, None)
+    assert "<!--" not in text
+    servers = spec["params"]["servers"]
+    assert f"| `servers` | {servers['min']}\u2013{servers['max']} servers | `10` |" in text
+    # a changed range in sim.json changes the page
+    spec["params"]["servers"]["max"] = 30
+    assert "| `servers` | 2\u201330 servers |" in hook.parameters_table(spec)
+
+
+def test_parameter_marker_outside_a_sim_page_is_an_error(mkdocs_config: Any) -> None:
+    with pytest.raises(Exception, match="sim-parameters"):
+        hook.on_page_markdown("<!-- sim-parameters -->", _Page("index.md"), mkdocs_config, None)

@@ -23,6 +23,7 @@ Run just these: ``.venv/bin/pytest tests/test_docs.py``.
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import os
 import re
@@ -30,6 +31,7 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import markdown
@@ -46,6 +48,11 @@ SCHEMA = ROOT / "tests" / "schemas" / "microsim-metadata.schema.json"
 SEED = Path(
     os.environ.get("CHAPTER_SEED", ROOT / "tests" / "data" / "chapter-05-key-value-stores.txt")
 )
+
+_hook_spec = importlib.util.spec_from_file_location("build_hook", ROOT / "hooks/build_assets.py")
+assert _hook_spec and _hook_spec.loader
+build_hook = importlib.util.module_from_spec(_hook_spec)
+_hook_spec.loader.exec_module(build_hook)
 
 SIM_IDS = ["hash-table-lookup", "cache-eviction-simulator", "cache-failure-modes"]
 SPEC_CANVAS_HEIGHTS = {  # CANVAS_HEIGHT as the user's specs state it
@@ -283,14 +290,47 @@ def seed_table(header: str) -> list[list[str]]:
     return rows
 
 
+def sim_spec(sim_id: str) -> dict[str, Any]:
+    """The sim's sims/<id>/sim.json: the one home of its canvas height and parameters."""
+    return json.loads((ROOT / "sims" / sim_id / "sim.json").read_text(encoding="utf-8"))
+
+
 def canvas_height_from_js(sim_id: str) -> int:
-    """CANVAS_HEIGHT from the ``// CANVAS_HEIGHT: N`` line of sims/<id>/<id>.js (skip if absent)."""
-    js = ROOT / "sims" / sim_id / f"{sim_id}.js"
-    if not js.exists():
-        pytest.skip(f"sims/{sim_id}/{sim_id}.js does not exist yet (its sim issue has not landed)")
-    match = re.search(r"^\s*//\s*CANVAS_HEIGHT:\s*(\d+)\s*$", js.read_text(encoding="utf-8"), re.M)
-    assert match, f"sims/{sim_id}/{sim_id}.js has no '// CANVAS_HEIGHT: N' line"
+    """CANVAS_HEIGHT from the series' ``// CANVAS_HEIGHT: N`` comment in sim.js's first 10 lines."""
+    js = ROOT / "sims" / sim_id / "sim.js"
+    head = "\n".join(js.read_text(encoding="utf-8").splitlines()[:10])
+    match = re.search(r"^\s*//\s*CANVAS_HEIGHT:\s*(\d+)\s*$", head, re.M)
+    assert match, f"sims/{sim_id}/sim.js has no '// CANVAS_HEIGHT: N' line in its first 10 lines"
     return int(match.group(1))
+
+
+@pytest.mark.parametrize("sim_id", SIM_IDS)
+def test_canvas_height_comment_matches_sim_json(sim_id: str) -> None:
+    assert canvas_height_from_js(sim_id) == sim_spec(sim_id)["canvasHeight"]
+    assert sim_spec(sim_id)["id"] == sim_id
+
+
+def readme_embed_row(spec: dict[str, Any]) -> str:
+    """The README's embed-table row of a sim, written from its sim.json."""
+    params = []
+    for name, param in spec["params"].items():
+        if param["type"] in ("int", "number"):
+            params.append(f"`{name}` ({build_hook.param_values(param)})")
+        elif param["type"] == "enum":
+            params.append(f"`{name}` ({build_hook.param_values(param)})")
+        else:
+            params.append(f"`{name}` (text)")
+    return f"| `{spec['id']}` | {spec['canvasHeight'] + 2} | {', '.join(params)} |"
+
+
+def test_readme_embed_table_and_heights_follow_sim_json() -> None:
+    readme = README.read_text(encoding="utf-8")
+    for sim_id in SIM_IDS:
+        spec = sim_spec(sim_id)
+        row = readme_embed_row(spec)
+        assert row in readme, f"README's embed table should have the row\n{row}"
+        height = spec["canvasHeight"] + 2
+        assert re.search(rf'{sim_id}/main\.html[^"]*"\s+width="100%" height="{height}"', readme)
 
 
 @pytest.fixture(scope="module")
@@ -641,7 +681,7 @@ def test_metadata_validates(
 ) -> None:
     path = ROOT / "sims" / sim_id / "metadata.json"
     if not path.exists():
-        pytest.skip(f"sims/{sim_id}/metadata.json does not exist yet (its sim issue is not in)")
+        pytest.skip(f"sims/{sim_id}/metadata.json does not exist yet")
     data = json.loads(path.read_text(encoding="utf-8"))
     errors = [
         f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
@@ -737,7 +777,7 @@ def test_mkdocs_build_strict_succeeds(
             ""
             if hook.exists()
             else (
-                " (hooks/build_assets.py, the build hook of issue #3, does not exist yet: "
+                " (hooks/build_assets.py, the build hook, does not exist yet: "
                 "mkdocs cannot load its config and the sims' pages are not added)"
             )
         )

@@ -1,6 +1,6 @@
 // Lets embedded MicroSims grow when they need more room than their fixed height (for example on a
 // 375 px phone, where the control rows wrap). Each sim posts
-// {type: "microsim-resize", id, height} to its parent (CONTRACTS section 3); we only ever grow an
+// {type: "microsim-resize", id, height} to its parent (docs/contracts.md); we only ever grow an
 // iframe past its declared height, never shrink it below, so desktop layout stays as authored.
 // Instructors can paste the same listener into their own course pages.
 window.addEventListener("message", (event) => {

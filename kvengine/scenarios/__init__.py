@@ -13,8 +13,8 @@ Modules (one job each)::
     stampede.py   StampedeModel: N application servers, a batch of hot entries, 4 mitigations
     hotkey.py     HotKeyModel: request stream over a cluster, one hot key, 4 mitigations
 
-Interface used by the cache-failure-modes controller (``kvengine/microsims/``)
-------------------------------------------------------------------------------
+Interface used by the cache-failure-modes controller (``sims/cache-failure-modes/controller.py``)
+------------------------------------------------------------------------------------------------
 
 Both models: ``Model(..., seed=1)``; ``.step()`` advances one tick and returns the snapshot;
 ``.run(ticks)`` advances ``ticks`` ticks and returns the last snapshot; ``.snapshot()`` reads the

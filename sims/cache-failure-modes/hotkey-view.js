@@ -4,7 +4,7 @@
 //
 // Draws only from `hk` = sim.state.hotKey, a HotKeyModel snapshot plus the controller's fields.
 // The falling motion is view-only: `dots` holds a sample of the model's own sampled requests of
-// the latest ticks with the time they arrived (see collectDots in cache-failure-modes.js); with
+// the latest ticks with the time they arrived (see collectDots in sim.js); with
 // reduced motion the dots are drawn where they land, without moving. Shapes carry meaning as well
 // as colour: hot-key requests are filled dots, other keys hollow dots, reads served by a read
 // replica squares; an overloaded shard is hatched and labelled OVERLOADED.
@@ -13,13 +13,12 @@ import { box, firstThatFits, fitText } from "../kit/draw.js";
 import {
   LINE,
   NARROW,
-  SHORT,
   resultsTable,
   rowsThatFit,
   tableHeight,
   tableIsShort,
   text,
-} from "./panel-draw.js";
+} from "./panel-parts.js";
 import { headerRight } from "./stampede-view.js";
 
 export const FALL_MS = 650;
@@ -287,7 +286,7 @@ export function drawHotKey(p, c, hk, area, { reducedMotion, dots, now }) {
       // 6: "Max share" keeps a space before "Local" (side by side at 700-779 px: "Max %").
       short: tableIsShort(p, columns, ["Read replicas", "88%", "88%", "S1 over"], L.table.w, 6),
       rows: results.map((row) => [
-        SHORT[row.mitigation] || row.label,
+        row.label,
         `${Math.round(100 * row.maxShare)}%`,
         row.mitigation === "local-cache" ? `${Math.round(100 * row.localHitRate)}%` : "–",
         row.overloaded ? `S${row.overloadedShards.join(",S")} over` : row.complete ? "OK" : "…",

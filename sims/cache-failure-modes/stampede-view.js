@@ -12,23 +12,31 @@ import { arrow, box, firstThatFits, hatch } from "../kit/draw.js";
 import {
   LINE,
   NARROW,
-  SHORT,
   resultsTable,
   rowsThatFit,
   statusBar,
   tableHeight,
   tableIsShort,
   text,
-} from "./panel-draw.js";
+} from "./panel-parts.js";
 
 /** Which drawing group a model server state belongs to ("hit" | "querying" | "waiting" | "stale"). */
 export function serverKind(state) {
   return ["querying", "waiting", "stale"].includes(state) ? state : "hit";
 }
 
+/**
+ * The short name of the panel's mitigation ("Early expiry"; sim.json's `short`, else its label),
+ * from the state's `mitigations` list of [value, label, short].
+ */
+export function shortLabel(panel) {
+  const found = (panel.mitigations || []).find(([key]) => key === panel.mitigation);
+  return found ? found[2] : panel.mitigation;
+}
+
 /** "Early expiry · tick 134": what a panel's header shows right of its title. */
 function headerWords(panel) {
-  const name = panel.mitigation === "none" ? "no mitigation" : SHORT[panel.mitigation];
+  const name = panel.mitigation === "none" ? "no mitigation" : shortLabel(panel);
   return `${name} · tick ${panel.tick}`;
 }
 
@@ -289,7 +297,7 @@ export function drawStampede(p, c, st, area, { pulse }) {
         "Pk peak, Rc recomputes, St stale",
       ],
       rows: results.map((row) => [
-        SHORT[row.mitigation] || row.label,
+        row.label,
         String(row.dbPeak),
         String(row.recomputes),
         String(row.staleReads),

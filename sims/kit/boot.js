@@ -1,3 +1,4 @@
+// @ts-check
 // boot.js -- a classic-script watchdog for a sim page, loaded before the sim's module.
 //
 // microsim.js can only show an error once the sim's own module has loaded and called
@@ -54,7 +55,7 @@
     "error",
     (event) => {
       if (started()) return;
-      var target = event.target;
+      var target = /** @type {any} */ (event.target);
       if (target && target.tagName === "SCRIPT") {
         fail(`Could not download the simulation's code (${target.src || "a script"}).`);
       } else if (event.message) {

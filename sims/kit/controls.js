@@ -1,3 +1,4 @@
+// @ts-check
 // controls.js -- the control row builder (`ui`) handed to a sim's controls(ui, sim).
 //
 // Every control is a real DOM element (button, input, select, range, checkbox) with a visible
@@ -16,6 +17,11 @@
 
 let uid = 0;
 
+/**
+ * The `ui` builder for one sim's control rows (see the usage above and sims/kit/README.md).
+ * @param {HTMLElement} container  the element the rows go in
+ * @param {(error: unknown) => void} report  shows a failed callback as a notice
+ */
 export function createControls(container, report) {
   let row = null;
 
@@ -118,8 +124,7 @@ export function createControls(container, report) {
         moving(Number(input.value));
       });
       input.addEventListener("change", () => changed(Number(input.value)));
-      input.msOutput = output;
-      input.msShow = show;
+      Object.assign(input, { msOutput: output, msShow: show });
       field(name, input, "ms-range");
       input.parentElement.append(output);
       return input;

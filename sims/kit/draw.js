@@ -1,3 +1,4 @@
+// @ts-check
 // draw.js -- shared p5 drawing helpers for the MicroSims (instance mode: pass the sketch `p`).
 //
 // Colour is never the only cue: `hatch` overlays diagonal lines on "bad" shapes (evicted,
@@ -11,9 +12,21 @@
 //   label(p, "evicted", x + 4, y + h / 2, { color: sim.colors.fg, maxWidth: w - 8 });
 //   arrow(p, x1, y1, x2, y2, { color: sim.colors.accent });
 
+/** @typedef {any} P5  a p5 instance (instance mode: the sketch's `p`) */
+/** @typedef {string} Color  a CSS colour, e.g. sim.colors.bad */
+
+/** The smallest canvas text, in px. */
 export const MIN_TEXT = 16;
 
-/** Diagonal hatch lines inside a rectangle (the "bad state" pattern). */
+/**
+ * Diagonal hatch lines inside a rectangle (the "bad state" pattern).
+ * @param {P5} p
+ * @param {number} x
+ * @param {number} y
+ * @param {number} w
+ * @param {number} h
+ * @param {{color?: Color, spacing?: number, weight?: number}} [style]
+ */
 export function hatch(p, x, y, w, h, { color = "#000000", spacing = 8, weight = 1.5 } = {}) {
   p.push();
   p.stroke(color);
@@ -30,7 +43,15 @@ export function hatch(p, x, y, w, h, { color = "#000000", spacing = 8, weight = 
   p.pop();
 }
 
-/** A grid of small dots inside a rectangle (the "warning" pattern). */
+/**
+ * A grid of small dots inside a rectangle (the "warning" pattern).
+ * @param {P5} p
+ * @param {number} x
+ * @param {number} y
+ * @param {number} w
+ * @param {number} h
+ * @param {{color?: Color, spacing?: number, size?: number}} [style]
+ */
 export function dots(p, x, y, w, h, { color = "#000000", spacing = 8, size = 2.5 } = {}) {
   p.push();
   p.noStroke();
@@ -41,7 +62,16 @@ export function dots(p, x, y, w, h, { color = "#000000", spacing = 8, size = 2.5
   p.pop();
 }
 
-/** A rectangle with optional pattern: "hatch" | "dots" | null. */
+/**
+ * A rectangle with optional pattern: "hatch" | "dots" | null.
+ * @param {P5} p
+ * @param {number} x
+ * @param {number} y
+ * @param {number} w
+ * @param {number} h
+ * @param {{fill?: Color | null, stroke?: Color | null, weight?: number, radius?: number,
+ *   pattern?: "hatch" | "dots" | null, patternColor?: Color}} [style]
+ */
 export function box(
   p,
   x,
@@ -72,7 +102,15 @@ export function box(
   if (pattern === "dots") dots(p, x, y, w, h, { color: patternColor });
 }
 
-/** A line with an arrow head at (x2, y2). */
+/**
+ * A line with an arrow head at (x2, y2).
+ * @param {P5} p
+ * @param {number} x1
+ * @param {number} y1
+ * @param {number} x2
+ * @param {number} y2
+ * @param {{color?: Color, weight?: number, head?: number}} [style]
+ */
 export function arrow(p, x1, y1, x2, y2, { color = "#000000", weight = 2, head = 9 } = {}) {
   const angle = Math.atan2(y2 - y1, x2 - x1);
   p.push();
@@ -87,7 +125,13 @@ export function arrow(p, x1, y1, x2, y2, { color = "#000000", weight = 2, head =
   p.pop();
 }
 
-/** `text` shortened with "…" so that it fits in maxWidth at the current text size. */
+/**
+ * `text` shortened with "…" so that it fits in maxWidth at the current text size.
+ * @param {P5} p
+ * @param {string} text
+ * @param {number} maxWidth
+ * @returns {string}
+ */
 export function fitText(p, text, maxWidth) {
   const full = String(text);
   if (!(maxWidth > 0) || p.textWidth(full) <= maxWidth) return full;
@@ -105,6 +149,11 @@ export function fitText(p, text, maxWidth) {
  * The first of `wordings` (longest first) that fits in maxWidth at `size` (>= 16 px), else the
  * last: a label that shortens its words on a narrow screen instead of ending in "…".
  *   firstThatFits(p, ["Primary DB OK: 0 queries, capacity 4", "DB OK: 0 queries (cap 4)"], 284)
+ * @param {P5} p
+ * @param {string[]} wordings  longest first
+ * @param {number} maxWidth
+ * @param {{bold?: boolean, size?: number}} [style]
+ * @returns {string}
  */
 export function firstThatFits(p, wordings, maxWidth, { bold = false, size = MIN_TEXT } = {}) {
   p.push();
@@ -115,7 +164,16 @@ export function firstThatFits(p, wordings, maxWidth, { bold = false, size = MIN_
   return found ?? wordings[wordings.length - 1];
 }
 
-/** Text at (x, y), at least 16 px, truncated to maxWidth; returns the text actually drawn. */
+/**
+ * Text at (x, y), at least 16 px, truncated to maxWidth; returns the text actually drawn.
+ * @param {P5} p
+ * @param {string} text
+ * @param {number} x
+ * @param {number} y
+ * @param {{color?: Color, size?: number, align?: "left" | "center" | "right",
+ *   valign?: "top" | "center" | "bottom" | "baseline", maxWidth?: number, bold?: boolean}} [style]
+ * @returns {string}
+ */
 export function label(
   p,
   text,
@@ -145,7 +203,15 @@ export function label(
   return shown;
 }
 
-/** A legend row: swatch (with its pattern) + text per item; returns the height used. */
+/**
+ * A legend row: swatch (with its pattern) + text per item; returns the height used.
+ * @param {P5} p
+ * @param {{label: string, fill?: Color, pattern?: "hatch" | "dots" | null}[]} items
+ * @param {number} x
+ * @param {number} y
+ * @param {{color?: Color, size?: number, gap?: number}} [style]
+ * @returns {number}
+ */
 export function legend(p, items, x, y, { color = "#000000", size = MIN_TEXT, gap = 16 } = {}) {
   let cx = x;
   let cy = y;
@@ -171,7 +237,11 @@ export function legend(p, items, x, y, { color = "#000000", size = MIN_TEXT, gap
   return cy - y + size + 8;
 }
 
-/** Ease in-out for animation progress t in [0, 1]. */
+/**
+ * Ease in-out for animation progress t in [0, 1].
+ * @param {number} t
+ * @returns {number}
+ */
 export function ease(t) {
   const c = Math.min(1, Math.max(0, t));
   return c < 0.5 ? 2 * c * c : 1 - (-2 * c + 2) ** 2 / 2;

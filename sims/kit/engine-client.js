@@ -1,4 +1,5 @@
-// engine-client.js -- the page's side of the engine worker (ARCHITECTURE seam 3).
+// @ts-check
+// engine-client.js -- the page's side of the engine worker (the worker protocol: docs/contracts.md).
 //
 // Opens the module SharedWorker "kvengine" (one Python interpreter for every sim of the origin),
 // or a dedicated module Worker where SharedWorker is missing or fails to start, and turns its
@@ -13,8 +14,13 @@
 
 const WORKER_URL = new URL("./engine-worker.js", import.meta.url);
 
+/** @typedef {{op?: string, phase?: string, message?: string}} EngineStatus */
+
 export class EngineClient {
-  constructor({ onStatus = () => {}, shared = true } = {}) {
+  /**
+   * @param {{onStatus?: (status: EngineStatus) => void, shared?: boolean}} [options]
+   */
+  constructor({ onStatus = (_status) => {}, shared = true } = {}) {
     this.onStatus = onStatus;
     this.pending = new Map();
     this.nextRid = 1;
@@ -94,6 +100,11 @@ export class EngineClient {
   }
 
   /** Send one request; resolves with the reply object ({ok: true, ...} or {ok: false, error}). */
+  /**
+   * @param {string} op
+   * @param {Record<string, unknown>} [fields]
+   * @returns {Promise<Record<string, any>>}
+   */
   request(op, fields = {}) {
     if (!this.port) {
       return Promise.resolve({
@@ -109,18 +120,35 @@ export class EngineClient {
     });
   }
 
+  /**
+   * Create a controller for sim `sim`; resolves with {ok, handle, state} or {ok: false, error}.
+   * @param {string} sim
+   * @param {Record<string, unknown>} params
+   * @param {number} seed
+   */
   create(sim, params, seed) {
     return this.request("create", { sim, params, seed });
   }
 
+  /**
+   * Run the controller's cmd_<method>(**args); resolves with {ok, state} or {ok: false, error}.
+   * @param {number} handle
+   * @param {string} method
+   * @param {Record<string, unknown>} [args]
+   */
   call(handle, method, args = {}) {
     return this.request("call", { handle, method, args });
   }
 
+  /** @param {number} handle */
   dispose(handle) {
     return this.request("dispose", { handle });
   }
 
+  /**
+   * @param {string} url
+   * @param {string} module
+   */
   loadPython(url, module) {
     return this.request("load_python", { url: new URL(url, location.href).href, module });
   }

@@ -1,17 +1,20 @@
-// engine-worker.js -- runs Pyodide and the kvengine package off the main thread.
+// @ts-check
+// engine-worker.js -- runs Pyodide, the engine and the sims' controllers off the main thread.
 //
 // Started by engine-client.js as a module SharedWorker named "kvengine", so every sim of one
 // origin (all the iframes of a chapter page) shares ONE Python interpreter; each sim gets its own
 // controller handle inside it. Where SharedWorker is missing it runs as a dedicated module Worker
 // (one interpreter per sim -- slower, same protocol).
 //
-// Protocol (ARCHITECTURE seam 3): the page sends {rid, op, ...}; ops create/call/dispose/hello are
-// passed as JSON to kvengine.microsims.bridge.handle, which never raises; the reply goes back as
-// {rid, ...reply}. Extra ops handled here: "retry" (start loading again after a failure) and
+// Protocol (docs/contracts.md): the page sends {rid, op, ...}; ops create/call/dispose/hello are
+// passed as JSON to microsims.bridge.handle (microsims/bridge.py), which never raises; the reply
+// goes back as {rid, ...reply}. Extra ops handled here: "retry" (start loading again after a failure) and
 // "load_python" {url, module} (fetch a sim's own .py module into the interpreter, then import it).
 // Status messages {op: "status", phase: "loading" | "ready" | "error", message} go to every port.
 //
-// Loading is split in two cached stages -- the interpreter, then the engine zip -- so a Retry
+// Loading is split in two cached stages -- the interpreter, then kvengine.zip (the engine, the
+// microsims runtime and every sim's controller.py and sim.json, unpacked under ENGINE_DIR with the
+// repository's own paths, so `microsims` finds the sims beside it as in CPython) -- so a Retry
 // after a failed engine download does not reload the 10 MB interpreter. In CDN mode every asset
 // is fetched with its Subresource Integrity hash from config.js (fetch() is wrapped for the files
 // Pyodide loads itself; the two .mjs modules are verified, then imported from blob: URLs).
@@ -103,12 +106,12 @@ import sys, importlib
 for path in (${JSON.stringify(EXTRA_DIR)}, ${JSON.stringify(ENGINE_DIR)}):
     if path not in sys.path:
         sys.path.insert(0, path)
-for name in [m for m in sys.modules if m == "kvengine" or m.startswith("kvengine.")]:
+for name in [m for m in sys.modules if m.split(".")[0] in ("kvengine", "microsims")]:
     del sys.modules[name]
 importlib.invalidate_caches()
-import kvengine.microsims.bridge
+import microsims.bridge
 `);
-  bridgeHandle = pyodide.pyimport("kvengine.microsims.bridge").handle;
+  bridgeHandle = pyodide.pyimport("microsims.bridge").handle;
   return pyodide;
 }
 
@@ -199,11 +202,12 @@ function attach(port) {
   ensureReady().catch(() => {});
 }
 
+const scope = /** @type {any} */ (self); // a worker's global scope (tsc checks with DOM types)
 if (
-  typeof self.SharedWorkerGlobalScope === "function" &&
-  self instanceof self.SharedWorkerGlobalScope
+  typeof scope.SharedWorkerGlobalScope === "function" &&
+  self instanceof scope.SharedWorkerGlobalScope
 ) {
-  self.onconnect = (event) => {
+  scope.onconnect = (event) => {
     const port = event.ports[0];
     attach(port);
     port.start?.();

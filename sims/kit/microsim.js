@@ -1,7 +1,10 @@
+// @ts-check
 // microsim.js -- createMicroSim(): everything a MicroSim page needs except its own picture.
 //
-// A sim is a Python controller (kvengine/microsims/<module>.py, the model) plus a p5 view that
-// draws `sim.state` and forwards input. This kit does the rest, once for every sim:
+// A sim is one folder, sims/<id>/: its spec (sim.json: id, title, canvas height, parameters,
+// commands, option labels), a Python controller (controller.py, the model) and a p5 view
+// (sim.js and its views) that draws `sim.state` and forwards input. This kit does the rest, once
+// for every sim:
 //   * layout: a canvas of responsive width; the whole sim (canvas + controls + status lines)
 //     fits in `canvasHeight` px, so an iframe of height canvasHeight + 2 shows it all -- the
 //     canvas gets the height the controls leave (`sim.height`), recomputed when they wrap; a
@@ -11,8 +14,9 @@
 //     a shared worker, engine-client.js) loads meanwhile; <html data-sim-state> goes
 //     loading -> ready (engine answered AND first real frame drawn) or error (reason + Retry);
 //   * window.microsim {id, ready, state(), step(n), reset()} and the parent postMessage events
-//     microsim-ready / microsim-error / microsim-resize (CONTRACTS section 3);
-//   * URL parameters with visible fallback notices (params.js), a seeded start (`seed`), theme
+//     microsim-ready / microsim-error / microsim-resize (docs/contracts.md);
+//   * URL parameters checked against sim.json with visible fallback notices (params.js), a
+//     seeded start (`seed`), theme
 //     (`theme`, else prefers-color-scheme) and reduced motion (theme.js);
 //   * the aria-live narration line (from state.narration), the canvas text alternative
 //     (describe(state)) and input-error notices.
@@ -21,8 +25,9 @@
 // then cost almost nothing while idle.
 //
 // Usage: see sims/kit/README.md for the whole API and a complete minimal sim.
-//   import { createMicroSim } from "../kit/microsim.js";
-//   createMicroSim({ id, title, canvasHeight, params, controls(ui, sim), sketch(p, sim), describe(state) });
+//   import { createMicroSim, loadSpec } from "../kit/microsim.js";
+//   const spec = await loadSpec(import.meta.url); // the sim.json beside sim.js
+//   createMicroSim({ spec, controls(ui, sim), sketch(p, sim), describe(state) });
 
 import { ASSETS } from "./config.js";
 import { createControls } from "./controls.js";
@@ -52,7 +57,7 @@ function el(tag, className, text) {
 // the Permissions Policy (Chromium logs an error per listener). The sims use no motion sensors,
 // so those two listeners are simply not registered on this page.
 function ignoreMotionSensors() {
-  const add = window.addEventListener;
+  const add = /** @type {any} */ (window.addEventListener);
   if (add.msFiltered) return;
   const filtered = function (type, ...rest) {
     if (type === "devicemotion" || type === "deviceorientation") return undefined;
@@ -102,12 +107,55 @@ function clone(value) {
   return value == null ? value : JSON.parse(JSON.stringify(value));
 }
 
-/** Create the sim described by `options` (see the module comment and README). Returns `sim`. */
+/**
+ * @typedef {import("./params.js").ParamSpec} ParamSpec
+ * @typedef {{value: string | number, label: string, short?: string}} Option
+ * @typedef {{label: string, default: string | number, options: Option[]}} OptionList
+ * @typedef {object} SimSpec  A sim's sims/<id>/sim.json (see sims/README.md).
+ * @property {string} id  the sim-id, the folder's name
+ * @property {string} title
+ * @property {number} canvasHeight  the height the whole sim fits in (an iframe of this + 2 px)
+ * @property {Record<string, ParamSpec>} params  URL parameters (seed and theme are the kit's)
+ * @property {Record<string, OptionList>} [options]  other choices the controls offer
+ * @property {string[]} commands  the controller's commands (its cmd_<name> methods)
+ */
+
+/**
+ * The sim's spec: the sim.json beside the module at `base` (a sim passes `import.meta.url`).
+ * @param {string | URL} base
+ * @returns {Promise<SimSpec>}
+ */
+export async function loadSpec(base) {
+  const url = new URL("sim.json", base);
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new Error(`Could not download the simulation's settings (sim.json): ${error}`);
+  }
+  if (!response.ok) {
+    throw new Error(
+      `Could not download the simulation's settings (sim.json, HTTP ${response.status}).`,
+    );
+  }
+  return response.json();
+}
+
+/** `[value, label]` pairs of an option list of sim.json, for ui.select(). */
+export function optionPairs(/** @type {{options: Option[]}} */ list) {
+  return list.options.map((option) => [String(option.value), option.label]);
+}
+
+/**
+ * Create the sim described by `options` (see the module comment and README). Returns `sim`.
+ * @param {{spec: SimSpec} & Record<string, any>} options
+ */
 export function createMicroSim(options) {
-  const { id, title = id, canvasHeight = 400 } = options;
+  const { spec } = options;
+  const { id, title = id, canvasHeight } = spec;
   const root = document.documentElement;
   root.dataset.simState = "loading";
-  const { values: params, notices } = parseParams(location.search, options.params || {});
+  const { values: params, notices } = parseParams(location.search, spec.params);
 
   // ---- DOM -------------------------------------------------------------------------------
   const main = document.getElementById("microsim") || document.body.appendChild(el("main"));
@@ -158,6 +206,7 @@ export function createMicroSim(options) {
   const sim = {
     id,
     title,
+    spec,
     params,
     state: null,
     phase: "Starting the Python engine",
@@ -318,13 +367,13 @@ export function createMicroSim(options) {
 
   function simParams() {
     const own = {};
-    for (const name of Object.keys(options.params || {})) own[name] = params[name];
+    for (const name of Object.keys(spec.params)) own[name] = params[name];
     return own;
   }
 
   function defaultParams() {
     const own = {};
-    for (const [name, spec] of Object.entries(options.params || {})) own[name] = spec.default;
+    for (const [name, param] of Object.entries(spec.params)) own[name] = param.default;
     return own;
   }
 

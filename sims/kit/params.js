@@ -1,19 +1,40 @@
+// @ts-check
 // params.js -- URL parameters of a MicroSim, validated against the sim's declared spec.
 //
-// A sim declares its parameters once ({key: {type, default, ...}}); the kit adds `seed` (integer,
-// default 1) and `theme` (auto | light | dark). Any invalid value falls back to the default and
+// A sim declares its parameters once, in its sim.json ({key: {type, default, label, help, ...}});
+// the Python controller checks the same declarations (microsims/params.py). The kit adds `seed`
+// (integer, default 1) and `theme` (auto | light | dark). Any invalid value falls back to the default and
 // yields a one-line notice that names the parameter, what was wrong, and the value used instead,
 // so a mistyped link never breaks a sim. Unknown parameters are ignored (embedding platforms add
 // their own).
 //
 // Types: {type: "int", min, max}, {type: "number", min, max}, {type: "string", maxLength, pattern},
-// {type: "enum", values: [...]}, {type: "bool"} (true/false/1/0/yes/no/on/off).
+// {type: "enum", options: [{value, label}, ...]} (or values: [...]), {type: "bool"}
+// (true/false/1/0/yes/no/on/off).
 //
 // Usage:
 //   const { values, notices } = parseParams("?size=99", { size: { type: "int", min: 4, max: 16, default: 8 } });
 //   // values: {size: 8, seed: 1, theme: "auto"}
 //   // notices: ["Ignored size=99: it must be a whole number from 4 to 16. Using 8."]
 
+/**
+ * One parameter as sim.json declares it.
+ * @typedef {object} ParamSpec
+ * @property {"int" | "number" | "string" | "enum" | "bool"} type
+ * @property {string | number | boolean} default
+ * @property {string} [label]  the name of its control
+ * @property {string} [help]  what it sets, for the sim's page
+ * @property {string} [unit]  e.g. "slots"
+ * @property {number} [min]
+ * @property {number} [max]
+ * @property {number} [maxLength]
+ * @property {string} [pattern]
+ * @property {string} [patternHint]
+ * @property {{value: string | number, label: string}[]} [options]  an enum's choices
+ * @property {(string | number)[]} [values]  an enum's values, where it has no labels
+ */
+
+/** @type {Record<string, ParamSpec>} */
 export const KIT_PARAMS = {
   seed: { type: "int", min: 0, max: 2147483647, default: 1 },
   theme: { type: "enum", values: ["auto", "light", "dark"], default: "auto" },
@@ -26,7 +47,17 @@ function shorten(text, max = 40) {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** Returns [value] when `raw` is valid for `spec`, else a string saying why not. */
+/** The values an enum parameter accepts. */
+export function enumValues(/** @type {ParamSpec} */ spec) {
+  return spec.values ?? (spec.options || []).map((option) => option.value);
+}
+
+/**
+ * Returns [value] when `raw` is valid for `spec`, else a string saying why not.
+ * @param {string} raw
+ * @param {ParamSpec} spec
+ * @returns {[any] | string}
+ */
 export function checkValue(raw, spec) {
   switch (spec.type) {
     case "int": {
@@ -42,8 +73,10 @@ export function checkValue(raw, spec) {
         return `it must be a number${range(spec)}`;
       return [value];
     }
-    case "enum":
-      return spec.values.includes(raw) ? [raw] : `it must be one of ${spec.values.join(", ")}`;
+    case "enum": {
+      const values = enumValues(spec).map(String);
+      return values.includes(raw) ? [raw] : `it must be one of ${values.join(", ")}`;
+    }
     case "bool": {
       const word = raw.trim().toLowerCase();
       if (TRUE_WORDS.includes(word)) return [true];
@@ -73,7 +106,12 @@ function range(spec) {
   return "";
 }
 
-/** Parse `search` (e.g. location.search) against the sim's spec plus the kit's own parameters. */
+/**
+ * Parse `search` (e.g. location.search) against the sim's spec plus the kit's own parameters.
+ * @param {string} search
+ * @param {Record<string, ParamSpec>} [spec]
+ * @returns {{values: Record<string, any>, notices: string[]}}
+ */
 export function parseParams(search, spec = {}) {
   const query = new URLSearchParams(search);
   const all = { ...spec, ...KIT_PARAMS };

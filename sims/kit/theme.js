@@ -1,3 +1,4 @@
+// @ts-check
 // theme.js -- colours and motion preferences for the MicroSim kit.
 //
 // Colours come from the Okabe-Ito palette, which stays distinguishable for the common forms of
@@ -61,6 +62,11 @@ const PALETTES = {
 };
 
 /** Theme object whose `colors` is updated in place when the preference changes. */
+/**
+ * The theme's name and colours, kept up to date with `choice` or prefers-color-scheme.
+ * @param {string} choice  "auto" | "light" | "dark"
+ * @param {(colors: Record<string, string>, name: string) => void} [onChange]
+ */
 export function watchTheme(choice, onChange = () => {}) {
   const query = matchMedia("(prefers-color-scheme: dark)");
   const theme = { name: "light", colors: { ...PALETTES.light } };
@@ -77,7 +83,7 @@ export function watchTheme(choice, onChange = () => {}) {
 }
 
 /** `{reduced}` kept up to date with `prefers-reduced-motion: reduce`. */
-export function watchReducedMotion(onChange = () => {}) {
+export function watchReducedMotion(onChange = (/** @type {boolean} */ _reduced) => {}) {
   const query = matchMedia("(prefers-reduced-motion: reduce)");
   const motion = { reduced: query.matches };
   query.addEventListener?.("change", () => {

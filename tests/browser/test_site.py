@@ -149,22 +149,24 @@ def test_direct_visit_to_each_sim_reaches_ready(page, site_url, watch_page):
         assert wait_sim_settled(page) == "ready", sim
 
 
+@pytest.mark.parametrize("missing", ["sim.js", "sim.json"])
 @pytest.mark.parametrize("sim_id", SIM_IDS)
 def test_sim_whose_own_code_is_missing_shows_an_error_not_loading(
-    sim_id, sim_context, site_server, watch_page
+    sim_id, missing, sim_context, site_server, watch_page
 ):
-    """With the kit's boot.js in main.html, a sim whose module cannot load says so, with Retry."""
+    """With the kit's boot.js in main.html, a sim whose module (or its sim.json) cannot load
+    says so, naming the file, with Retry."""
     if sim_id not in existing_sims():
         pytest.skip(f"sims/{sim_id}/main.html does not exist yet")
     page = sim_context.new_page()
     page.allow_console_errors = True
     watch_page(page, {origin_of(site_server.url)})
-    site_server.fail_paths.add(f"/sims/{sim_id}/{sim_id}.js")
+    site_server.fail_paths.add(f"/sims/{sim_id}/{missing}")
     try:
         page.goto(f"{site_server.url}sims/{sim_id}/main.html")
         assert wait_sim_settled(page, timeout=15_000) == "error"
-        assert f"{sim_id}.js" in page.get_by_role("alert").inner_text()
+        assert missing in page.get_by_role("alert").inner_text()
         assert page.get_by_role("button", name="Retry").is_visible()
     finally:
-        site_server.fail_paths.discard(f"/sims/{sim_id}/{sim_id}.js")
+        site_server.fail_paths.discard(f"/sims/{sim_id}/{missing}")
         page.close()

@@ -14,7 +14,7 @@ they depend on wall-clock time or on Redis's internal hash order, never on seman
 - INFO: only the fields the engine models are compared (hits, misses, expired/evicted keys,
   maxmemory, maxmemory_policy, and ``keys``/``expires`` in the keyspace line).
 
-Three kinds of tests: scripted cases (``CASES``: every command of issue #2 with its options,
+Three kinds of tests: scripted cases (``CASES``: every command the engine has, with its options,
 conflicts, error texts, argument-check order, TTL edge cases, expiry after real sleeps, LFU/LRU
 touch rules, OOM under maxmemory), each followed by an INFO stats/keyspace comparison; seeded
 random sequences (``random_command``; also in an exact-LFU mode that checks OBJECT FREQ), which
@@ -1331,7 +1331,7 @@ def test_scripted_case(pair: Pair, name: str) -> None:
 
 
 def test_case_list_covers_every_command() -> None:
-    """Every command of the issue appears in at least one scripted case."""
+    """Every command the engine implements appears in at least one scripted case."""
     commands = {
         "PING",
         "ECHO",
@@ -1428,7 +1428,7 @@ def _ttl_option(rng: random.Random) -> list[str]:
 
 
 def random_command(rng: random.Random) -> tuple[str, ...]:
-    """One command from the issue's list, with arguments drawn from small pools.
+    """One command from the engine's list, with arguments drawn from small pools.
 
     TTLs are long (100 s or more) or already in the past, so nothing expires while the sequence
     runs and the replies do not depend on timing.

@@ -1,6 +1,6 @@
 """Fuzz: ``Store.execute`` with junk raises nothing but ``kvengine.ResponseError``.
 
-CONTRACTS section 4: "No other exception escapes execute, whatever the input." The sims pass user
+docs/contracts.md: "No other exception escapes execute, whatever the input." The sims pass user
 text straight into the engine, so a TypeError or OverflowError here would surface as an internal
 error in front of a student. Hypothesis throws at ``execute``: real command names (any case) and
 junk names; arguments of the wrong type (int, float incl. nan/inf, bytes, None, bool, lists,

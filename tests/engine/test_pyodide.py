@@ -1,7 +1,7 @@
 """The engine gives the same replies and the same event log under Pyodide as under CPython.
 
 The browser runs kvengine in Pyodide (Python 3.14 compiled to WebAssembly); the tests and the
-benchmarks run it in CPython 3.11. CONTRACTS section 4 promises determinism across both: the same
+benchmarks run it in CPython 3.11. docs/contracts.md promises determinism across both: the same
 seed, clock and calls give the same replies and the same event log. This test runs one seeded
 scenario (``run_scenario`` below: a few hundred commands with expiry on a VirtualClock, eviction
 under allkeys-lru and allkeys-lfu with 5 samples, volatile-ttl under maxmemory, FNV-1a / djb2 hash

@@ -13,7 +13,7 @@ from kvengine.scenarios.cluster import (
     slot_ranges,
 )
 
-# Values from the Redis Cluster specification / CLUSTER KEYSLOT, and the check values.
+# Values from the Redis Cluster specification / CLUSTER KEYSLOT, and the chapter's check values.
 KNOWN_SLOTS = {
     "foo": 12182,
     "bar": 5061,

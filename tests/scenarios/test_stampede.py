@@ -1,4 +1,4 @@
-"""Cache stampede model: the issue's numbers, seeded, in virtual time (100 ms ticks)."""
+"""Cache stampede model: the chapter's numbers, seeded, in virtual time (100 ms ticks)."""
 
 from __future__ import annotations
 

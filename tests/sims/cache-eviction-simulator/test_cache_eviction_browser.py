@@ -21,7 +21,7 @@ from tests.browser.helpers import (
 )
 
 SIM = "cache-eviction-simulator"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOT = ROOT / "sims" / SIM / f"{SIM}.png"
 SEQUENCE = "A B A C A D A E B F G B H C G D B E H C".split()
 TTLS = {"A": 120, "B": 90, "C": 40, "D": 50, "E": 60, "F": 70, "G": 48, "H": 80}

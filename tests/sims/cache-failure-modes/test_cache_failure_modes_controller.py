@@ -1,6 +1,6 @@
 """The cache-failure-modes controller: panels, mitigations, results tables, narration, errors.
 
-The numbers asserted here are the ones a student sees (CONTRACTS section 3 and issue #7): a
+The numbers asserted here are the ones a student sees (docs/contracts.md and the sim's spec): a
 stampede without mitigation peaks at the number of servers and overloads the database, jitter
 keeps the peak at 3 or less, the hot key's shard carries about 80% and is overloaded, and key
 replicas leave no shard overloaded. Every results row must equal what the model itself reports.
@@ -12,20 +12,21 @@ import json
 
 import pytest
 
-from kvengine.microsims import SimInputError, bridge, create
-from kvengine.microsims.failure_modes import (
-    HOTKEY_MITIGATIONS,
-    HOTKEY_WINDOW,
-    STAMPEDE_MITIGATIONS,
-    STAMPEDE_WINDOW,
-    FailureModesController,
-)
 from kvengine.scenarios.hotkey import HotKeyModel
 from kvengine.scenarios.stampede import StampedeModel
+from microsims import SimInputError, bridge, controller_module, create
+
+controller = controller_module("cache-failure-modes")
+SERVERS, SHARDS = controller.SPEC["params"]["servers"], controller.SPEC["params"]["shards"]
+HOTKEY_MITIGATIONS = controller.HOTKEY_MITIGATIONS
+HOTKEY_WINDOW = controller.HOTKEY_WINDOW
+STAMPEDE_MITIGATIONS = controller.STAMPEDE_MITIGATIONS
+STAMPEDE_WINDOW = controller.STAMPEDE_WINDOW
+Controller = controller.Controller
 
 
-def fresh(**params: object) -> FailureModesController:
-    return FailureModesController(dict(params), seed=1)
+def fresh(**params: object) -> Controller:
+    return Controller(dict(params), seed=1)
 
 
 def row(state: dict, panel: str, mitigation: str) -> dict:
@@ -72,7 +73,7 @@ def test_initial_state_has_the_contract_shape_and_is_json() -> None:
 
 def test_registry_creates_this_controller() -> None:
     sim = create("cache-failure-modes", {"servers": 4}, seed=1)
-    assert isinstance(sim, FailureModesController)
+    assert isinstance(sim, Controller)
     assert len(sim.state()["stampede"]["servers"]) == 4
 
 
@@ -356,21 +357,21 @@ def test_bad_input_is_a_clear_input_error_and_changes_nothing(
 @pytest.mark.parametrize(
     "params",
     [
-        {"servers": 1},
-        {"servers": 21},
+        {"servers": SERVERS["min"] - 1},
+        {"servers": SERVERS["max"] + 1},
         {"servers": "many"},
         {"servers": 2.5},
         {"servers": None},
-        {"shards": 1},
-        {"shards": 7},
+        {"shards": SHARDS["min"] - 1},
+        {"shards": SHARDS["max"] + 1},
         {"shards": True},
         {"shards": "3x"},
     ],
 )
 def test_out_of_range_params_fall_back_to_the_defaults(params: dict) -> None:
     state = fresh(**params).state()
-    assert len(state["stampede"]["servers"]) == 10
-    assert len(state["hotKey"]["shards"]) == 3
+    assert len(state["stampede"]["servers"]) == SERVERS["default"]
+    assert len(state["hotKey"]["shards"]) == SHARDS["default"]
 
 
 def test_string_params_from_a_url_are_accepted() -> None:

@@ -1,26 +1,24 @@
-// hash-table-lookup.js -- the Interactive Hash Table Lookup MicroSim (Chapter 5).
+// sim.js -- the Interactive Hash Table Lookup MicroSim (Chapter 5), the entry of main.html.
 // CANVAS_HEIGHT: 440
 //
-// Model/view split: the whole state lives in the Python controller
-// kvengine/microsims/hash_table_lookup.py (hash, bucket, chain walk, insert, collision search,
-// re-bucketing, the animation stages and their narration). This module only builds the
-// controls, forwards them to the controller with sim.call(), and draws sim.state (view.js) at
-// the animation position kept by stage-clock.js. Stage timings come from the state (the spec's
+// Model/view split: the whole state lives in the Python controller controller.py (hash, bucket,
+// chain walk, insert, collision search, re-bucketing, the animation stages and their narration).
+// This module only builds the controls (names, ranges and options from sim.json), forwards them
+// to the controller with sim.call(), and draws sim.state (hash-table-view.js) at the animation
+// position kept by stage-clock.js. Stage timings come from the state (the spec's
 // 0.3 s, 0.5 s per shown step, 0.4 s, 0.3 s); reduced motion shows each stage's end state
 // without movement; window.microsim.step() finishes the pending stages.
-// On a phone (below 440 px) the picture is stacked in one column at 16 px text (layout.js); it
+// On a phone (below 440 px) the picture is stacked in one column at 16 px text
+// (hash-table-layout.js); it
 // tells the kit the height it needs (minCanvasHeight), which follows a table-size change or a
 // collision tooltip; the kit re-lays the page out when it changes, so the page grows or shrinks.
 
-import { createMicroSim } from "../kit/microsim.js";
+import { createMicroSim, loadSpec, optionPairs } from "../kit/microsim.js";
+import { drawScene, sceneHeight } from "./hash-table-view.js";
 import { StageClock } from "./stage-clock.js";
-import { drawScene, sceneHeight } from "./view.js";
 
-const HASH_OPTIONS = [
-  ["fnv1a-32", "FNV-1a (32-bit)"],
-  ["djb2-32", "djb2 (32-bit)"],
-  ["sum-bytes", "Sum of bytes (weak)"],
-];
+const SPEC = await loadSpec(import.meta.url);
+const P = SPEC.params;
 
 const clock = new StageClock();
 const controls = {};
@@ -46,24 +44,17 @@ function syncControls(state) {
 }
 
 createMicroSim({
-  id: "hash-table-lookup",
-  title: "Interactive Hash Table Lookup",
-  canvasHeight: 440,
+  spec: SPEC,
   minCanvasHeight,
-  params: {
-    key: { type: "string", default: "user:42", maxLength: 10000 },
-    size: { type: "int", min: 4, max: 16, default: 8 },
-    hash: { type: "enum", values: HASH_OPTIONS.map(([value]) => value), default: "fnv1a-32" },
-  },
 
   controls(ui, sim) {
     uiRef = ui;
     simRef = sim;
     const hash = () => sim.call("hash", { key: controls.key.value });
     controls.key = ui.text({
-      name: "Enter key",
+      name: P.key.label,
       value: sim.params.key,
-      maxLength: 10000,
+      maxLength: P.key.maxLength,
       size: 8,
       onEnter: hash,
     });
@@ -74,16 +65,16 @@ createMicroSim({
     ui.button({ name: "Step", onClick: () => sim.call("next_stage") });
     ui.row();
     controls.size = ui.range({
-      name: "Table size",
-      min: 4,
-      max: 16,
+      name: P.size.label,
+      min: P.size.min,
+      max: P.size.max,
       step: 1,
       value: sim.params.size,
       onChange: (v) => sim.call("resize", { size: v }),
     });
     controls.hash = ui.select({
-      name: "Hash function",
-      options: HASH_OPTIONS,
+      name: P.hash.label,
+      options: optionPairs(P.hash),
       value: sim.params.hash,
       onChange: (name) => sim.call("hash_function", { name }),
     });

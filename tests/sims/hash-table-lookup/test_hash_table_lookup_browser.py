@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.browser.helpers import axe_violations, horizontal_overflow, sim_state, sim_step
 
 SIM = "hash-table-lookup"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOT = ROOT / "sims" / SIM / f"{SIM}.png"
 TOOLTIP = "Collision: two keys map to the same bucket \u2014 chaining stores both."
 
@@ -251,7 +251,7 @@ def test_colliding_keys_stay_distinguishable_in_a_narrow_chain(open_sim):
     page = open_sim(SIM)
     shown = page.evaluate(
         f"""async () => {{
-            const view = await import('./view.js');
+            const view = await import('./hash-table-view.js');
             const p = {FAKE_P5};
             return ['order:9009', 'order:9001', 'cart:42'].map((k) => view.fitMiddle(p, k, 72));
         }}"""
@@ -266,7 +266,7 @@ def test_formula_never_cuts_off_the_bucket_number(open_sim):
     page = open_sim(SIM, "key=order%3A9009")
     lines = page.evaluate(
         f"""async () => {{
-            const view = await import('./view.js');
+            const view = await import('./hash-table-view.js');
             const s = window.microsim.state();
             const p = {FAKE_P5};
             return [300, 180].map((w) => [w, view.formulaLines(p, s.trace, s.last.keyDisplay, w)]);
@@ -287,7 +287,7 @@ def test_book_column_leaves_room_for_a_chain_of_three(open_sim):
     page.set_viewport_size({"width": 660, "height": 442})
     widths = page.evaluate(
         """async () => {
-            const { computeLayout } = await import('./layout.js');
+            const { computeLayout } = await import('./hash-table-layout.js');
             const L = computeLayout(660, 300, { size: 8, expanded: 1 });
             return { buckets: L.buckets.w, box: L.box.w, right: L.buckets.x + L.buckets.w };
         }"""
@@ -309,8 +309,8 @@ def test_collision_tooltip_is_never_cut_on_a_phone(open_sim):
     page = open_sim(SIM)
     result = page.evaluate(
         """async (tooltip) => {
-            const view = await import('./view.js');
-            const { computeLayout, MIN_WIDTH } = await import('./layout.js');
+            const view = await import('./hash-table-view.js');
+            const { computeLayout, MIN_WIDTH } = await import('./hash-table-layout.js');
             const ctx = document.createElement('canvas').getContext('2d');
             ctx.font = '16px sans-serif';
             const p = {textWidth: (s) => ctx.measureText(String(s)).width, push() {}, pop() {},

@@ -7,7 +7,7 @@
 // rather than overflowing.
 //
 // Usage:
-//   import { statusBar, resultsTable, text } from "./panel-draw.js";
+//   import { statusBar, resultsTable, text } from "./panel-parts.js";
 //   statusBar(p, c, { x: 8, y: 30, w: 360, h: 28, fraction: 0.4, bad: false, text: "TTL 40" });
 
 import { box, firstThatFits, fitText, hatch, label } from "../kit/draw.js";
@@ -53,17 +53,6 @@ export function statusBar(p, c, { x, y, w, h, fraction, bad, text: wording }) {
   box(p, x + 5, y + h / 2 - 11, tw + 10, 22, { fill: c.bg, radius: 3 });
   label(p, shown, x + 10, y + h / 2, { color: c.fg, bold: true });
 }
-
-/** Short names for the results tables' first column (the full names are in the menus). */
-export const SHORT = {
-  none: "None",
-  jitter: "Jitter TTL",
-  lock: "Mutex lock",
-  early: "Early expiry",
-  replicas: "Key replicas",
-  "local-cache": "Local cache",
-  "read-replicas": "Read replicas",
-};
 
 /**
  * The results table: a header and one row per mitigation tried. A row whose run overloaded

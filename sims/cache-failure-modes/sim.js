@@ -1,15 +1,16 @@
-// Cache Stampede and Hot Key Failure Mode Simulator (sim-id: cache-failure-modes).
+// sim.js -- Cache Stampede and Hot Key Failure Mode Simulator (sim-id: cache-failure-modes).
 // CANVAS_HEIGHT: 500
 //
 // The view: two panels side by side (one at a time below WIDE px, with a button to switch; the
 // one shown then gets the canvas height it needs to draw all its parts, see minCanvasHeight),
-// DOM controls with the spec's labels, the play loop timer, describe() and narration. The whole
-// state lives in the Python controller kvengine/microsims/failure_modes.py; this file draws
+// DOM controls with the spec's labels (mitigations and speeds from sim.json), the play loop
+// timer, describe() and narration. The whole state lives in the Python controller
+// controller.py; this file draws
 // sim.state and forwards input. The play loop is here because time on the page is a view matter:
 // while a panel plays, a timer asks the controller for `speed / 10` ticks every 100 ms, the same
 // `step` command window.microsim.step(n) uses, so both advance the models identically.
 
-import { createMicroSim } from "../kit/microsim.js";
+import { createMicroSim, loadSpec, optionPairs } from "../kit/microsim.js";
 import { drawHotKey, FALL_MS, minHeight as hotKeyMinHeight } from "./hotkey-view.js";
 import {
   drawStampede,
@@ -18,7 +19,7 @@ import {
   serverKind,
 } from "./stampede-view.js";
 
-const CANVAS_HEIGHT = 500;
+const SPEC = await loadSpec(import.meta.url);
 const WIDE = 700; // px: below this the panels are shown one at a time
 const PHONE = 600; // px: below this the shown panel gets all the height it needs (minCanvasHeight)
 const TIMER_MS = 100;
@@ -171,7 +172,7 @@ function describeHotKey(hk) {
 /**
  * Phones (below PHONE px) show one panel at a time in a canvas as tall as the taller panel needs
  * for everything it draws at full width (the load chart, all four results rows, the shard
- * columns); the page grows past CANVAS_HEIGHT (microsim-resize) instead of dropping parts. Sized
+ * columns); the page grows past the canvas height (microsim-resize) instead of dropping parts. Sized
  * for the fullest tables, so the canvas does not jump during a run or on the panel switch.
  * From PHONE px up the page keeps its authored CANVAS_HEIGHT (0 = no minimum): the book's 660 px
  * column (one panel, chart and the latest rows) and the side-by-side panels from WIDE px, so an
@@ -183,19 +184,15 @@ function minCanvasHeight(width, servers) {
 }
 
 createMicroSim({
-  id: "cache-failure-modes",
-  title: "Cache Stampede and Hot Key Failure Mode Simulator",
-  canvasHeight: CANVAS_HEIGHT,
-  minCanvasHeight: (width) => minCanvasHeight(width, view.sim ? view.sim.params.servers : 20),
-  params: {
-    servers: { type: "int", min: 2, max: 20, default: 10 },
-    shards: { type: "int", min: 2, max: 6, default: 3 },
-  },
+  spec: SPEC,
+  minCanvasHeight: (width) =>
+    minCanvasHeight(width, view.sim ? view.sim.params.servers : SPEC.params.servers.max),
 
   controls(ui, sim) {
     // Two rows, one per panel (the row with "Mitigate: Jitter TTL" drives the left panel). To fit
     // 780 px, the visible texts are short ("Play", "Reset") and the accessible names carry the
     // panel ("Play Cache Stampede"); each visible text is part of its name (WCAG 2.5.3).
+    const options = SPEC.options;
     view.ui = ui;
     view.sim = sim; // for its parameters in minCanvasHeight (the kit calls it after controls)
     const c = view.controls;
@@ -223,9 +220,9 @@ createMicroSim({
       reset.setAttribute("aria-label", `Reset ${PANEL_TITLE[panel]}`);
       ui.button({ name: spec.button, onClick: () => mitigate(panel, spec.mitigation) });
       const select = ui.select({
-        name: `${PANEL_TITLE[panel]} mitigation`,
+        name: options[`${panel}Mitigation`].label,
         options: spec.options,
-        value: "none",
+        value: String(options[`${panel}Mitigation`].default),
         onChange: (v) => mitigate(panel, v),
       });
       select.msLabel.classList.add("ms-visually-hidden"); // the options say what they are
@@ -234,35 +231,20 @@ createMicroSim({
     panelRow("stampede", {
       button: "Mitigate: Jitter TTL",
       mitigation: "jitter",
-      options: [
-        ["none", "No mitigation"],
-        ["jitter", "Jitter TTL"],
-        ["lock", "Mutex lock"],
-        ["early", "Early expiration"],
-      ],
+      options: optionPairs(options.stampedeMitigation),
     });
     ui.row();
     panelRow("hotKey", {
       button: "Mitigate: Key Replicas",
       mitigation: "replicas",
-      options: [
-        ["none", "No mitigation"],
-        ["replicas", "Key replicas"],
-        ["local-cache", "Local cache"],
-        ["read-replicas", "Read replicas"],
-      ],
+      options: optionPairs(options.hotKeyMitigation),
     });
     // Speed (both panels) ends the second row: at the book's 660 px it then wraps together with
     // the panel switch, one control line fewer, which leaves the canvas room for the load chart.
     c.speed = ui.select({
-      name: "Speed",
-      options: [
-        ["5", "5 ticks/s"],
-        ["10", "10 ticks/s"],
-        ["20", "20 ticks/s"],
-        ["50", "50 ticks/s"],
-      ],
-      value: "20",
+      name: options.speed.label,
+      options: optionPairs(options.speed),
+      value: String(options.speed.default),
       onChange: (v) => sim.call("speed", { speed: Number(v) }),
     });
     c.switch = ui.button({

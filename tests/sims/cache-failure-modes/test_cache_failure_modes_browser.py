@@ -8,6 +8,7 @@ its results row with exactly what the scenario model (run here in CPython) repor
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from tests.browser.helpers import (
 )
 
 SIM = "cache-failure-modes"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOT = ROOT / "sims" / SIM / f"{SIM}.png"
 STAMPEDE_WINDOW, HOTKEY_WINDOW = 300, 120
 
@@ -354,7 +355,7 @@ def test_phone_stampede_table_lists_the_four_mitigations(open_sim):
     state = full_runs(page, "stampede", ("none", "jitter", "lock", "early"), STAMPEDE_WINDOW)
     assert len(state["stampede"]["results"]) == 4
     texts, info = drawn(page)
-    for name in ("None", "Jitter TTL", "Mutex lock", "Early expiry"):
+    for name in (SHORT[m] for m in ("none", "jitter", "lock", "early")):
         assert name in texts, (name, texts)
     assert "Play to measure this run." not in texts
     assert not [t for t in texts if "…" in t]  # nothing cut short
@@ -375,7 +376,7 @@ def test_phone_hot_key_panel_shows_all_three_shards(open_sim):
     shard_labels = [t for t in texts if t.startswith("Shard ")]
     assert [t.split(":")[0] for t in shard_labels] == ["Shard 1", "Shard 2", "Shard 3"], texts
     assert "OVERLOADED" in texts, texts
-    for name in ("None", "Key replicas", "Local cache", "Read replicas"):
+    for name in (SHORT[m] for m in ("none", "replicas", "local-cache", "read-replicas")):
         assert name in texts, (name, texts)
     assert not [t for t in texts if "…" in t], texts
     assert info["panels"] == ["hotKey"] and info["hotKey"]["shards"] == 3, info
@@ -446,15 +447,13 @@ def test_screenshot(open_sim):
     assert SCREENSHOT.stat().st_size > 10_000
 
 
-HEADER_NAMES = {
-    "none": "no mitigation",
-    "jitter": "Jitter TTL",
-    "lock": "Mutex lock",
-    "early": "Early expiry",
-    "replicas": "Key replicas",
-    "local-cache": "Local cache",
-    "read-replicas": "Read replicas",
+OPTIONS = json.loads((ROOT / "sims" / SIM / "sim.json").read_text(encoding="utf-8"))["options"]
+SHORT = {  # the canvas's short names, from sim.json (short, else label)
+    option["value"]: option.get("short", option["label"])
+    for name in ("stampedeMitigation", "hotKeyMitigation")
+    for option in OPTIONS[name]["options"]
 }
+HEADER_NAMES = {**SHORT, "none": "no mitigation"}
 
 
 def cut_or_small(page, panel: str) -> list[str]:

@@ -18,9 +18,10 @@ its own: every figure on screen is a field of a model snapshot.
 
 Fair comparison, the main design choice: every run of a panel uses the same seed, so the traffic
 is identical and only the mitigation differs, and a results row is measured over a fixed
-evaluation window (the first ``STAMPEDE_WINDOW`` / ``HOTKEY_WINDOW`` ticks, which CONTRACTS
-section 3 guarantees hold a whole stampede cycle and settled hot-key shares). Once a run has
-covered its window its row is frozen; re-running the same mitigation reproduces the same row.
+evaluation window (the first ``STAMPEDE_WINDOW`` / ``HOTKEY_WINDOW`` ticks, which the public
+contract, docs/contracts.md, guarantees hold a whole stampede cycle and settled hot-key shares).
+Once a run has covered its window its row is frozen; re-running the same mitigation reproduces
+the same row.
 
 Play/pause and speed are flags only: the page's timer calls ``step`` while a panel plays (the
 controller has no clock of its own), so ``window.microsim.step(n)`` and the play loop advance the
@@ -28,7 +29,7 @@ models in exactly the same way.
 
 Usage::
 
-    >>> sim = FailureModesController({"servers": 10, "shards": 3}, seed=1)
+    >>> sim = Controller({"servers": 10, "shards": 3}, seed=1)
     >>> sim.cmd_step(300)
     >>> sim.state()["stampede"]["dbPeak"]
     10
@@ -43,69 +44,48 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from kvengine.microsims import SimInputError
 from kvengine.scenarios.hotkey import HotKeyModel
 from kvengine.scenarios.stampede import StampedeModel
+from microsims import SimInputError, spec_beside
+from microsims.params import choices, labels, read_params
 
-SIM_ID = "cache-failure-modes"
+SPEC = spec_beside(__file__)  # sim.json: parameters, mitigation names and labels, speeds
+SIM_ID: str = SPEC["id"]
+OPTIONS = SPEC["options"]
 
 PANELS = ("stampede", "hotKey")
 PANEL_TITLES = {"stampede": "Cache Stampede", "hotKey": "Hot Key"}
 
-STAMPEDE_MITIGATIONS = {
-    "none": "None",
-    "jitter": "Jitter TTL",
-    "lock": "Mutex lock",
-    "early": "Early expiration",
-}
-HOTKEY_MITIGATIONS = {
-    "none": "None",
-    "replicas": "Key replicas",
-    "local-cache": "Local cache",
-    "read-replicas": "Read replicas",
-}
+# value -> label (the menus, the narration); SHORT: value -> short label (tables, canvas)
+STAMPEDE_MITIGATIONS: dict[str, str] = labels(OPTIONS["stampedeMitigation"])
+HOTKEY_MITIGATIONS: dict[str, str] = labels(OPTIONS["hotKeyMitigation"])
 MITIGATIONS = {"stampede": STAMPEDE_MITIGATIONS, "hotKey": HOTKEY_MITIGATIONS}
+SHORT = {
+    "stampede": labels(OPTIONS["stampedeMitigation"], "short"),
+    "hotKey": labels(OPTIONS["hotKeyMitigation"], "short"),
+}
 
-STAMPEDE_WINDOW = 300  # ticks: a whole stampede cycle at default parameters (CONTRACTS 3)
-HOTKEY_WINDOW = 120  # ticks: the hot-key shares have settled (CONTRACTS 3)
+STAMPEDE_WINDOW = 300  # ticks: a whole stampede cycle at default parameters (docs/contracts.md)
+HOTKEY_WINDOW = 120  # ticks: the hot-key shares have settled (docs/contracts.md)
 WINDOWS = {"stampede": STAMPEDE_WINDOW, "hotKey": HOTKEY_WINDOW}
 
-SPEEDS = (5, 10, 20, 50)  # ticks per second of wall time while a panel plays
-DEFAULT_SPEED = 20
+SPEEDS = tuple(choices(OPTIONS["speed"]))  # ticks per second of wall time while a panel plays
+DEFAULT_SPEED: int = OPTIONS["speed"]["default"]
 MAX_STEP = 1000  # ticks per step call: one call stays short for the shared browser interpreter
 
-PARAM_RANGES = {"servers": (2, 20, 10), "shards": (2, 6, 3)}
 
-
-def _int_param(params: dict[str, Any], name: str) -> int:
-    """The integer parameter ``name`` if it is in range, else its default."""
-    low, high, default = PARAM_RANGES[name]
-    value = params.get(name, default)
-    if isinstance(value, bool):
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return default
-    if number != value and str(number) != str(value).strip():
-        return default
-    return number if low <= number <= high else default
-
-
-class FailureModesController:
+class Controller:
     """The cache-failure-modes sim: two scenario models, their mitigations and results tables.
 
-    >>> sim = FailureModesController({}, seed=1)
+    >>> sim = Controller({}, seed=1)
     >>> sim.state()["stampede"]["mitigation"], sim.state()["hotKey"]["mitigation"]
     ('none', 'none')
     """
 
-    SIM_ID = SIM_ID
-
     def __init__(self, params: dict[str, Any], seed: int) -> None:
-        params = params if isinstance(params, dict) else {}
-        self.servers = _int_param(params, "servers")
-        self.shards = _int_param(params, "shards")
+        values, _notices = read_params(SPEC, params)  # the page shows its own URL notices
+        self.servers: int = values["servers"]
+        self.shards: int = values["shards"]
         self.seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else 1
         self.cmd_reset()
 
@@ -136,7 +116,7 @@ class FailureModesController:
         mitigation = self.mitigation[panel]
         row: dict[str, Any] = {
             "mitigation": mitigation,
-            "label": MITIGATIONS[panel][mitigation],
+            "label": SHORT[panel][mitigation],
             "ticks": min(snap["tick"], WINDOWS[panel]),
             "complete": snap["tick"] >= WINDOWS[panel],
         }
@@ -293,7 +273,10 @@ class FailureModesController:
 
     def _label(self, panel: str) -> str:
         mitigation = self.mitigation[panel]
-        return "no mitigation" if mitigation == "none" else MITIGATIONS[panel][mitigation]
+        label = MITIGATIONS[panel][mitigation]
+        return (
+            label.lower() if mitigation == "none" else label
+        )  # "Re-running ... with no mitigation"
 
     def cmd_step(self, n: int = 1, panel: str = "both", if_playing: bool = False) -> None:
         """Advance ``n`` ticks: both panels (the default, as ``window.microsim.step``) or one.
@@ -373,14 +356,14 @@ class FailureModesController:
     # ---- state ----------------------------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
-        """JSON-able state: CONTRACTS section 3 ``cache-failure-modes`` shape plus view fields."""
+        """JSON-able state: the shape in docs/contracts.md plus view fields."""
         panels = {}
         for name in PANELS:
             panel = dict(self.snapshots[name])
             panel["playing"] = self.playing[name]
             panel["window"] = WINDOWS[name]
             panel["results"] = [dict(row) for row in self.results[name]]
-            panel["mitigations"] = [[k, v] for k, v in MITIGATIONS[name].items()]
+            panel["mitigations"] = [[k, v, SHORT[name][k]] for k, v in MITIGATIONS[name].items()]
             panels[name] = panel
         return {
             "stampede": panels["stampede"],

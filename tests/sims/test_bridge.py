@@ -1,4 +1,4 @@
-"""The JSON bridge and the lazy registry (ARCHITECTURE seam 2), in CPython."""
+"""The JSON bridge and the registry of sim folders, in CPython."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ from typing import Any
 
 import pytest
 
-from kvengine import microsims
-from kvengine.microsims import REGISTRY, SimInputError, bridge, register
+import microsims
+from microsims import SimInputError, bridge, register
 
 
 class Tally:
-    SIM_ID = "test-tally"
-
     def __init__(self, params: dict[str, Any], seed: int) -> None:
         if params.get("start", 0) < 0:
             raise SimInputError("start must not be negative")
@@ -44,7 +42,7 @@ class Tally:
         return {"value": self.value, "seed": self.seed, "narration": f"value {self.value}"}
 
 
-register(Tally.SIM_ID, Tally)
+register("test-tally", Tally)
 
 
 def ask(**request: Any) -> dict[str, Any]:
@@ -144,39 +142,59 @@ def test_hello_lists_the_registered_sims() -> None:
     } <= set(reply["sims"])
 
 
-def test_registry_is_lazy_and_a_broken_module_fails_only_its_sim(
+def _sim_folder(root: Any, sim_id: str, controller: str | None) -> None:
+    folder = root / sim_id
+    folder.mkdir()
+    (folder / "sim.json").write_text(json.dumps({"id": sim_id, "params": {}, "commands": []}))
+    if controller is not None:
+        (folder / "controller.py").write_text(textwrap.dedent(controller))
+
+
+def test_registry_lists_folders_imports_lazily_and_a_broken_sim_fails_alone(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    package = tmp_path / "kit_lazy_pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "broken.py").write_text("raise ImportError('this sim is broken')\n")
-    (package / "fine.py").write_text(
-        textwrap.dedent("""
-        class Fine:
-            SIM_ID = "test-fine"
+    _sim_folder(tmp_path, "test-broken", "raise ImportError('this sim is broken')\n")
+    _sim_folder(
+        tmp_path,
+        "test-fine",
+        """
+        class Controller:
             def __init__(self, params, seed): self.seed = seed
             def state(self): return {"seed": self.seed, "narration": ""}
-    """)
+        """,
     )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(microsims, "__name__", "kit_lazy_pkg")
-    monkeypatch.setitem(microsims.MODULES, "test-broken", "broken")
-    monkeypatch.setitem(microsims.MODULES, "test-fine", "fine")
-    monkeypatch.setattr(microsims, "_classes", dict(microsims._classes))
-    assert "kit_lazy_pkg.fine" not in sys.modules
-    assert "test-fine" in list(REGISTRY)
-    assert "kit_lazy_pkg.fine" not in sys.modules  # listing does not import
+    (tmp_path / "not-a-sim").mkdir()  # no sim.json: not listed, not guessed
+    (tmp_path / "not-a-sim" / "controller.py").write_text("raise SystemExit\n")
+    monkeypatch.setattr(microsims, "SIMS_DIR", tmp_path)
+    monkeypatch.setattr(microsims, "_modules", {})
+    module_name = "microsims.controllers.test_fine"
+    assert {"test-broken", "test-fine"} <= set(microsims.sim_ids())
+    assert "not-a-sim" not in microsims.sim_ids()
+    assert module_name not in sys.modules  # listing does not import
     broken = ask(op="create", sim="test-broken", params={}, seed=1)
     assert broken["ok"] is False and "this sim is broken" in broken["error"]["detail"]
     assert ask(op="create", sim="test-fine", params={}, seed=4)["state"]["seed"] == 4
-    assert REGISTRY["test-fine"].__name__ == "Fine"
+    assert microsims.controller_class("test-fine").__name__ == "Controller"
+    assert ask(op="create", sim="not-a-sim", params={}, seed=1)["ok"] is False
+    sys.modules.pop(module_name, None)
 
 
-def test_registry_finds_the_real_sims_by_sim_id() -> None:
-    for sim_id, module in microsims.MODULES.items():
-        try:
-            __import__(f"kvengine.microsims.{module}")
-        except ImportError:
-            continue  # that sim's module is not written yet (its own issue)
-        assert REGISTRY[sim_id].SIM_ID == sim_id
+def test_a_folder_without_class_controller_is_reported(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _sim_folder(tmp_path, "test-nameless", "class Sim:\n    pass\n")
+    monkeypatch.setattr(microsims, "SIMS_DIR", tmp_path)
+    monkeypatch.setattr(microsims, "_modules", {})
+    reply = ask(op="create", sim="test-nameless", params={}, seed=1)
+    assert reply["ok"] is False and "defines no class Controller" in reply["error"]["message"]
+    sys.modules.pop("microsims.controllers.test_nameless", None)
+
+
+def test_registry_finds_every_real_sim_by_its_folder() -> None:
+    folders = sorted(p.parent.name for p in microsims.SIMS_DIR.glob("*/sim.json"))
+    assert folders == ["cache-eviction-simulator", "cache-failure-modes", "hash-table-lookup"]
+    for sim_id in folders:
+        assert microsims.spec(sim_id)["id"] == sim_id
+        module = microsims.controller_module(sim_id)
+        assert microsims.controller_class(sim_id) is module.Controller
+        assert module.SIM_ID == sim_id

@@ -25,7 +25,7 @@ what the student reads, at the cost of a slightly larger JSON state.
 
 Usage::
 
-    >>> sim = HashTableLookupController({"key": "user:42", "size": 8}, seed=1)
+    >>> sim = Controller({"key": "user:42", "size": 8}, seed=1)
     >>> sim.state()["last"]["bucket"]
     2
     >>> sim.cmd_hash(key="user:42")
@@ -44,33 +44,26 @@ from typing import Any
 
 from kvengine.hashing import HASH_FUNCTIONS, hash_trace, key_bytes
 from kvengine.hashtable import HashTable
+from microsims import SimInputError, spec_beside
+from microsims.params import check, labels, read_params
 
-try:  # defined by the runtime (kvengine/microsims/__init__.py)
-    from kvengine.microsims import SimInputError
-except ImportError:  # pragma: no cover - only while the runtime package is incomplete
+SPEC = spec_beside(__file__)  # sim.json: the parameters' ranges, defaults and labels
+SIM_ID: str = SPEC["id"]
+PARAMS = SPEC["params"]
 
-    class SimInputError(ValueError):  # type: ignore[no-redef]
-        """Invalid command input; the page shows the message as a notice."""
-
-
-SIM_ID = "hash-table-lookup"
-
-DEFAULT_KEY = "user:42"
-DEFAULT_SIZE = 8
-MIN_SIZE, MAX_SIZE = 4, 16
-DEFAULT_HASH = "fnv1a-32"
-MAX_KEY_CHARS = 10_000
+DEFAULT_KEY: str = PARAMS["key"]["default"]
+DEFAULT_SIZE: int = PARAMS["size"]["default"]
+MIN_SIZE: int = PARAMS["size"]["min"]
+MAX_SIZE: int = PARAMS["size"]["max"]
+DEFAULT_HASH: str = PARAMS["hash"]["default"]
+MAX_KEY_CHARS: int = PARAMS["key"]["maxLength"]
 MAX_KEYS = 40  # the most entries the canvas can draw legibly (16 buckets x a few chain boxes)
 MAX_COLLISION_CANDIDATES = 5_000
 SHOWN_BYTES = 3  # byte steps shown one by one; the rest are summarised in one stage
 KEY_DISPLAY_CHARS = 20
 BYTES_SHOWN_IN_ROW = 12
 
-HASH_LABELS = {
-    "fnv1a-32": "FNV-1a (32-bit)",
-    "djb2-32": "djb2 (32-bit)",
-    "sum-bytes": "Sum of bytes (weak)",
-}
+HASH_LABELS: dict[str, str] = labels(PARAMS["hash"])
 
 # The stage timings of the chapter's spec, in seconds at normal speed.
 ENTER_SECONDS = 0.3
@@ -142,15 +135,7 @@ def _byte_label(byte: int, char: str = "") -> str:
 
 
 def _validate_size(size: Any) -> int:
-    if isinstance(size, bool):
-        raise SimInputError(f"Table size must be a whole number from {MIN_SIZE} to {MAX_SIZE}.")
-    if isinstance(size, str) and re.fullmatch(r"\s*\d+\s*", size):
-        size = int(size)
-    if isinstance(size, float) and size.is_integer():
-        size = int(size)
-    if not isinstance(size, int) or not MIN_SIZE <= size <= MAX_SIZE:
-        raise SimInputError(f"Table size must be a whole number from {MIN_SIZE} to {MAX_SIZE}.")
-    return size
+    return int(check("size", PARAMS["size"], size))
 
 
 def _validate_key(key: Any) -> str:
@@ -172,22 +157,17 @@ def _validate_key(key: Any) -> str:
     return key
 
 
-class HashTableLookupController:
+class Controller:
     """The whole state of the hash-table-lookup sim; the page only draws ``state()``."""
 
-    SIM_ID = SIM_ID
-
     def __init__(self, params: dict[str, Any], seed: int) -> None:
-        params = params or {}
+        values, _notices = read_params(SPEC, params)  # the page shows its own URL notices
         try:
-            self._default_key = _validate_key(params.get("key", DEFAULT_KEY))
+            self._default_key = _validate_key(values["key"])
         except SimInputError:
             self._default_key = DEFAULT_KEY
-        try:
-            self._default_size = _validate_size(params.get("size", DEFAULT_SIZE))
-        except SimInputError:
-            self._default_size = DEFAULT_SIZE
-        hash_name = params.get("hash", DEFAULT_HASH)
+        self._default_size = values["size"]
+        hash_name = values["hash"]
         self._default_hash = hash_name if hash_name in HASH_FUNCTIONS else DEFAULT_HASH
         self._seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else 1
         self._action_id = 0
@@ -328,7 +308,7 @@ class HashTableLookupController:
     # ------------------------------------------------------------------- state
 
     def state(self) -> dict[str, Any]:
-        """The JSON-able picture of the sim (CONTRACTS section 3 shape plus what the view draws)."""
+        """The JSON-able picture of the sim (docs/contracts.md shape plus what the view draws)."""
         size = self._table_size()
         complete = self._stage >= len(self._stages)
         if complete:

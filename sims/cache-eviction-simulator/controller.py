@@ -38,21 +38,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kvengine.clock import VirtualClock
-from kvengine.microsims import SimInputError
 from kvengine.store import Store
+from microsims import SimInputError, spec_beside
+from microsims.params import check, choices, labels, read_params
 
-SIM_ID = "cache-eviction-simulator"
+SPEC = spec_beside(__file__)  # sim.json: the parameters' ranges, defaults and labels
+SIM_ID: str = SPEC["id"]
+PARAMS = SPEC["params"]
 STEP_MS = 1000  # one access per virtual second
-POLICIES: dict[str, tuple[str, str]] = {  # param value -> (label, Redis maxmemory-policy)
-    "lru": ("LRU", "allkeys-lru"),
-    "lfu": ("LFU", "allkeys-lfu"),
-    "random": ("Random", "allkeys-random"),
-    "ttl": ("TTL-based", "volatile-ttl"),
+REDIS_POLICY = {  # param value -> Redis maxmemory-policy
+    "lru": "allkeys-lru",
+    "lfu": "allkeys-lfu",
+    "random": "allkeys-random",
+    "ttl": "volatile-ttl",
 }
-MODES = ("exact", "redis")
+POLICY_LABELS: dict[str, str] = labels(PARAMS["policy"])
+POLICIES: dict[str, tuple[str, str]] = {  # param value -> (label, Redis maxmemory-policy)
+    value: (POLICY_LABELS[value], REDIS_POLICY[value]) for value in choices(PARAMS["policy"])
+}
+MODES = tuple(choices(PARAMS["mode"]))
 REDIS_SAMPLES = 5  # Redis's default maxmemory-samples
 EXACT_SAMPLES = 64  # >= any capacity, so the engine examines every key
-CAPACITY_MIN, CAPACITY_MAX, CAPACITY_DEFAULT = 3, 10, 6
+CAPACITY_MIN: int = PARAMS["capacity"]["min"]
+CAPACITY_MAX: int = PARAMS["capacity"]["max"]
+CAPACITY_DEFAULT: int = PARAMS["capacity"]["default"]
+STEP_PARAM = {"type": "int", "min": 1, "max": 1000, "label": "step", "unit": "steps"}
 MAX_STEPS = 40
 MAX_KEY_LENGTH = 12
 TTL_MAX_S = 3600
@@ -335,25 +345,14 @@ class Controller:
     True
     """
 
-    SIM_ID = SIM_ID
-
     def __init__(self, params: dict[str, Any] | None, seed: int = 1) -> None:
-        params = params or {}
-        self.param_notices: list[str] = []  # shown once by the page: bad values fell back
-        self.seed = _int_or(seed, 1)
-        policy = params.get("policy") or "lru"
-        self.policy = policy if policy in POLICIES else "lru"
-        if policy not in POLICIES:
-            self.param_notices.append(f"Unknown policy {str(policy)[:20]!r}; using LRU.")
-        raw_capacity = params.get("capacity")
-        capacity = _int_or(raw_capacity, -1)
-        self.capacity = capacity if CAPACITY_MIN <= capacity <= CAPACITY_MAX else CAPACITY_DEFAULT
-        if raw_capacity not in (None, "") and capacity != self.capacity:
-            self.param_notices.append(
-                f"Capacity must be {CAPACITY_MIN} to {CAPACITY_MAX}; using {CAPACITY_DEFAULT}."
-            )
-        self.redis_mode = params.get("mode") == "redis"
-        text = params.get("sequence") or DEFAULT_SEQUENCE
+        values, notices = read_params(SPEC, params)
+        self.param_notices: list[str] = notices  # shown once by the page: bad values fell back
+        self.seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else 1
+        self.policy: str = values["policy"]
+        self.capacity: int = values["capacity"]
+        self.redis_mode = values["mode"] == "redis"
+        text = values["sequence"] or DEFAULT_SEQUENCE
         try:
             self.accesses = parse_sequence(str(text))
         except SimInputError as error:
@@ -377,9 +376,7 @@ class Controller:
 
     def cmd_step(self, n: int = 1) -> None:
         """Advance ``n`` accesses exactly as the play loop would (stops at the end)."""
-        count = _int_or(n, -1)
-        if not 1 <= count <= 1000:
-            raise SimInputError("step needs a whole number of steps from 1 to 1000.")
+        count = check("n", STEP_PARAM, n)
         for _ in range(count):
             if self.run.finished:
                 break
@@ -440,9 +437,7 @@ class Controller:
         self._note_restart(what, restarted)
 
     def cmd_set_capacity(self, capacity: int = CAPACITY_DEFAULT) -> None:
-        value = _int_or(capacity, -1)
-        if not CAPACITY_MIN <= value <= CAPACITY_MAX:
-            raise SimInputError(f"Capacity must be {CAPACITY_MIN} to {CAPACITY_MAX} slots.")
+        value = check("capacity", PARAMS["capacity"], capacity)
         restarted = self.run.step > 0 or self.restarted
         self.capacity = value
         self.cmd_reset()
@@ -581,7 +576,7 @@ class Controller:
         return (last, slot["key"])
 
     def state(self) -> dict[str, Any]:
-        """Everything the page shows (CONTRACTS section 3 plus extras), JSON-able.
+        """Everything the page shows (the shape in docs/contracts.md plus extras), JSON-able.
 
         Units: ``clockMs``, ``slots[].lastAccess`` / ``idle`` / ``ttlMs`` in virtual ms (one
         access = 1000 ms); ``slots[].ttl`` / ``lastAccessS`` / ``idleS`` in seconds; ``hitRate``
@@ -644,11 +639,3 @@ class Controller:
         }
 
 
-def _int_or(value: Any, default: int) -> int:
-    if isinstance(value, bool):
-        return default
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"-?\d{1,9}", value.strip()):
-        return int(value)
-    return default

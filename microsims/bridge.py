@@ -1,4 +1,4 @@
-"""JSON bridge between the browser worker and the MicroSim controllers (ARCHITECTURE seam 2).
+"""JSON bridge between the browser worker and the MicroSim controllers.
 
 The Pyodide worker calls exactly one function, :func:`handle`, with a JSON request string and
 posts the JSON reply string back to the page. Only plain JSON crosses the boundary -- no Python
@@ -22,9 +22,8 @@ engine hit an internal error.", "detail": traceback}`` -- the detail is for the 
 Usage::
 
     >>> import json
-    >>> from kvengine.microsims import register
+    >>> from microsims import register
     >>> class Counter:
-    ...     SIM_ID = "counter"
     ...     def __init__(self, params, seed): self.n = 0
     ...     def state(self): return {"n": self.n, "narration": f"n is {self.n}"}
     ...     def cmd_step(self, n=1): self.n += n
@@ -45,7 +44,7 @@ import sys
 import traceback
 from typing import Any
 
-from kvengine.microsims import MODULES, SimInputError, UnknownSimError, _classes, create
+from microsims import SimInputError, UnknownSimError, create, sim_ids
 
 __all__ = ["handle", "live_handles"]
 
@@ -118,7 +117,7 @@ def _op_dispose(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _op_hello(request: dict[str, Any]) -> dict[str, Any]:
-    return {"ok": True, "python": sys.version, "sims": sorted(set(MODULES) | set(_classes))}
+    return {"ok": True, "python": sys.version, "sims": sim_ids()}
 
 
 def _op_import(request: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-// layout.js -- where each part of the hash-table-lookup picture goes, for a given canvas size.
+// hash-table-layout.js -- where each part of the hash-table-lookup picture goes, for a given canvas size.
 //
 // Three columns, as in the chapter's spec: the key (left), the hash-function box (centre) and the
 // buckets (right, a vertical stack labelled 0..size-1). The canvas height is what the kit leaves

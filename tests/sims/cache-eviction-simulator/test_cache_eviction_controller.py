@@ -1,4 +1,4 @@
-"""Tests for the cache-eviction-simulator controller (kvengine/microsims/cache_eviction.py).
+"""Tests for the cache-eviction-simulator controller (sims/cache-eviction-simulator/controller.py).
 
 Every eviction the engine makes is checked against an independent reference cache written
 here from the textbook definitions (exact LRU, exact LFU with LRU tie-break, nearest TTL).
@@ -12,15 +12,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kvengine.microsims import SimInputError, create
-from kvengine.microsims.cache_eviction import (
-    DEFAULT_SEQUENCE,
-    DEFAULT_TTLS_S,
-    SIM_ID,
-    Controller,
-    parse_sequence,
-    sequence_text,
-)
+from microsims import SimInputError, controller_module, create
+
+controller = controller_module("cache-eviction-simulator")
+CAPACITY = controller.SPEC["params"]["capacity"]  # sim.json: the range the tests follow
+LOW, HIGH = CAPACITY["min"], CAPACITY["max"]
+DEFAULT_SEQUENCE = controller.DEFAULT_SEQUENCE
+DEFAULT_TTLS_S = controller.DEFAULT_TTLS_S
+SIM_ID = controller.SIM_ID
+Controller = controller.Controller
+parse_sequence = controller.parse_sequence
+sequence_text = controller.sequence_text
 
 SEQ = DEFAULT_SEQUENCE.split()
 
@@ -100,7 +102,7 @@ def test_reference_agrees_on_the_a_claim() -> None:
 
 # ------------------------------------------------------------------------- engine vs reference
 @pytest.mark.parametrize("policy", ["lru", "lfu", "ttl"])
-@pytest.mark.parametrize("capacity", [3, 6, 10])
+@pytest.mark.parametrize("capacity", [LOW, CAPACITY["default"], HIGH])
 def test_every_eviction_matches_the_reference(policy: str, capacity: int) -> None:
     sim = Controller({"policy": policy, "capacity": capacity}, seed=7)
     sim.cmd_step(20)
@@ -132,7 +134,7 @@ def test_any_sequence_matches_the_reference(keys: list[str], capacity: int, poli
             assert before["nextEvict"] == entry["evicted"] == before["slots"][-1]["key"]
 
 
-@pytest.mark.parametrize("capacity", range(3, 11))
+@pytest.mark.parametrize("capacity", range(LOW, HIGH + 1))
 def test_ttl_reference_has_no_ties_in_the_default_sequence(capacity: int) -> None:
     """The nearest expiry is always unique, so TTL-based needs no tie-break rule."""
     now = 0
@@ -398,7 +400,7 @@ def test_capacity_command_and_bad_values() -> None:
     sim = Controller({}, seed=1)
     sim.cmd_set_capacity(capacity=3)
     assert sim.state()["capacity"] == 3
-    for bad in (2, 11, "six", None):
+    for bad in (LOW - 1, HIGH + 1, "six", None):
         with pytest.raises(SimInputError):
             sim.cmd_set_capacity(capacity=bad)
     assert sim.state()["capacity"] == 3
@@ -407,14 +409,18 @@ def test_capacity_command_and_bad_values() -> None:
 @pytest.mark.parametrize(
     "params",
     [
-        {"policy": "nope", "capacity": 99, "sequence": "A B <script>"},
+        {"policy": "nope", "capacity": HIGH + 1, "sequence": "A B <script>"},
         {"policy": None, "capacity": "x", "sequence": ""},
-        {"capacity": 2, "sequence": " ".join(["A"] * 41)},
+        {"capacity": LOW - 1, "sequence": " ".join(["A"] * 41)},
     ],
 )
 def test_bad_params_fall_back_to_defaults(params: dict) -> None:
     st = Controller(params, seed=1).state()
-    assert (st["policy"], st["capacity"], st["sequenceText"]) == ("LRU", 6, DEFAULT_SEQUENCE)
+    assert (st["policy"], st["capacity"], st["sequenceText"]) == (
+        "LRU",
+        CAPACITY["default"],
+        DEFAULT_SEQUENCE,
+    )
 
 
 def test_custom_sequence_runs_and_bad_ones_are_refused() -> None:
@@ -472,7 +478,7 @@ def test_registry_and_bridge_create_this_sim() -> None:
     sim = create(SIM_ID, {"policy": "ttl"}, seed=2)
     assert sim.state()["policy"] == "TTL-based"
     try:
-        from kvengine.microsims import bridge
+        from microsims import bridge
     except ImportError:  # the bridge is the runtime's; its own tests cover it
         return
     reply = json.loads(

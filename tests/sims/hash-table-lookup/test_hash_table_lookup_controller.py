@@ -10,12 +10,14 @@ import json
 
 import pytest
 
-from kvengine.microsims import SimInputError, create
-from kvengine.microsims.hash_table_lookup import (
-    COLLISION_TOOLTIP,
-    MAX_KEYS,
-    HashTableLookupController,
-)
+from microsims import SimInputError, controller_module, create
+
+controller = controller_module("hash-table-lookup")
+SIZE = controller.SPEC["params"]["size"]  # sim.json: the range the tests follow
+LOW, HIGH = SIZE["min"], SIZE["max"]
+COLLISION_TOOLTIP = controller.COLLISION_TOOLTIP
+MAX_KEYS = controller.MAX_KEYS
+Controller = controller.Controller
 
 
 def fnv1a(key: str) -> int:
@@ -39,8 +41,8 @@ def sum_bytes(key: str) -> int:
 REFERENCE = {"fnv1a-32": fnv1a, "djb2-32": djb2, "sum-bytes": sum_bytes}
 
 
-def make(**params) -> HashTableLookupController:
-    return HashTableLookupController(params, seed=1)
+def make(**params) -> Controller:
+    return Controller(params, seed=1)
 
 
 def all_keys(state: dict) -> list[str]:
@@ -144,7 +146,7 @@ def test_a_hit_behind_another_key_walks_the_chain():
 
 
 def test_new_keys_get_seeded_values():
-    one, two = HashTableLookupController({}, seed=7), HashTableLookupController({}, seed=7)
+    one, two = Controller({}, seed=7), Controller({}, seed=7)
     for sim in (one, two):
         sim.cmd_hash(key="user:1")
         sim.cmd_hash(key="misc")
@@ -300,16 +302,16 @@ def test_rebucket_narration_fits_the_two_visible_lines(action: str):
 
 def test_every_size_from_4_to_16_rebuckets_correctly():
     sim = make()
-    for size in range(4, 17):
+    for size in range(LOW, HIGH + 1):
         sim.cmd_resize(size=size)
         assert_every_key_in_its_bucket(sim.state())
 
 
-@pytest.mark.parametrize("bad", [3, 17, 0, -1, "abc", True, 8.5, None])
+@pytest.mark.parametrize("bad", [LOW - 1, HIGH + 1, 0, -1, "abc", True, 8.5, None])
 def test_bad_table_size_is_refused_and_nothing_changes(bad):
     sim = make()
     before = sim.state()
-    with pytest.raises(SimInputError, match="4 to 16"):
+    with pytest.raises(SimInputError, match=f"{LOW} to {HIGH}"):
         sim.cmd_resize(size=bad)
     assert sim.state() == before
 
@@ -441,7 +443,7 @@ def test_params_choose_key_size_and_hash():
 
 
 @pytest.mark.parametrize(
-    "params", [{"size": 99}, {"size": "x"}, {"key": ""}, {"hash": "md5"}, {"key": 5}]
+    "params", [{"size": HIGH + 1}, {"size": "x"}, {"key": ""}, {"hash": "md5"}, {"key": 5}]
 )
 def test_bad_params_fall_back_to_defaults(params):
     state = make(**params).state()
@@ -486,7 +488,7 @@ def test_description_lists_every_bucket():
 
 
 def test_registry_and_bridge_reach_the_controller():
-    from kvengine.microsims import bridge
+    from microsims import bridge
 
     assert create("hash-table-lookup", {"size": 8}, seed=1).state()["last"]["bucket"] == 2
     reply = json.loads(

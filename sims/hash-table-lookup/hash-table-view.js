@@ -1,4 +1,4 @@
-// view.js -- draws the hash-table-lookup picture from the controller state and a stage position.
+// hash-table-view.js -- draws the hash-table-lookup picture from the controller state and a stage position.
 //
 // Pure rendering: drawScene(p, state, colors, pos) reads only `state` (the Python controller's
 // snapshot) and `pos`, the animation position in stage units from stage-clock.js (2.5 = stages 0
@@ -11,13 +11,13 @@
 //   rebucket every key moves from its old bucket row to its new one (resize or hash switch)
 // Colour is never the only cue: hits and inserts are labelled in words, the last key's bucket
 // has a marker and bold label besides its gold fill, the collision tooltip is text.
-// Nothing is scaled: below MIN_WIDTH the phone layout (layout.js narrowLayout) stacks the stats,
+// Nothing is scaled: below MIN_WIDTH the phone layout (hash-table-layout.js narrowLayout) stacks the stats,
 // the box, the rows and the tooltip in one column, and the arrow runs down a gutter on the left.
 // drawScene returns what it drew (`scale`, the smallest text in CSS px, every text's box), which
 // the sim keeps as `sim.viewInfo` for tests: view facts only, no simulation state.
 
 import { arrow, box, ease, firstThatFits, fitText, label } from "../kit/draw.js";
-import { computeLayout, LINE, neededHeight, TOOLTIP_MAX_LINES } from "./layout.js";
+import { computeLayout, LINE, neededHeight, TOOLTIP_MAX_LINES } from "./hash-table-layout.js";
 
 const TOOLTIP_LINES = TOOLTIP_MAX_LINES;
 

@@ -1,10 +1,10 @@
-// cache-eviction-simulator.js -- the page of the Cache Eviction Policy Simulator (view only).
+// sim.js -- the page of the Cache Eviction Policy Simulator (view only), the entry of main.html.
 // CANVAS_HEIGHT: 480
 //
-// The whole sim state lives in the Python controller kvengine/microsims/cache_eviction.py; this
-// module builds the controls, forwards input as controller commands and draws `sim.state`
-// (cache-view.js). Commands: next, set_running, tick, set_policy, set_mode, set_capacity,
-// set_sequence, predict, reset, step (the test hook).
+// The whole sim state lives in the Python controller controller.py; this module builds the
+// controls (names, ranges and options from sim.json), forwards input as controller commands and
+// draws `sim.state` (cache-view.js). Commands (listed in sim.json): next, set_running, tick,
+// set_policy, set_mode, set_capacity, set_sequence, predict, reset, step (the test hook).
 //
 // Full Sequence: the button toggles the controller's `running` flag (set_running); while the
 // state says running, this page calls `tick` every 500 ms. `tick` steps only while running and
@@ -20,17 +20,13 @@
 //
 // Usage: open main.html?policy=lfu&capacity=6&seed=1&sequence=A%20B%20A%20C&mode=redis
 
-import { createMicroSim } from "../kit/microsim.js";
+import { createMicroSim, loadSpec, optionPairs } from "../kit/microsim.js";
 import { describeState, drawScene, layout, sceneHeight, slotAt } from "./cache-view.js";
 
+const SPEC = await loadSpec(import.meta.url);
+const P = SPEC.params;
 const TICK_MS = 500;
 const RESTARTS = new Set(["set_policy", "set_mode", "set_capacity", "set_sequence"]);
-const POLICY_OPTIONS = [
-  ["lru", "LRU"],
-  ["lfu", "LFU"],
-  ["random", "Random"],
-  ["ttl", "TTL-based"],
-];
 
 let timer = null;
 let anim = null; // {before, evicted, newKey, touchedKey, hit}: the last step, for its animation
@@ -104,22 +100,14 @@ function animationFrame(sim) {
 }
 
 createMicroSim({
-  id: "cache-eviction-simulator",
-  title: "Cache Eviction Policy Simulator",
-  canvasHeight: 480,
+  spec: SPEC,
   minCanvasHeight,
-  params: {
-    policy: { type: "enum", values: ["lru", "lfu", "random", "ttl"], default: "lru" },
-    capacity: { type: "int", min: 3, max: 10, default: 6 },
-    sequence: { type: "string", maxLength: 400, default: "" },
-    mode: { type: "enum", values: ["exact", "redis"], default: "exact" },
-  },
 
   controls(ui, sim) {
     simRef = sim;
     const policy = ui.select({
-      name: "Policy",
-      options: POLICY_OPTIONS,
+      name: P.policy.label,
+      options: optionPairs(P.policy),
       value: sim.params.policy,
       onChange: (value) => act(sim, "set_policy", { policy: value }),
     });
@@ -138,23 +126,23 @@ createMicroSim({
       onChange: (value) => (value ? act(sim, "predict", { key: value }) : undefined),
     });
     const redis = ui.checkbox({
-      name: "Redis approximation",
+      name: P.mode.label,
       checked: sim.params.mode === "redis",
       onChange: (checked) => act(sim, "set_mode", { redis: checked }),
     });
     const capacity = ui.range({
-      name: "Capacity",
-      min: 3,
-      max: 10,
+      name: P.capacity.label,
+      min: P.capacity.min,
+      max: P.capacity.max,
       step: 1,
       value: sim.params.capacity,
-      format: (v) => `${v} slots`,
+      format: (v) => `${v} ${P.capacity.unit}`,
       onChange: (value) => act(sim, "set_capacity", { capacity: value }),
     });
     const sequence = ui.text({
-      name: "Custom sequence",
+      name: P.sequence.label,
       value: sim.params.sequence,
-      maxLength: 400,
+      maxLength: P.sequence.maxLength,
       size: 22,
       placeholder: "A B A C … then Enter",
       onEnter: (value) => act(sim, "set_sequence", { text: value }),

@@ -1,0 +1,136 @@
+"""One checker for every sim's parameters, driven by the sim's ``sim.json``.
+
+A parameter is declared once, in ``sims/<id>/sim.json``::
+
+    "capacity": {"type": "int", "min": 3, "max": 10, "default": 6, "unit": "slots",
+                 "label": "Capacity", "help": "How many keys the cache holds."}
+
+Types (the same as ``sims/kit/params.js``, which checks URL parameters in the page):
+``int`` (``min``/``max``), ``number`` (``min``/``max``), ``string`` (``maxLength``),
+``enum`` (``options``: a list of ``{"value", "label"}``) and ``bool``.
+A controller calls :func:`read_params` in its ``__init__`` (a bad value falls back to the
+default, with a notice) and :func:`check` in a command (a bad value raises
+:class:`~microsims.SimInputError`, whose text the page shows; nothing changes).
+
+>>> capacity = {"type": "int", "min": 3, "max": 10, "default": 6, "label": "Capacity",
+...             "unit": "slots"}
+>>> check("capacity", capacity, "8")
+8
+>>> check("capacity", capacity, 11)
+Traceback (most recent call last):
+...
+microsims.SimInputError: Capacity must be a whole number from 3 to 10 slots.
+>>> read_params({"params": {"capacity": capacity}}, {"capacity": True})
+({'capacity': 6}, ['Capacity must be a whole number from 3 to 10 slots; using 6.'])
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from microsims import SimInputError
+
+__all__ = ["check", "choices", "labels", "read_params"]
+
+_WHOLE = re.compile(r"\s*[+-]?\d{1,18}\s*")
+_TRUE = ("true", "1", "yes", "on")
+_FALSE = ("false", "0", "no", "off")
+
+
+def choices(entry: Mapping[str, Any]) -> list[Any]:
+    """The values of an ``enum`` parameter or of an option list, in their order."""
+    return [option["value"] for option in entry["options"]]
+
+
+def labels(entry: Mapping[str, Any], field: str = "label") -> dict[Any, str]:
+    """``{value: label}`` of an option list; ``field="short"`` gives the short labels (the
+    canvas's), falling back to the label where an option has none."""
+    return {o["value"]: o.get(field, o["label"]) for o in entry["options"]}
+
+
+def _range(param: Mapping[str, Any]) -> str:
+    unit = f" {param['unit']}" if param.get("unit") else ""
+    return f"from {param['min']:g} to {param['max']:g}{unit}"
+
+
+def _label(name: str, param: Mapping[str, Any]) -> str:
+    return str(param.get("label", name))
+
+
+def check(name: str, param: Mapping[str, Any], value: Any) -> Any:
+    """``value`` as the parameter's type if it is valid, else :class:`SimInputError`.
+
+    Whole numbers may arrive as ``int``, as an integral ``float`` or as digits in a string (a
+    URL's text); ``True``/``False`` are never numbers.
+    """
+    kind = param["type"]
+    label = _label(name, param)
+    if kind in ("int", "number"):
+        number: Any = None
+        if isinstance(value, bool):
+            number = None
+        elif isinstance(value, int):
+            number = value
+        elif isinstance(value, float) and math.isfinite(value):
+            number = int(value) if kind == "int" and value.is_integer() else value
+        elif isinstance(value, str) and _WHOLE.fullmatch(value):
+            number = int(value)
+        elif isinstance(value, str) and kind == "number":
+            try:
+                number = float(value)
+            except ValueError:
+                number = None
+        whole = kind == "int"
+        ok = number is not None and (not whole or isinstance(number, int))
+        ok = ok and param.get("min", -math.inf) <= number <= param.get("max", math.inf)
+        if not ok:
+            what = "a whole number" if whole else "a number"
+            raise SimInputError(f"{label} must be {what} {_range(param)}.")
+        return number
+    if kind == "enum":
+        values = choices(param)
+        if value not in values:
+            shown = ", ".join(str(v) for v in values)
+            raise SimInputError(f"{label} must be one of {shown}.")
+        return value
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in _TRUE or word in _FALSE:
+            return word in _TRUE
+        raise SimInputError(f"{label} must be true or false.")
+    if not isinstance(value, str):
+        raise SimInputError(f"{label} must be text.")
+    limit = param.get("maxLength")
+    if limit is not None and len(value) > limit:
+        raise SimInputError(f"{label} must be at most {limit:,} characters.")
+    return value
+
+
+def read_params(
+    spec: Mapping[str, Any], params: Mapping[str, Any] | None
+) -> tuple[dict[str, Any], list[str]]:
+    """Every parameter of ``spec``: its value from ``params`` if valid, else its default.
+
+    Returns ``(values, notices)``; a notice says which value was refused and what is used.
+    A missing value, ``None`` or ``""`` is simply the default (no notice).
+    """
+    given = params if isinstance(params, Mapping) else {}
+    values: dict[str, Any] = {}
+    notices: list[str] = []
+    for name, param in spec.get("params", {}).items():
+        default = param["default"]
+        raw = given.get(name)
+        if raw is None or raw == "":
+            values[name] = default
+            continue
+        try:
+            values[name] = check(name, param, raw)
+        except SimInputError as error:
+            values[name] = default
+            notices.append(f"{str(error).rstrip('.')}; using {default}.")
+    return values, notices

@@ -1,0 +1,13 @@
+// Types of config.js, which hooks/build_assets.py generates at build time (not in git), for the
+// type check (`make lint` runs tsc --noEmit over the kit).
+export const ASSETS: {
+  mode: "self" | "cdn";
+  engine: { url: string; version: string };
+  p5: { version: string; url: string; integrity: string | null };
+  pyodide: {
+    version: string;
+    files: string[];
+    indexURL: string;
+    integrity: Record<string, string>;
+  };
+};
