@@ -12,7 +12,9 @@ import statistics
 from collections.abc import Callable, Iterable
 from functools import cache
 
-from kvengine.microsims.cache_eviction import Controller
+from microsims import controller_class
+
+Controller = controller_class("cache-eviction-simulator")
 from kvengine.scenarios import HotKeyModel, StampedeModel
 
 SEEDS = range(1, 201)

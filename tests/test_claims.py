@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from kvengine.microsims.cache_eviction import Controller
+from microsims import controller_class
+
+Controller = controller_class("cache-eviction-simulator")
 from tests.claims import (
     SEEDS,
     count_of,

@@ -1,6 +1,6 @@
 // cache-view.js -- drawing for the cache-eviction-simulator (p5 instance mode, no state of its own).
 //
-// Everything drawn comes from the controller's state (kvengine/microsims/cache_eviction.py):
+// Everything drawn comes from the controller's state (sims/cache-eviction-simulator/controller.py):
 // the slots in the order the controller gives (next victim last, so it sits at the bottom), the
 // access log, the statistics and, after a full run, the four-policy comparison. The only extra
 // input is `anim`, the view's animation progress for the last step (an evicted slot flashing red
