@@ -136,9 +136,25 @@ def stampede(keys: int, mitigation: str, seed: int, servers: int = 10) -> dict[s
     return model.run(STAMPEDE_WINDOW)
 
 
+@cache
+def hotkey(mitigation: str, seed: int, shards: int = 3) -> dict[str, Any]:
+    """``HotKeyModel``'s figures after the results table's window (120 ticks), with
+    ``overloadedShards``: the shards (numbered from 1) overloaded in at least one tick."""
+    snap = HotKeyModel(shards=shards, mitigation=mitigation, seed=seed).run(HOTKEY_WINDOW)
+    overloaded = [shard["id"] for shard in snap["shards"] if shard["overloadedTicks"]]
+    return {**snap, "overloadedShards": overloaded}
+
+
 def hot_share_with(shards: int, seed: int = 1) -> float:
     """The largest share of all requests one node serves, after 120 ticks with ``shards``."""
     return float(HotKeyModel(shards=shards, seed=seed).run(HOTKEY_WINDOW)["maxShare"])
+
+
+def single(items: list[Any]) -> Any:
+    """The one item of ``items`` (an error if there are none or several)."""
+    if len(items) != 1:
+        raise ValueError(f"expected exactly one, found {items}")
+    return items[0]
 
 
 def same_slot_option(pairs: Mapping[str, tuple[str, str]]) -> str:
@@ -170,8 +186,10 @@ def namespace(seed: int = 1, **overrides: Any) -> dict[str, Any]:
         "lazy_expired_get_is_nil": lazy_expired_get_is_nil,
         "noeviction_keeps_keys": noeviction_keeps_keys,
         "stampede": stampede,
+        "hotkey": hotkey,
         "hot_share_with": hot_share_with,
         "same_slot_option": same_slot_option,
+        "single": single,
         "seed": seed,
     }
     names.update(overrides)
