@@ -78,7 +78,9 @@ def replay(sequence: str, policy: str, capacity: int) -> list[dict[str, Any]]:
             store.set(key, f"{key.lower()}-row")
         store.tick()
         evicted = [e["key"] for e in events if e.get("type") == "evict"]
-        log.append({"step": step, "key": key, "hit": hit, "evicted": evicted[0] if evicted else None})
+        log.append(
+            {"step": step, "key": key, "hit": hit, "evicted": evicted[0] if evicted else None}
+        )
     return log
 
 
@@ -233,7 +235,9 @@ def evaluate(
             raise PluginError(f"{what}: {expression!r} failed: {error!r}") from error
 
     answer = run(str(q["answer"]), "answer")
-    values = {name: str(run(str(expr), f"values.{name}")) for name, expr in q.get("values", {}).items()}
+    values = {
+        name: str(run(str(expr), f"values.{name}")) for name, expr in q.get("values", {}).items()
+    }
     options = q.get("options")
     if isinstance(options, str):
         options = {str(key): f"`{key}`" for key in run(options, "options")}
@@ -270,9 +274,11 @@ def render(qid: str, q: Mapping[str, Any], result: Mapping[str, Any]) -> str:
         f'data-kind="{q["kind"]}" data-answer="{attr(result["answer"])}" id="{uid}">'
     ]
     if q["kind"] == "choice":
-        parts.append(f'<fieldset class="quiz__body"><legend class="quiz__legend">'
-                     f'<span class="quiz__title">{attr(q["title"])}:</span> {text["question"]}'
-                     "</legend>")
+        parts.append(
+            f'<fieldset class="quiz__body"><legend class="quiz__legend">'
+            f'<span class="quiz__title">{attr(q["title"])}:</span> {text["question"]}'
+            "</legend>"
+        )
         for n, (value, label) in enumerate(result["options"].items()):
             oid = f"{uid}-{n}"
             reason = f' data-why="{attr(why[value])}"' if value in why else ""
@@ -288,7 +294,7 @@ def render(qid: str, q: Mapping[str, Any], result: Mapping[str, Any]) -> str:
         parts.append(
             f'<div class="quiz__body" role="group" aria-labelledby="{uid}-q"{hint}>'
             f'<p class="quiz__legend" id="{uid}-q"><span class="quiz__title">'
-            f'{attr(q["title"])}:</span> {text["question"]}</p>'
+            f"{attr(q['title'])}:</span> {text['question']}</p>"
             f'<p class="quiz__field"><label for="{uid}-input">{attr(q["label"])}</label> '
             f'<input type="text" inputmode="numeric" autocomplete="off" id="{uid}-input" '
             f'class="quiz__input" size="6">{unit}</p></div>'
@@ -336,7 +342,9 @@ def expand(content: str, source: Path, evaluate_fn: Callable[..., Any] = evaluat
 
 
 def on_page_content(html_text: str, page: Any, config: Any, files: Any) -> str:
-    source = Path(page.file.abs_src_path).parent / QUESTIONS_FILE if page.file.abs_src_path else None
+    source = (
+        Path(page.file.abs_src_path).parent / QUESTIONS_FILE if page.file.abs_src_path else None
+    )
     if source is None:
         return html_text
     return expand(html_text, source)

@@ -88,7 +88,9 @@ def test_every_placeholder_names_a_question_and_every_question_is_asked_once() -
 def test_at_least_ten_checks_and_one_after_each_main_section() -> None:
     checks = [q for q in QUESTION_DATA.values() if q["title"] == "Check your understanding"]
     assert len(checks) >= 10
-    positions = [CHAPTER.index(heading) for heading in SECTIONS] + [CHAPTER.index("## Key Takeaways")]
+    positions = [CHAPTER.index(heading) for heading in SECTIONS] + [
+        CHAPTER.index("## Key Takeaways")
+    ]
     for heading, start, end in zip(SECTIONS, positions, positions[1:], strict=False):
         ids = re.findall(r'<div data-quiz="([^"]+)"></div>', CHAPTER[start:end])
         kinds = [QUESTION_DATA[qid]["title"] for qid in ids]
@@ -207,15 +209,18 @@ def test_the_hooks_runs_are_the_claim_grids_runs() -> None:
         mine = quiz.stampede(keys, mitigation, 1)
         grid = claims.stampede_runs(keys, mitigation)[0]
         assert {f: mine[f] for f in claims.STAMPEDE_FIELDS} == grid
-    assert quiz.hotkey("none", 1)["overloadedShards"] == claims.hotkey_runs("none")[0][
-        "overloadedShards"
-    ]
+    assert (
+        quiz.hotkey("none", 1)["overloadedShards"]
+        == claims.hotkey_runs("none")[0]["overloadedShards"]
+    )
 
 
 @pytest.mark.parametrize(
     "qid", sorted(qid for qid, q in QUESTION_DATA.items() if q.get("seeds") == "all")
 )
-def test_answers_said_to_hold_for_every_seed_do(qid: str, answers: dict[str, dict[str, Any]]) -> None:
+def test_answers_said_to_hold_for_every_seed_do(
+    qid: str, answers: dict[str, dict[str, Any]]
+) -> None:
     def stampede(keys: int, mitigation: str, seed: int, servers: int = 10) -> dict:
         return claims.stampede_runs(keys, mitigation, servers)[seed - 1]
 
@@ -251,11 +256,15 @@ def test_a_wrong_expression_fails_the_build_with_a_clear_message() -> None:
 def test_render_without_javascript_reads_as_question_and_answer(
     answers: dict[str, dict[str, Any]],
 ) -> None:
-    html_text = quiz.render("sim-hash-cart", QUESTION_DATA["sim-hash-cart"], answers["sim-hash-cart"])
+    html_text = quiz.render(
+        "sim-hash-cart", QUESTION_DATA["sim-hash-cart"], answers["sim-hash-cart"]
+    )
     answer = answers["sim-hash-cart"]["answer"]
     assert f'data-answer="{answer}"' in html_text
     assert '<label for="quiz-sim-hash-cart-input">' in html_text
-    assert re.search(r"<details class=\"quiz__answer\"><summary>Check your answer</summary>", html_text)
+    assert re.search(
+        r"<details class=\"quiz__answer\"><summary>Check your answer</summary>", html_text
+    )
     assert f"<strong>Answer: {answer}.</strong>" in html_text
     assert 'role="status"' in html_text and 'aria-live="polite"' in html_text
     assert "hidden>Check</button>" in html_text, "Check is shown by the script only"
