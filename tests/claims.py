@@ -47,6 +47,7 @@ def hotkey_runs(mitigation: str) -> tuple[dict, ...]:
         run["overloadedTicks"] = sum(shard["overloadedTicks"] for shard in snap["shards"])
         run["replicaShares"] = list(snap["shards"][0]["replicaShare"])  # the hot shard's
         run["primaryShare"] = snap["shards"][0]["share"]
+        run["overloadedShards"] = [s["id"] for s in snap["shards"] if s["overloadedTicks"]]
         runs.append(run)
     return tuple(runs)
 

@@ -252,13 +252,14 @@ def seed_lines() -> list[str]:
     return [line.strip() for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def seed_fragments() -> list[str]:
+def seed_fragments(lines: list[str] | None = None) -> list[str]:
     """The seed's sentences (and list items flattened into one line), markup removed, fixes applied.
 
-    Table rows are left out: ``test_*_table`` compares them cell by cell.
+    ``lines``: the seed's lines to split (default: all of them). Table rows are left out:
+    ``test_*_table`` compares them cell by cell.
     """
     fragments: list[str] = []
-    for line in seed_lines():
+    for line in seed_lines() if lines is None else lines:
         if line.startswith("|"):
             continue
         for wrong, right in SEED_FIXES:
@@ -273,6 +274,39 @@ def seed_fragments() -> list[str]:
                 if sentence:
                     fragments.append(sentence)
     return fragments
+
+
+def seed_spec_lines() -> dict[str, list[str]]:
+    """The seed's three specifications, by sim-id: the lines after a "Diagram: ..." heading up to
+    the one ending in "Responsive: Redraws on window resize." (the spec's title, type, status,
+    objective, canvas and description). They live on the sims' own pages, for instructors."""
+    lines = seed_lines()
+    specs: dict[str, list[str]] = {}
+    for i, line in enumerate(lines):
+        if line.startswith("Diagram: "):
+            end = next(j for j in range(i + 1, len(lines)) if "**Responsive:**" in lines[j])
+            block = lines[i + 1 : end + 1]
+            sim_id = re.search(r"sim-id:\*\* ([a-z-]+)", " ".join(block))
+            assert sim_id, f"no sim-id in the spec after {line!r}"
+            specs[sim_id.group(1)] = block
+    return specs
+
+
+def seed_chapter_lines() -> list[str]:
+    """The seed's lines that stay in the chapter: all but the specifications."""
+    lines = seed_lines()
+    specs = seed_spec_lines()
+    kept: list[str] = []
+    in_spec = 0
+    for i, line in enumerate(lines):
+        if in_spec:
+            in_spec -= 1
+            continue
+        kept.append(line)
+        if line.startswith("Diagram: "):
+            block = next(b for b in specs.values() if lines[i + 1 : i + 1 + len(b)] == b)
+            in_spec = len(block)
+    return kept
 
 
 def seed_table(header: str) -> list[list[str]]:
@@ -354,11 +388,10 @@ def test_seed_text_is_readable_and_split_into_sentences() -> None:
     assert "Same spirit, very different internal architecture." in fragments
 
 
-def test_every_seed_sentence_appears_in_order(chapter: _Page) -> None:
-    text = chapter.text
+def _missing_or_out_of_order(fragments: list[str], text: str) -> tuple[list[str], list[str]]:
     missing, out_of_order = [], []
     position = 0
-    for fragment in seed_fragments():
+    for fragment in fragments:
         for wrong, right in SEED_CORRECTIONS.items():
             fragment = fragment.replace(wrong, right)
         found = text.find(fragment, position)
@@ -368,8 +401,46 @@ def test_every_seed_sentence_appears_in_order(chapter: _Page) -> None:
             out_of_order.append(fragment)
         else:
             missing.append(fragment)
+    return missing, out_of_order
+
+
+def test_every_seed_sentence_appears_in_order(chapter: _Page) -> None:
+    """The chapter has every sentence of the seed in order, except the three specifications."""
+    missing, out_of_order = _missing_or_out_of_order(
+        seed_fragments(seed_chapter_lines()), chapter.text
+    )
     assert not missing, "seed sentences missing from the chapter:\n  " + "\n  ".join(missing)
     assert not out_of_order, "seed sentences out of order:\n  " + "\n  ".join(out_of_order)
+
+
+def test_seed_split_keeps_every_line() -> None:
+    specs = seed_spec_lines()
+    assert sorted(specs) == sorted(SIM_IDS)
+    assert len(seed_chapter_lines()) + sum(map(len, specs.values())) == len(seed_lines())
+
+
+@pytest.mark.parametrize("sim_id", SIM_IDS)
+def test_each_spec_is_on_its_sim_page_for_instructors(sim_id: str) -> None:
+    """Every sentence of the seed's specification, in order, under the sim page's "For
+    instructors" heading (next to the lesson plan), in an admonition."""
+    page_html = render(ROOT / "sims" / sim_id / "index.md")
+    head = re.search(r'<h2 id="for-instructors">For instructors', page_html)
+    assert head, f"sims/{sim_id}/index.md has no 'For instructors' section"
+    section = page_html[head.end() :].split("<h2", 1)[0]
+    assert re.search(r"<h3[^>]*>Lesson plan", section), "the lesson plan is for instructors"
+    text = parse(section).text
+    missing, out_of_order = _missing_or_out_of_order(
+        seed_fragments(seed_spec_lines()[sim_id]), text
+    )
+    assert not missing, "spec sentences missing from the sim page:\n  " + "\n  ".join(missing)
+    assert not out_of_order, "spec sentences out of order:\n  " + "\n  ".join(out_of_order)
+    assert f"CANVAS_HEIGHT: {SPEC_CANVAS_HEIGHTS[sim_id]}." in text
+    assert "Status: Specified (now built: the sim above runs it)" in text
+
+
+def test_the_chapter_has_no_authoring_leftovers(chapter: _Page) -> None:
+    for leftover in ("CANVAS_HEIGHT", "Status: Specified", "Specification:", "sim-id:"):
+        assert leftover not in chapter.text, leftover
 
 
 def test_flattened_hot_key_line_is_a_list_with_code(chapter_html: str) -> None:
@@ -382,8 +453,9 @@ def test_flattened_hot_key_line_is_a_list_with_code(chapter_html: str) -> None:
     assert any(i.startswith("<strong>Read replicas:</strong>") for i in items)
 
 
-def test_hash_example_note_matches_the_engine(chapter: _Page) -> None:
-    """The note under the hash-table spec quotes numbers; they must be kvengine's."""
+def test_hash_example_note_matches_the_engine() -> None:
+    """The note under the hash-table spec (on the sim's page) quotes numbers; they must be
+    kvengine's."""
     hashing = pytest.importorskip("kvengine.hashing")
     digest = hashing.hash_trace("fnv1a-32", "user:42")["hash"]
     independent = 2166136261  # FNV-1a 32-bit, computed here as a cross-check of the engine
@@ -394,7 +466,7 @@ def test_hash_example_note_matches_the_engine(chapter: _Page) -> None:
         f"which for user:42 is {digest}, and {digest} mod 8 = {digest % 8}, so with 8 "
         f"buckets user:42 lands in bucket {digest % 8}."
     )
-    assert expected in chapter.text
+    assert expected in parse(render(ROOT / "sims" / "hash-table-lookup" / "index.md")).text
 
 
 def test_redis_command_is_code(chapter_html: str) -> None:
@@ -506,10 +578,25 @@ def test_atam_and_headings_hierarchy(chapter_html: str) -> None:
         assert expected in titles
 
 
-def test_prerequisites_are_honest(chapter: _Page) -> None:
+def test_prerequisites_are_honest(chapter: _Page, chapter_html: str) -> None:
     text = chapter.text
     assert "This chapter builds on concepts from:" in text
     assert not re.search(r"Chapter [1-4]\b", text), "no invented earlier chapters"
+    section = chapter_html.split('id="prerequisites"', 1)[1].split("<h2", 1)[0]
+    items = [parse(item).text for item in re.findall(r"<li>(.*?)</li>", section, re.S)]
+    assert len(items) >= 3, "the prerequisites say what to know"
+    for topic in ("The relational model:", "Hashing basics:"):
+        assert any(item.startswith(topic) and len(item) > 60 for item in items), topic
+
+
+def test_jump_links_reach_each_sim(chapter: _Page) -> None:
+    jumps = [href for href, text in chapter.links if href.startswith("#sim-")]
+    for sim_id in SIM_IDS:
+        assert f"sim-{sim_id}" in chapter.ids
+        assert jumps.count(f"#sim-{sim_id}") == 2, "one at the top, one in the sim's section"
+    first_section = chapter.text.index("Summary")
+    first_jump = chapter.text.index("Hash Table Lookup")
+    assert first_jump < first_section, "the top links come before the chapter's text"
 
 
 # ---------------------------------------------------------------- the three diagrams
@@ -542,14 +629,13 @@ def test_diagram_block_heading_iframe_links_spec(
     hrefs = [href for href, _ in page.links]
     assert f"../../sims/{sim_id}/" in hrefs, "link to the sim's own page"
     assert f"../../sims/{sim_id}/main.html" in hrefs, "fullscreen link"
-    details = re.search(
-        r'<details class="info">\s*<summary>(.*?)</summary>(.*?)</details>', block, re.S
+    assert f"../../sims/{sim_id}/index.md#for-instructors" in hrefs, (
+        "link to the spec and lesson plan"
     )
-    assert details, "the spec is in a collapsed <details> (no 'open' attribute)"
-    spec = parse(details.group(2)).text
-    assert f"sim-id: {sim_id}" in spec
-    assert f"CANVAS_HEIGHT: {SPEC_CANVAS_HEIGHTS[sim_id]}." in spec
-    assert "Responsive: Redraws on window resize." in spec
+    assert frame.get("id") == f"sim-{sim_id}", "the target of the jump links"
+    assert "<details" not in block.split('data-quiz="', 1)[0], "no spec box in the chapter"
+    prompts = re.findall(r'<div data-quiz="(sim-[a-z-]+)"></div>', block)
+    assert 2 <= len(prompts) <= 3, f"two or three prompts under the sim: {prompts}"
 
 
 @pytest.mark.parametrize("sim_id", SIM_IDS)
