@@ -162,15 +162,18 @@ def test_hash_answers_match_an_independent_fnv1a(answers: dict[str, dict[str, An
 
 
 def test_hash_collision_answer_is_what_the_sim_inserts(answers: dict[str, dict[str, Any]]) -> None:
-    from kvengine.microsims.hash_table_lookup import HashTableLookupController
+    from microsims import controller_class
 
-    sim = HashTableLookupController({"key": "user:42", "size": 8}, seed=1)
+    sim = controller_class("hash-table-lookup")({"key": "user:42", "size": 8}, seed=1)
     sim.cmd_collision()
     assert sim.state()["collision"]["newKey"] == answers["sim-hash-collision"]["answer"]
 
 
 def test_eviction_answers_are_what_the_sim_shows(answers: dict[str, dict[str, Any]]) -> None:
-    from kvengine.microsims.cache_eviction import DEFAULT_SEQUENCE, Controller
+    from microsims import controller_module
+
+    eviction = controller_module("cache-eviction-simulator")
+    DEFAULT_SEQUENCE, Controller = eviction.DEFAULT_SEQUENCE, eviction.Controller
 
     assert CONSTANTS["DEFAULT_SEQUENCE"] == DEFAULT_SEQUENCE
     for policy, qid in (("lru", "sim-evict-lru"), ("lfu", "sim-evict-lfu")):
