@@ -9,6 +9,11 @@ What it adds to MkDocs' file collection (so ``mkdocs build`` and ``mkdocs serve`
   zip (sorted names, fixed timestamps and modes), so the same source gives the same bytes;
 * ``sims/vendor/p5/p5.min.js`` and ``sims/vendor/pyodide/*`` from ``node_modules`` (self-hosted
   mode, the default: the site then requests nothing from other origins);
+* ``sims/vendor/<package>/LICENSE*`` beside the vendored files: the package's licence text from
+  ``node_modules/<package>/LICENSE*`` (or ``license*``), and any text in ``licenses/<package>/``
+  of this repository (Pyodide's npm package has none; CPython's licence goes beside it); a
+  vendored package without a licence text fails the build. Material's licence goes to
+  ``assets/LICENSE-mkdocs-material.txt``. THIRD_PARTY_NOTICES.md lists them all;
 * ``sims/kit/config.js``: the asset URLs the kit and the worker load. In CDN mode
   (``MICROSIM_ASSETS=cdn`` or ``extra: microsim_assets: cdn``) p5 and Pyodide come from jsDelivr
   at the versions pinned in ``package-lock.json``, each with a Subresource Integrity hash computed
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.metadata
 import io
 import json
 import logging
@@ -157,6 +163,64 @@ def _add(files: Files, file: File) -> None:
     files.append(file)
 
 
+# ------------------------------------------------------------------ third-party licences
+
+VENDORED_PACKAGES = ("p5", "pyodide")  # npm packages copied under sims/vendor/<package>/
+
+
+def licence_texts(root: Path, package: str) -> dict[str, Path]:
+    """The licence files to ship beside ``sims/vendor/<package>/``: site name -> source file.
+
+    The npm package's own ``LICENSE*``/``license*`` file becomes ``LICENSE.txt``; files in the
+    repository's ``licenses/<package>/`` keep their names (and win on a clash).
+    """
+    texts: dict[str, Path] = {}
+    npm_dir = root / "node_modules" / package
+    candidates = sorted(
+        path
+        for path in npm_dir.glob("*")
+        if path.is_file() and path.name.lower().startswith(("license", "licence"))
+    )
+    if candidates:
+        texts["LICENSE.txt"] = candidates[0]
+    extra_dir = root / "licenses" / package
+    if extra_dir.is_dir():
+        for path in sorted(extra_dir.iterdir()):
+            if path.is_file() and not path.name.startswith("."):
+                texts[path.name] = path
+    if not texts:
+        raise PluginError(
+            f"no licence text for the vendored package {package!r}: add one to "
+            f"licenses/{package}/ and an entry to THIRD_PARTY_NOTICES.md"
+        )
+    return texts
+
+
+def material_licence() -> Path | None:
+    """The installed mkdocs-material's LICENSE file, if the distribution lists one."""
+    try:
+        dist = importlib.metadata.distribution("mkdocs-material")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for entry in dist.files or ():
+        if entry.name == "LICENSE" and "dist-info" in str(entry):
+            return Path(str(dist.locate_file(entry)))
+    return None
+
+
+def add_licences(files: Files, config: Any, root: Path, mode: str) -> None:
+    """Ship the licence texts of what the site vendors (see THIRD_PARTY_NOTICES.md)."""
+    if mode == "self":
+        for package in VENDORED_PACKAGES:
+            for name, source in licence_texts(root, package).items():
+                uri = f"sims/vendor/{package}/{name}"
+                _add(files, File.generated(config, uri, abs_src_path=str(source)))
+    theme_licence = material_licence()
+    if theme_licence is not None and theme_licence.is_file():
+        uri = "assets/LICENSE-mkdocs-material.txt"
+        _add(files, File.generated(config, uri, abs_src_path=str(theme_licence)))
+
+
 def on_files(files: Files, config: Any) -> Files:
     root = project_root(config)
     sims_dir = root / "sims"
@@ -189,6 +253,7 @@ def on_files(files: Files, config: Any) -> Files:
                 files,
                 File.generated(config, f"sims/vendor/pyodide/{name}", abs_src_path=str(source)),
             )
+    add_licences(files, config, root, mode)
     log.info(
         "build_assets: MicroSim assets in %s mode, engine %s", mode, assets["engine"]["version"]
     )
