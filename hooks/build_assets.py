@@ -38,6 +38,7 @@ import io
 import json
 import logging
 import os
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -221,11 +222,66 @@ def add_licences(files: Files, config: Any, root: Path, mode: str) -> None:
         _add(files, File.generated(config, uri, abs_src_path=str(theme_licence)))
 
 
+# ------------------------------------------------------------------ series layout, metadata, og
+
+SIM_PAGE = re.compile(r"^sims/([a-z0-9-]+)/index\.md$")
+
+
+def drop_linked_sims(files: Files, config: Any, root: Path) -> None:
+    """Forget what MkDocs found through the ``docs/sims/<id>`` symlinks to ``sims/<id>``.
+
+    The links exist for the MicroSim series' tools, which look for ``docs/sims/<id>/``; the hook
+    adds ``sims/`` itself (with its filter), so nothing is collected twice.
+    """
+    sims_dir = (root / "sims").resolve()
+    docs_dir = Path(config.docs_dir).resolve()
+    for file in list(files):
+        if file.generated_by or not file.abs_src_path or not file.src_uri.startswith("sims/"):
+            continue
+        source = Path(file.abs_src_path)
+        if source.resolve().is_relative_to(sims_dir) and source.absolute().is_relative_to(docs_dir):
+            files.remove(file)
+
+
+def site_metadata(path: Path, sim_id: str, site_url: str | None) -> str | None:
+    """The built ``metadata.json`` when ``site_url`` moves the sim's identifier, else None.
+
+    ``identifier`` is the sim page's URL; the repository's copy holds the default site's, and a
+    fork built with its own SITE_URL publishes its own.
+    """
+    if not site_url:
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    identifier = site_url.rstrip("/") + f"/sims/{sim_id}/"
+    if data.get("identifier") == identifier:
+        return None
+    data["identifier"] = identifier
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+    """A sim page's og:image is its screenshot; its description, if it has none, its metadata's."""
+    match = SIM_PAGE.match(page.file.src_uri)
+    if match:
+        sim_id = match.group(1)
+        screenshot = f"sims/{sim_id}/{sim_id}.png"
+        if files.get_file_from_path(screenshot) is not None:
+            page.meta.setdefault("image", screenshot)
+            page.meta.setdefault("image_alt", f"Screenshot of the {page.title or sim_id} MicroSim")
+        if not page.meta.get("description"):
+            metadata = project_root(config) / "sims" / sim_id / "metadata.json"
+            if metadata.is_file():
+                text = json.loads(metadata.read_text(encoding="utf-8")).get("description", "")
+                page.meta["description"] = text.split(". ")[0].rstrip(".") + "."
+    return markdown
+
+
 def on_files(files: Files, config: Any) -> Files:
     root = project_root(config)
     sims_dir = root / "sims"
     site_dir = config.site_dir
     use_urls = config.use_directory_urls
+    drop_linked_sims(files, config, root)
     if sims_dir.is_dir():
         for path in sorted(p for p in sims_dir.rglob("*") if p.is_file()):
             relative = path.relative_to(sims_dir)
@@ -235,6 +291,11 @@ def on_files(files: Files, config: Any) -> Files:
             if relative.suffix == ".md" and files.get_file_from_path(src_uri) is not None:
                 log.info("build_assets: docs/%s wins over %s", src_uri, path)
                 continue
+            if relative.name == "metadata.json" and len(relative.parts) == 2:
+                moved = site_metadata(path, relative.parts[0], config.site_url)
+                if moved is not None:
+                    _add(files, File.generated(config, src_uri, content=moved))
+                    continue
             _add(files, File(src_uri, str(root), site_dir, use_urls))
 
     mode = assets_mode(config)
