@@ -4,7 +4,10 @@ What it adds to MkDocs' file collection (so ``mkdocs build`` and ``mkdocs serve`
 
 * every ``sims/<id>/index.md`` of the repository as the page ``sims/<id>/index.md`` (a page of
   the same path under ``docs/`` wins), and every other file under ``sims/`` as a static file
-  (developer notes -- other ``.md`` files -- dotfiles and caches are left out);
+  (developer notes -- other ``.md`` files -- dotfiles and caches are left out). The
+  ``docs/sims/<id>`` symlinks to ``sims/<id>`` (the MicroSim series' layout) are not collected a
+  second time; a ``metadata.json`` gets the ``identifier`` of the configured ``site_url``, and a
+  sim page the ``image`` (its screenshot) that ``overrides/main.html`` puts in ``og:image``;
 * ``sims/kit/kvengine.zip``: the ``kvengine`` package, ``.py`` files only, as a *deterministic*
   zip (sorted names, fixed timestamps and modes), so the same source gives the same bytes;
 * ``sims/vendor/p5/p5.min.js`` and ``sims/vendor/pyodide/*`` from ``node_modules`` (self-hosted
