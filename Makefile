@@ -6,15 +6,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
-export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build test lint bench system-deps clean
+.PHONY: setup serve build test lint bench system-deps clean lock
 
-$(BIN)/.installed: pyproject.toml
+# The whole Python environment comes from requirements-dev.lock (every package pinned with its
+# hashes, setuptools included), then the package itself is installed editable from it.
+$(BIN)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# Regenerate requirements-dev.lock from pyproject.toml's [dev] extra (keeps current pins;
+# `make lock LOCK_ARGS=--upgrade` moves everything to the newest allowed versions).
+PIP_TOOLS := pip-tools==7.7.0
+LOCK_ARGS ?=
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet $(PIP_TOOLS)
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --all-build-deps --extra dev \
+	  --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) \
+	  --output-file requirements-dev.lock pyproject.toml
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -30,7 +42,7 @@ build: setup
 	$(BIN)/mkdocs build --strict
 
 serve: setup
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT)
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)/} $(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT)
 
 # Python: ruff (lint + format); JavaScript: Biome (lint + format) and tsc, which checks the
 # kit's JSDoc types (tsconfig.json: allowJs + checkJs over sims/kit, each file // @ts-check).

@@ -12,8 +12,16 @@ What it adds to MkDocs' file collection (so ``mkdocs build`` and ``mkdocs serve`
   ``microsims`` runtime (registry, parameter checker, bridge) and each sim's
   ``sims/<id>/controller.py`` and ``sims/<id>/sim.json``. The zip is *deterministic* (sorted
   names, fixed timestamps and modes), so the same sources give the same bytes;
+  the ``docs/sims/<id>`` symlinks to ``sims/<id>`` (the MicroSim series' layout) are not collected a
+  second time; a ``metadata.json`` gets the ``identifier`` of the configured ``site_url``, and a
+  sim page the ``image`` (its screenshot) that ``overrides/main.html`` puts in ``og:image``;
 * ``sims/vendor/p5/p5.min.js`` and ``sims/vendor/pyodide/*`` from ``node_modules`` (self-hosted
   mode, the default: the site then requests nothing from other origins);
+* ``sims/vendor/<package>/LICENSE*`` beside the vendored files: the package's licence text from
+  ``node_modules/<package>/LICENSE*`` (or ``license*``), and any text in ``licenses/<package>/``
+  of this repository (Pyodide's npm package has none; CPython's licence goes beside it); a
+  vendored package without a licence text fails the build. Material's licence goes to
+  ``assets/LICENSE-mkdocs-material.txt``. THIRD_PARTY_NOTICES.md lists them all;
 * ``sims/kit/config.js``: the asset URLs the kit and the worker load. In CDN mode
   (``MICROSIM_ASSETS=cdn`` or ``extra: microsim_assets: cdn``) p5 and Pyodide come from jsDelivr
   at the versions pinned in ``package-lock.json``, each with a Subresource Integrity hash computed
@@ -33,10 +41,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.metadata
 import io
 import json
 import logging
 import os
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -181,11 +191,124 @@ def _add(files: Files, file: File) -> None:
     files.append(file)
 
 
+# ------------------------------------------------------------------ third-party licences
+
+VENDORED_PACKAGES = ("p5", "pyodide")  # npm packages copied under sims/vendor/<package>/
+
+
+def licence_texts(root: Path, package: str) -> dict[str, Path]:
+    """The licence files to ship beside ``sims/vendor/<package>/``: site name -> source file.
+
+    The npm package's own ``LICENSE*``/``license*`` file becomes ``LICENSE.txt``; files in the
+    repository's ``licenses/<package>/`` keep their names (and win on a clash).
+    """
+    texts: dict[str, Path] = {}
+    npm_dir = root / "node_modules" / package
+    candidates = sorted(
+        path
+        for path in npm_dir.glob("*")
+        if path.is_file() and path.name.lower().startswith(("license", "licence"))
+    )
+    if candidates:
+        texts["LICENSE.txt"] = candidates[0]
+    extra_dir = root / "licenses" / package
+    if extra_dir.is_dir():
+        for path in sorted(extra_dir.iterdir()):
+            if path.is_file() and not path.name.startswith("."):
+                texts[path.name] = path
+    if not texts:
+        raise PluginError(
+            f"no licence text for the vendored package {package!r}: add one to "
+            f"licenses/{package}/ and an entry to THIRD_PARTY_NOTICES.md"
+        )
+    return texts
+
+
+def material_licence() -> Path | None:
+    """The installed mkdocs-material's LICENSE file, if the distribution lists one."""
+    try:
+        dist = importlib.metadata.distribution("mkdocs-material")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for entry in dist.files or ():
+        if entry.name == "LICENSE" and "dist-info" in str(entry):
+            return Path(str(dist.locate_file(entry)))
+    return None
+
+
+def add_licences(files: Files, config: Any, root: Path, mode: str) -> None:
+    """Ship the licence texts of what the site vendors (see THIRD_PARTY_NOTICES.md)."""
+    if mode == "self":
+        for package in VENDORED_PACKAGES:
+            for name, source in licence_texts(root, package).items():
+                uri = f"sims/vendor/{package}/{name}"
+                _add(files, File.generated(config, uri, abs_src_path=str(source)))
+    theme_licence = material_licence()
+    if theme_licence is not None and theme_licence.is_file():
+        uri = "assets/LICENSE-mkdocs-material.txt"
+        _add(files, File.generated(config, uri, abs_src_path=str(theme_licence)))
+
+
+# ------------------------------------------------------------------ series layout, metadata, og
+
+SIM_PAGE = re.compile(r"^sims/([a-z0-9-]+)/index\.md$")
+
+
+def drop_linked_sims(files: Files, config: Any, root: Path) -> None:
+    """Forget what MkDocs found through the ``docs/sims/<id>`` symlinks to ``sims/<id>``.
+
+    The links exist for the MicroSim series' tools, which look for ``docs/sims/<id>/``; the hook
+    adds ``sims/`` itself (with its filter), so nothing is collected twice.
+    """
+    sims_dir = (root / "sims").resolve()
+    docs_dir = Path(config.docs_dir).resolve()
+    for file in list(files):
+        if file.generated_by or not file.abs_src_path or not file.src_uri.startswith("sims/"):
+            continue
+        source = Path(file.abs_src_path)
+        if source.resolve().is_relative_to(sims_dir) and source.absolute().is_relative_to(docs_dir):
+            files.remove(file)
+
+
+def site_metadata(path: Path, sim_id: str, site_url: str | None) -> str | None:
+    """The built ``metadata.json`` when ``site_url`` moves the sim's identifier, else None.
+
+    ``identifier`` is the sim page's URL; the repository's copy holds the default site's, and a
+    fork built with its own SITE_URL publishes its own.
+    """
+    if not site_url:
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    identifier = site_url.rstrip("/") + f"/sims/{sim_id}/"
+    if data.get("identifier") == identifier:
+        return None
+    data["identifier"] = identifier
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+    """A sim page's og:image is its screenshot; its description, if it has none, its metadata's."""
+    match = SIM_PAGE.match(page.file.src_uri)
+    if match:
+        sim_id = match.group(1)
+        screenshot = f"sims/{sim_id}/{sim_id}.png"
+        if files.get_file_from_path(screenshot) is not None:
+            page.meta.setdefault("image", screenshot)
+            page.meta.setdefault("image_alt", f"Screenshot of the {page.title or sim_id} MicroSim")
+        if not page.meta.get("description"):
+            metadata = project_root(config) / "sims" / sim_id / "metadata.json"
+            if metadata.is_file():
+                text = json.loads(metadata.read_text(encoding="utf-8")).get("description", "")
+                page.meta["description"] = text.split(". ")[0].rstrip(".") + "."
+    return markdown
+
+
 def on_files(files: Files, config: Any) -> Files:
     root = project_root(config)
     sims_dir = root / "sims"
     site_dir = config.site_dir
     use_urls = config.use_directory_urls
+    drop_linked_sims(files, config, root)
     if sims_dir.is_dir():
         for path in sorted(p for p in sims_dir.rglob("*") if p.is_file()):
             relative = path.relative_to(sims_dir)
@@ -195,6 +318,11 @@ def on_files(files: Files, config: Any) -> Files:
             if relative.suffix == ".md" and files.get_file_from_path(src_uri) is not None:
                 log.info("build_assets: docs/%s wins over %s", src_uri, path)
                 continue
+            if relative.name == "metadata.json" and len(relative.parts) == 2:
+                moved = site_metadata(path, relative.parts[0], config.site_url)
+                if moved is not None:
+                    _add(files, File.generated(config, src_uri, content=moved))
+                    continue
             _add(files, File(src_uri, str(root), site_dir, use_urls))
 
     mode = assets_mode(config)
@@ -213,6 +341,7 @@ def on_files(files: Files, config: Any) -> Files:
                 files,
                 File.generated(config, f"sims/vendor/pyodide/{name}", abs_src_path=str(source)),
             )
+    add_licences(files, config, root, mode)
     log.info(
         "build_assets: MicroSim assets in %s mode, engine %s", mode, assets["engine"]["version"]
     )

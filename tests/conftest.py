@@ -1,6 +1,6 @@
 """Shared pytest fixtures (ARCHITECTURE seam 5): the built site, its servers, Chromium, open_sim.
 
-The site is built once per test session (per xdist worker) with ``mkdocs build --strict`` into a
+The site is built once per test session with ``mkdocs build --strict`` into a
 temporary folder and served by a small threaded HTTP server on a free 127.0.0.1 port; a second
 server on another port is "another origin" for the embed tests. The test-only sim in
 ``tests/browser/fixtures/kit-fixture`` is copied into the built site at ``sims/kit-fixture/`` (it

@@ -789,11 +789,23 @@ def test_metadata_schema_rejects_bad_records(
         "type": "Interactive Simulation",
         "format": "text/html",
         "language": "en",
-        "rights": "MIT License",
+        "rights": "CC BY-NC-SA 4.0",
         "educationalLevel": "Undergraduate",
         "bloomLevel": "Understand",
         "concepts": ["Hash Table Storage"],
         "library": "p5.js",
+        # the MicroSim series' fields
+        "identifier": "https://example.org/book/sims/hash-table-lookup/",
+        "license": "CC-BY-NC-SA-4.0",
+        "publisher": "Databases, Hands On",
+        "gradeLevel": ["Undergraduate"],
+        "subjectArea": ["Computer Science"],
+        "audience": "Students",
+        "learningResourceType": "simulation",
+        "difficulty": "Beginner",
+        "learningObjectives": ["Explain how a key finds its bucket."],
+        "prerequisites": ["Arrays"],
+        "canvasHeight": 440,
     }
     assert metadata_validator.is_valid(good)
     for field in good:
@@ -806,6 +818,11 @@ def test_metadata_schema_rejects_bad_records(
         ("format", "image/png"),
         ("language", "English"),
         ("title", ""),
+        ("identifier", "hash-table-lookup"),
+        ("gradeLevel", ["Freshman"]),
+        ("learningObjectives", []),
+        ("canvasHeight", "440"),
+        ("difficulty", "Easy"),
     ]:
         assert not metadata_validator.is_valid({**good, field: bad}), field
 

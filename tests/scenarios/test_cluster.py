@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import binascii
+
 import pytest
 
 from kvengine.scenarios.cluster import (
@@ -29,8 +31,16 @@ KNOWN_SLOTS = {
 
 
 def test_crc16_check_value() -> None:
-    # The standard CRC-16/XMODEM check value, also the one in Redis's crc16.c comment.
+    # The standard CRC-16/XMODEM check value, also the one in Redis's crc16.c comment
+    # ("Output for "123456789" : 31C3") and the Redis Cluster specification's appendix.
     assert crc16_xmodem(b"123456789") == 0x31C3
+    assert crc16_xmodem(b"") == 0
+
+
+def test_crc16_is_the_standard_library_crc_hqx() -> None:
+    # binascii.crc_hqx(data, 0) is CRC-16/XMODEM; the engine uses it rather than its own table.
+    for data in (b"", b"A", b"123456789", "café".encode(), bytes(range(256))):
+        assert crc16_xmodem(data) == binascii.crc_hqx(data, 0)
 
 
 @pytest.mark.parametrize(("key", "slot"), sorted(KNOWN_SLOTS.items()))
