@@ -19,6 +19,14 @@ Two engine modes:
   The eviction log then shows the sampled candidates, so students see why Redis's LRU is only an
   approximation: the true least-recently-used key may simply not be in the sample.
 
+Prediction mode (``set_predicting``) hides the answer: the slots are listed by key, no slot is
+marked as the next victim and ``nextEvict`` is null, until Next Access evicts and the log and the
+narration give the victim with its reason. Step back (``back``) is VisuAlgo's timeline: the
+run is replayed from step 0 to the step before (the engine is seeded, so the replay is exact)
+and the page's own state (narration, prediction, score) is restored from before that step.
+Random eviction depends on the seed (``set_seed``): once a run is finished, the comparison's
+Random row carries its spread over seeds 1-200, computed with the engine.
+
 The controller owns all the sim's state (run, prediction score, running flag); the page only
 renders ``state()`` and forwards input. The policy decision itself is always the engine's: slots
 are ordered for display (next victim at the bottom) but the victim comes from
@@ -34,6 +42,7 @@ Example:
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +72,8 @@ CAPACITY_MIN: int = PARAMS["capacity"]["min"]
 CAPACITY_MAX: int = PARAMS["capacity"]["max"]
 CAPACITY_DEFAULT: int = PARAMS["capacity"]["default"]
 STEP_PARAM = {"type": "int", "min": 1, "max": 1000, "label": "step", "unit": "steps"}
+SEED_PARAM = {"type": "int", "min": 1, "max": 1_000_000, "label": "Seed", "unit": ""}
+SPREAD_SEEDS = range(1, 201)  # Random's spread is computed over these seeds
 MAX_STEPS = 40
 MAX_KEY_LENGTH = 12
 TTL_MAX_S = 3600
@@ -331,13 +342,42 @@ def _candidate_json(candidate: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_SPREADS: dict[tuple[str, int, bool], dict[str, Any]] = {}
+
+
+def random_spread(accesses: list[Access], capacity: int, redis_mode: bool) -> dict[str, Any]:
+    """Random's hit rate over seeds 1-200 for this sequence and capacity: low, high, median.
+
+    >>> spread = random_spread(parse_sequence(DEFAULT_SEQUENCE), 6, False)
+    >>> spread["seeds"], spread["low"] <= spread["median"] <= spread["high"]
+    (200, True)
+    """
+    cache_key = (sequence_text(accesses), capacity, redis_mode)
+    if cache_key not in _SPREADS:
+        rates = []
+        for seed in SPREAD_SEEDS:
+            run = CacheRun(accesses, capacity, "random", redis_mode, seed)
+            run.run_to_end()
+            rates.append(run.hit_rate)
+        _SPREADS[cache_key] = {
+            "seeds": len(rates),
+            "firstSeed": SPREAD_SEEDS[0],
+            "lastSeed": SPREAD_SEEDS[-1],
+            "low": min(rates),
+            "high": max(rates),
+            "median": statistics.median(rates),
+        }
+    return dict(_SPREADS[cache_key])
+
+
 class Controller:
     """The cache-eviction-simulator's whole state (seam 2).
 
     Commands the page sends: ``next`` (Next Access), ``set_running`` / ``tick`` (Full Sequence:
     the page's 500 ms timer calls ``tick``, which steps only while running), ``step`` (the
     test hook ``window.microsim.step``), ``set_policy``, ``set_mode``, ``set_capacity``,
-    ``set_sequence``, ``predict``, ``reset``.
+    ``set_sequence``, ``predict``, ``reset``, ``back`` (Step back), ``set_predicting``
+    (prediction mode) and ``set_seed``.
 
     >>> sim = Controller({"policy": "lfu", "capacity": 6}, seed=1)
     >>> sim.cmd_step(20)
@@ -352,6 +392,7 @@ class Controller:
         self.policy: str = values["policy"]
         self.capacity: int = values["capacity"]
         self.redis_mode = values["mode"] == "redis"
+        self.predicting = False  # prediction mode: the next victim is hidden until it goes
         text = values["sequence"] or DEFAULT_SEQUENCE
         try:
             self.accesses = parse_sequence(str(text))
@@ -369,9 +410,19 @@ class Controller:
         self.score = {"correct": 0, "total": 0}
         self._comparison: list[dict[str, Any]] | None = None
         self.restarted = False  # a settings change restarted a run and no step has run since
+        # before each step: what Step back restores besides the replayed run
+        self._history: list[tuple[str, str | None, dict[str, int], bool]] = []
         self.narration = (
             f"Ready: {POLICIES[self.policy][0]} cache with {self.capacity} slots, "
             f"{len(self.accesses)} accesses to replay. Press Next Access."
+        )
+        if self.policy == "random":
+            self.narration += f" {self._chance_note()}"
+
+    def _chance_note(self) -> str:
+        return (
+            f"Random's victims depend on the seed (now {self.seed}): finish the run, then try "
+            "other seeds under More settings."
         )
 
     def cmd_step(self, n: int = 1) -> None:
@@ -464,8 +515,49 @@ class Controller:
             f"Your prediction: {key} goes at the next eviction. Press Next Access to check."
         )
 
+    def cmd_back(self) -> None:
+        """Step back: the state just before the last step. The run is replayed from step 0 to
+        the step before (seeded, so exactly the same); the narration, the pending prediction and
+        the score come back as they were. Pauses Full Sequence."""
+        if self.run.step == 0 or not self._history:
+            raise SimInputError("This is step 0: there is no earlier step to go back to.")
+        self.running = False
+        old_log = self.run.log
+        run = CacheRun(self.accesses, self.capacity, self.policy, self.redis_mode, self.seed)
+        for _ in range(self.run.step - 1):
+            run.advance()
+        # the replayed entries equal the old ones except the judged predictions: keep the old
+        run.log = [dict(entry) for entry in old_log[: run.step]]
+        self.run = run
+        self._comparison = None
+        narration, prediction, score, restarted = self._history.pop()
+        self.narration, self.prediction = narration, prediction
+        self.score, self.restarted = dict(score), restarted
+
+    def cmd_set_predicting(self, on: bool = True) -> None:
+        """Prediction mode on/off: hide the next victim (and the eviction order) or show it."""
+        if not isinstance(on, bool):
+            raise SimInputError("set_predicting needs on = true or false.")
+        self.predicting = on
+        if on:
+            self.narration = (
+                "Prediction mode: the next victim is hidden and the slots are listed by key. "
+                "Choose the key you think goes next, then press Next Access."
+            )
+        else:
+            self.narration = "Prediction mode off: the next victim is marked at the bottom."
+
+    def cmd_set_seed(self, seed: int = 1) -> None:
+        """A new seed for Random eviction and Redis's sampling; restarts the run."""
+        value = check("seed", SEED_PARAM, seed)
+        restarted = self.run.step > 0 or self.restarted
+        self.seed = value
+        self.cmd_reset()
+        self._note_restart(f"Seed set to {value}", restarted)
+
     # ----------------------------------------------------------------------------- stepping
     def _advance(self) -> None:
+        self._history.append((self.narration, self.prediction, dict(self.score), self.restarted))
         self.restarted = False
         entry = self.run.advance()
         entry["prediction"] = None
@@ -497,6 +589,13 @@ class Controller:
                 f"Score {self.score['correct']} of {self.score['total']}."
             )
         text += f" Hit rate {self.run.hit_rate:g}%."
+        if self.run.finished and self.policy == "random":
+            spread = random_spread(self.accesses, self.capacity, self.redis_mode)
+            text += (
+                f" Random depends on the seed: seed {self.seed} gave {self.run.hit_rate:g}%; "
+                f"seeds {spread['firstSeed']}-{spread['lastSeed']} give {spread['low']:g}-"
+                f"{spread['high']:g}% (median {spread['median']:g}%). Try other seeds."
+            )
         return text
 
     def _note_restart(self, what: str, restarted: bool) -> None:
@@ -525,6 +624,13 @@ class Controller:
                         "misses": run.misses,
                         "evictions": run.evictions,
                         "hitRate": run.hit_rate,
+                        # only Random's victims depend on the seed in exact mode; in Redis mode
+                        # the sampling does too, but the spread shown is Random's
+                        "spread": (
+                            random_spread(self.accesses, self.capacity, self.redis_mode)
+                            if policy == "random"
+                            else None
+                        ),
                     }
                 )
             self._comparison = rows
@@ -556,8 +662,9 @@ class Controller:
                     "nextEvict": key == victim,
                 }
             )
-        slots.sort(key=self._display_rank, reverse=True)
-        slots.sort(key=lambda s: s["nextEvict"])  # stable: the victim sinks to the bottom
+        if not self.predicting:  # prediction mode keeps the neutral order: by key
+            slots.sort(key=self._display_rank, reverse=True)
+            slots.sort(key=lambda s: s["nextEvict"])  # stable: the victim sinks to the bottom
         for position, slot in enumerate(slots):
             slot["position"] = position
         return slots
@@ -584,13 +691,18 @@ class Controller:
         ``eviction_preview()``, set only when the cache is full) last. ``log[]`` entries add
         ``reason``, ``candidates`` (the keys the engine compared), ``sampled``, ``expired``,
         ``prediction`` and, in Redis mode, ``exactVictim`` when sampling chose differently.
-        ``comparison`` holds the four policies' hit rates once the run is finished.
+        ``comparison`` holds the four policies' hit rates once the run is finished (Random's row
+        adds ``spread``: its hit rate over seeds 1-200). ``predicting``: prediction mode, where
+        ``slots`` are in key order, no slot has ``nextEvict`` and ``nextEvict`` is null.
+        ``canStepBack``: a step to go back to.
         """
         run = self.run
         keys_now = run.keys()
         full = len(keys_now) >= self.capacity
         # The engine's pick for the next eviction; it only matters (red border) when full.
         victim = run.store.eviction_preview() if full else None
+        if self.predicting:
+            victim = None  # hidden until Next Access evicts it
         slots = self._slots(victim)
         upcoming = None
         if not run.finished:
@@ -630,6 +742,8 @@ class Controller:
             "running": self.running,
             "finished": run.finished,
             "prediction": self.prediction,
+            "predicting": self.predicting,
+            "canStepBack": run.step > 0,
             "score": dict(self.score),
             "comparison": self.comparison(),
             "paramNotices": list(self.param_notices),
@@ -637,5 +751,3 @@ class Controller:
             "restarted": self.restarted,
             "animating": False,
         }
-
-
