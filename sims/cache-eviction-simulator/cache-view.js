@@ -6,6 +6,9 @@
 // input is `anim`, the view's animation progress for the last step (an evicted slot flashing red
 // and fading, the new key sliding in from the top); with reduced motion it is null.
 //
+// Prediction mode (state.predicting): the controller lists the slots by key and marks no victim;
+// the header then says only that a miss evicts a key, not which one.
+//
 // Colour is never the only cue: the next victim also has a hatched stripe and the words
 // "next out"; hits and misses are spelled out; the predicted slot says "your guess".
 //
@@ -102,7 +105,7 @@ export function sceneHeight(p, state, width, capacity = 6) {
   const logW = width - 2 * PAD;
   let rows = LOG_MIN_ROWS;
   if (state && p) rows = Math.max(rows, logRowsNeeded(p, state, logW));
-  const compareH = state?.comparison ? 30 + state.comparison.length * 22 : 0;
+  const compareH = comparisonHeight(state);
   const logH = LOG_TOP + rows * LOG_LINE_H + 6 + compareH + 2;
   return PAD + stackedCacheHeight(slots) + PAD + STATS_H + PAD + logH + PAD;
 }
@@ -202,11 +205,13 @@ function drawCache(p, state, colors, r, anim, narrow) {
     maxWidth: clockW + 2,
   });
   const up = state.upcoming;
+  // prediction mode: which slot goes is the student's question, so the header does not say
+  const evicts = state.predicting ? "miss, evicts a key: which?" : "miss, evicts the bottom slot";
   let line2 = up
     ? firstThatFits(
         p,
         [
-          `Next: GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts the bottom slot" : "miss, fills a free slot"}`,
+          `Next: GET ${up.key} → ${up.hit ? "hit" : up.evicts ? evicts : "miss, fills a free slot"}`,
           `Next: GET ${up.key} → ${up.hit ? "hit" : up.evicts ? "miss, evicts one" : "miss, free slot"}`,
         ],
         r.w - 20,
@@ -392,9 +397,18 @@ function drawSlot(p, state, colors, slot, s, alpha, anim, narrow = false) {
     const main = parts.find(([name]) => name === emph) ?? parts[0];
     const x = left + keyW + 12;
     // LRU on one line: "idle 6 s" alone when "last t=8 s (idle 6 s)" does not fit
-    const mainText =
-      main[0] === "last"
-        ? firstThatFits(p, [main[1], m.idle], Math.max(0, right - x - 4), { bold: emph !== null })
+    const room = Math.max(0, right - x - 4);
+    const ttl = state.policyId === "ttl" ? ` · ${m.ttl}` : "";
+    // prediction mode: every number the student may reason from, not only the policy's own
+    const mainText = state.predicting
+      ? firstThatFits(
+          p,
+          [`${m.count} · ${m.last} (${m.idle})${ttl}`, `${m.count} · ${m.idle}${ttl}`],
+          room,
+          { bold: emph !== null },
+        )
+      : main[0] === "last"
+        ? firstThatFits(p, [main[1], m.idle], room, { bold: emph !== null })
         : main[1];
     const shown = label(p, mainText, x, line1, {
       color: colors.fg,
@@ -546,7 +560,7 @@ function drawLog(p, state, colors, r, whole = false) {
   });
   const drawn = [];
   const compare = state.comparison;
-  const compareH = compare ? 30 + compare.length * 22 : 0;
+  const compareH = comparisonHeight(state);
   const top = r.y + LOG_TOP;
   const bottom = r.y + r.h - compareH - 6;
   const lineH = LOG_LINE_H;
@@ -609,6 +623,20 @@ function drawLog(p, state, colors, r, whole = false) {
   return drawn;
 }
 
+/** Height of the end-of-run comparison under the log (0 before the run is finished): a title,
+ *  a row per policy and, when a row's result depends on the seed, a line with its spread. */
+function comparisonHeight(state) {
+  const rows = state?.comparison;
+  if (!rows) return 0;
+  return 30 + rows.length * 22 + (rows.some((row) => row.spread) ? 22 : 0);
+}
+
+/** "Random varies by seed: 30–60% over seeds 1–200 (median 50%)" for a row with a spread. */
+export function spreadText(row) {
+  const s = row.spread;
+  return `${row.policy} varies by seed: ${s.low}–${s.high}% over seeds ${s.firstSeed}–${s.lastSeed} (median ${s.median}%)`;
+}
+
 function drawComparison(p, state, colors, r) {
   p.push();
   p.stroke(colors.grid);
@@ -632,12 +660,42 @@ function drawComparison(p, state, colors, r) {
         fill: mine ? colors.accent : colors.info,
         radius: 3,
       });
+    if (row.spread) {
+      // the spread over seeds as a whisker across the bar: this seed is one draw of many
+      const x0 = barX + (barW * row.spread.low) / 100;
+      const x1 = barX + (barW * row.spread.high) / 100;
+      p.push();
+      p.stroke(colors.fg);
+      p.strokeWeight(2);
+      p.line(x0, y, x1, y);
+      p.line(x0, y - 7, x0, y + 7);
+      p.line(x1, y - 7, x1, y + 7);
+      p.pop();
+    }
     label(p, `${row.hitRate}%${mine ? " ◀" : ""}`, barX + barW + 6, y, {
       color: colors.fg,
       bold: mine,
       maxWidth: 70,
     });
     y += 22;
+  }
+  const varied = state.comparison.find((row) => row.spread);
+  if (varied) {
+    label(
+      p,
+      firstThatFits(
+        p,
+        [
+          spreadText(varied),
+          `${varied.policy}: ${varied.spread.low}–${varied.spread.high}% over seeds ${varied.spread.firstSeed}–${varied.spread.lastSeed}`,
+          `${varied.policy}: ${varied.spread.low}–${varied.spread.high}% by seed`,
+        ],
+        r.w - 20,
+      ),
+      r.x + 10,
+      y,
+      { color: colors.fg, maxWidth: r.w - 20 },
+    );
   }
 }
 
@@ -658,9 +716,13 @@ export function describeState(state) {
   const lastText = last
     ? ` Last access: GET ${last.key}, ${last.hit ? "hit" : "miss"}${last.evicted ? `, evicted ${last.evicted} (${last.reason})` : ""}.`
     : "";
+  const order = state.predicting
+    ? "Prediction mode, the next victim hidden. Slots by key"
+    : "Slots top to bottom";
+  const varied = state.comparison?.find((row) => row.spread);
   return (
     `Cache eviction simulator, ${state.policy} policy, ${state.slots.length} of ${state.capacity} slots used, ` +
-    `step ${state.step} of ${state.total}. Slots top to bottom: ${slots.join("; ") || "none"}.${lastText} ` +
-    `Hit rate ${state.hitRate}%, ${state.evictions} evictions.`
+    `step ${state.step} of ${state.total}. ${order}: ${slots.join("; ") || "none"}.${lastText} ` +
+    `Hit rate ${state.hitRate}%, ${state.evictions} evictions.${varied ? ` ${spreadText(varied)}.` : ""}`
   );
 }

@@ -4,7 +4,15 @@
 // The whole sim state lives in the Python controller controller.py; this module builds the
 // controls (names, ranges and options from sim.json), forwards input as controller commands and
 // draws `sim.state` (cache-view.js). Commands (listed in sim.json): next, set_running, tick,
-// set_policy, set_mode, set_capacity, set_sequence, predict, reset, step (the test hook).
+// set_policy, set_mode, set_capacity, set_sequence, set_seed, predict, set_predicting, back,
+// reset, step (the test hook).
+//
+// Step back (`back`) is the controller's: it replays the seeded run to the step before, so any
+// earlier step (and its log entry) can be reached after Full Sequence. Prediction mode
+// (`set_predicting`) hides the next victim: the controller then lists the slots by key and
+// marks none, and this page's header drops "evicts the bottom slot".
+// "More settings" opens below the controls without shrinking the picture: while it is open,
+// minCanvasHeight asks the kit for the canvas height it had closed, so the page grows instead.
 //
 // Full Sequence: the button toggles the controller's `running` flag (set_running); while the
 // state says running, this page calls `tick` every 500 ms. `tick` steps only while running and
@@ -26,17 +34,22 @@ import { describeState, drawScene, layout, sceneHeight, slotAt } from "./cache-v
 const SPEC = await loadSpec(import.meta.url);
 const P = SPEC.params;
 const TICK_MS = 500;
-const RESTARTS = new Set(["set_policy", "set_mode", "set_capacity", "set_sequence"]);
+const RESTARTS = new Set(["set_policy", "set_mode", "set_capacity", "set_sequence", "set_seed"]);
+const SEEDS = { min: 1, max: 200 }; // the seeds the Random spread is computed over
 
 let timer = null;
 let anim = null; // {before, evicted, newKey, touchedKey, hit}: the last step, for its animation
 let simRef = null;
+let moreSettings = null; // the "More settings" <details>
+let closedHeight = 0; // the canvas height while More settings is closed
 
-/** The least canvas height at `width` (0 when wide): from the state, else the URL's capacity. */
+/** The least canvas height at `width` (0 when wide): from the state, else the URL's capacity;
+ *  while More settings is open, at least the height the canvas had with it closed. */
 function minCanvasHeight(width) {
-  if (!simRef) return sceneHeight(null, null, width);
+  const held = moreSettings?.open ? closedHeight : 0;
+  if (!simRef) return Math.max(held, sceneHeight(null, null, width));
   const p = simRef.p5?.canvas ? simRef.p5 : null;
-  return sceneHeight(p, simRef.state, width, simRef.params.capacity);
+  return Math.max(held, sceneHeight(p, simRef.state, width, simRef.params.capacity));
 }
 
 function capacityOf(sim) {
@@ -112,6 +125,7 @@ createMicroSim({
       onChange: (value) => act(sim, "set_policy", { policy: value }),
     });
     ui.button({ name: "Next Access", onClick: () => act(sim, "next") });
+    ui.button({ name: "Step back", onClick: () => act(sim, "back") });
     const full = ui.button({
       name: "Full Sequence",
       pressed: false,
@@ -124,6 +138,11 @@ createMicroSim({
       options: [["", "choose a key"]],
       value: "",
       onChange: (value) => (value ? act(sim, "predict", { key: value }) : undefined),
+    });
+    const predicting = ui.checkbox({
+      name: "Prediction mode",
+      checked: false,
+      onChange: (checked) => act(sim, "set_predicting", { on: checked }),
     });
     const redis = ui.checkbox({
       name: P.mode.label,
@@ -147,15 +166,32 @@ createMicroSim({
       placeholder: "A B A C … then Enter",
       onEnter: (value) => act(sim, "set_sequence", { text: value }),
     });
-    // Capacity and Custom sequence live in a "More settings" disclosure so that the picture
-    // keeps most of the 480 px; opening it puts them on a row of their own.
+    const seed = ui.range({
+      name: "Seed",
+      min: SEEDS.min,
+      max: SEEDS.max,
+      step: 1,
+      value: Math.min(SEEDS.max, Math.max(SEEDS.min, sim.params.seed)),
+      onChange: (value) => act(sim, "set_seed", { seed: value }),
+    });
+    // Capacity, Custom sequence and Seed live in a "More settings" disclosure so that the
+    // picture keeps most of the 480 px; opening it puts them on a row of their own (and the page
+    // grows: the picture keeps its size, see minCanvasHeight).
     const more = document.createElement("details");
+    moreSettings = more;
     more.className = "ce-more";
     const summary = document.createElement("summary");
     summary.textContent = "More settings";
     const moreRow = document.createElement("div");
     moreRow.className = "ms-row";
-    moreRow.append(capacity.closest(".ms-field"), sequence.closest(".ms-field"));
+    moreRow.append(
+      capacity.closest(".ms-field"),
+      sequence.closest(".ms-field"),
+      seed.closest(".ms-field"),
+    );
+    summary.addEventListener("click", () => {
+      if (!more.open && sim.p5?.canvas) closedHeight = sim.height; // the height to keep
+    });
     more.append(summary, moreRow);
     predict.closest(".ms-row").append(more);
 
@@ -171,6 +207,10 @@ createMicroSim({
       ui.setPressed(full, state.running);
       if (policy.value !== state.policyId) ui.setValue(policy, state.policyId);
       if (redis.checked !== (state.mode === "redis")) ui.setValue(redis, state.mode === "redis");
+      if (predicting.checked !== state.predicting) ui.setValue(predicting, state.predicting);
+      if (Number(seed.value) !== state.seed && document.activeElement !== seed) {
+        if (state.seed >= SEEDS.min && state.seed <= SEEDS.max) ui.setValue(seed, state.seed);
+      }
       if (Number(capacity.value) !== state.capacity && document.activeElement !== capacity) {
         ui.setValue(capacity, state.capacity);
       }
@@ -202,6 +242,7 @@ createMicroSim({
     let geometry = layout(sim.width, sim.height, capacityOf(sim));
     p.draw = () => {
       geometry = layout(p.width, p.height, capacityOf(sim));
+      if (!moreSettings?.open) closedHeight = p.height;
       syncTimer(sim);
       sim.syncControls?.(sim.state);
       // what the view drew (panels, log lines): a view fact for tests, not simulation state
