@@ -380,6 +380,21 @@ function drawSlot(p, state, colors, slot, s, alpha, anim, narrow = false) {
       color: colors.muted,
       maxWidth: Math.max(0, right - (left + keyW + 12) - 4),
     });
+    // when every number does not fit whole, "last t=8 s (idle 6 s)" becomes "idle 6 s"
+    const widthOf = (list) => {
+      p.push();
+      p.textSize(MIN_TEXT);
+      let total = 0;
+      for (const [name, text] of list) {
+        p.textStyle(name === emph ? p.BOLD : p.NORMAL);
+        total += p.textWidth(text) + 18;
+      }
+      p.pop();
+      return total - 18;
+    };
+    if (widthOf(parts) > s.x + s.w - 10 - left) {
+      parts[1] = ["last", m.idle];
+    }
     let x = left;
     for (const [name, text] of parts) {
       const shown = label(p, text, x, line2, {

@@ -392,7 +392,8 @@ class Controller:
         self.policy: str = values["policy"]
         self.capacity: int = values["capacity"]
         self.redis_mode = values["mode"] == "redis"
-        self.predicting = False  # prediction mode: the next victim is hidden until it goes
+        # prediction mode: the next victim is hidden until it goes
+        self.predicting: bool = values["predict"] == "on"
         text = values["sequence"] or DEFAULT_SEQUENCE
         try:
             self.accesses = parse_sequence(str(text))

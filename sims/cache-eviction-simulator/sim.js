@@ -26,7 +26,7 @@
 // the last reasons) goes to the kit as minCanvasHeight; the kit re-lays the page out when it
 // changes, so the page (and the book's iframe) grows or shrinks with it.
 //
-// Usage: open main.html?policy=lfu&capacity=6&seed=1&sequence=A%20B%20A%20C&mode=redis
+// Usage: open main.html?policy=lfu&capacity=6&seed=1&sequence=A%20B%20A%20C&mode=redis&predict=on
 
 import { createMicroSim, loadSpec, optionPairs } from "../kit/microsim.js";
 import { describeState, drawScene, layout, sceneHeight, slotAt } from "./cache-view.js";
@@ -125,13 +125,12 @@ createMicroSim({
       onChange: (value) => act(sim, "set_policy", { policy: value }),
     });
     ui.button({ name: "Next Access", onClick: () => act(sim, "next") });
-    ui.button({ name: "Step back", onClick: () => act(sim, "back") });
+    ui.button({ name: "Back", onClick: () => act(sim, "back") });
     const full = ui.button({
       name: "Full Sequence",
       pressed: false,
       onClick: () => act(sim, "set_running", { running: !sim.state?.running }),
     });
-    ui.button({ name: "Reset", onClick: () => act(sim, "reset") });
     ui.row();
     const predict = ui.select({
       name: "Predict next eviction",
@@ -139,9 +138,10 @@ createMicroSim({
       value: "",
       onChange: (value) => (value ? act(sim, "predict", { key: value }) : undefined),
     });
+    ui.button({ name: "Reset", onClick: () => act(sim, "reset") });
     const predicting = ui.checkbox({
-      name: "Prediction mode",
-      checked: false,
+      name: P.predict.label,
+      checked: sim.params.predict === "on",
       onChange: (checked) => act(sim, "set_predicting", { on: checked }),
     });
     const redis = ui.checkbox({
@@ -174,7 +174,8 @@ createMicroSim({
       value: Math.min(SEEDS.max, Math.max(SEEDS.min, sim.params.seed)),
       onChange: (value) => act(sim, "set_seed", { seed: value }),
     });
-    // Capacity, Custom sequence and Seed live in a "More settings" disclosure so that the
+    // Prediction mode, Redis approximation, Capacity, Custom sequence and Seed live in a
+    // "More settings" disclosure so that the
     // picture keeps most of the 480 px; opening it puts them on a row of their own (and the page
     // grows: the picture keeps its size, see minCanvasHeight).
     const more = document.createElement("details");
@@ -185,6 +186,8 @@ createMicroSim({
     const moreRow = document.createElement("div");
     moreRow.className = "ms-row";
     moreRow.append(
+      predicting.closest(".ms-field"),
+      redis.closest(".ms-field"),
       capacity.closest(".ms-field"),
       sequence.closest(".ms-field"),
       seed.closest(".ms-field"),

@@ -51,7 +51,9 @@ def test_prediction_mode_draws_no_victim_marker_until_the_answer(open_sim):
     assert state["nextEvict"] == "A" and state["upcoming"]["evicts"]
     texts = drawn(page)
     assert any(m in t for t in texts for m in MARKERS), texts  # default mode: marked
-    # prediction mode, switched on with the keyboard
+    # prediction mode, switched on with the keyboard (under More settings)
+    page.get_by_text("More settings").focus()
+    page.keyboard.press("Enter")
     page.get_by_label("Prediction mode", exact=True).focus()
     page.keyboard.press("Space")
     page.wait_for_function("() => window.microsim.state().predicting === true")
@@ -95,9 +97,19 @@ def test_prediction_mode_draws_no_victim_marker_until_the_answer(open_sim):
         assert any(m in t for t in drawn(page) for m in MARKERS)
 
 
+def test_prediction_mode_from_the_address_hides_the_victim_from_the_start(open_sim):
+    page = open_sim(SIM, "predict=on")
+    assert page.get_by_label("Prediction mode", exact=True).is_checked()
+    state = sim_step(page, 13)
+    assert state["predicting"] is True and state["nextEvict"] is None
+    assert not any(m in t for t in drawn(page) for m in MARKERS)
+    state = sim_step(page, 1)
+    assert state["log"][-1]["evicted"] == "A"  # the answer, after the step
+
+
 def test_step_back_returns_exactly_the_previous_state(open_sim):
     page = open_sim(SIM, "policy=random&seed=7")
-    back = page.get_by_role("button", name="Step back")
+    back = page.get_by_role("button", name="Back")
     page.get_by_role("button", name="Next Access").focus()
     states = [sim_state(page)]
     for step in range(1, 16):
@@ -123,7 +135,7 @@ def test_log_reaches_step_one_after_full_sequence(open_sim):
     page.wait_for_function("() => window.microsim.state().running === false")
     texts = drawn(page)
     assert not any(t.startswith("1. GET A") for t in texts)  # the log shows the latest steps
-    page.get_by_role("button", name="Step back").focus()
+    page.get_by_role("button", name="Back").focus()
     for step in range(19, 0, -1):
         page.keyboard.press("Enter")
         wait_step(page, step)
@@ -135,7 +147,9 @@ def test_log_reaches_step_one_after_full_sequence(open_sim):
     page.keyboard.press("Enter")
     wait_step(page, 0)
     page.keyboard.press("Enter")
-    page.wait_for_function("() => document.querySelector('.ms-notice').textContent.includes('step 0')")
+    page.wait_for_function(
+        "() => document.querySelector('.ms-notice').textContent.includes('step 0')"
+    )
     assert sim_state(page)["step"] == 0
 
 
