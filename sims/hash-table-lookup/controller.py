@@ -407,6 +407,7 @@ class Controller:
             raise SimInputError(self._full_message())
         inserted = False
         value = trace.get("value")
+        stats_before = self._stats()  # shown until the animation reaches the bucket
         if not found:
             value = self._new_value(key)
             self._insert(key, value)
@@ -439,6 +440,7 @@ class Controller:
             "value": value,
             "chain": walked,
             "chainAfter": chain_after,
+            "statsBefore": stats_before if inserted else None,
             "kind": kind,
             "narration": done,
         }

@@ -5,7 +5,8 @@
 // after the controls, so the bucket stack adapts: one column of rows when every row can be at
 // least MIN_ROW px tall (16 px text needs ~20 px), otherwise two columns. The bucket of the last
 // key is "expanded" to two lines (keys, then values), which is how its chain shows as a linked
-// list of entries. Below COMPACT_WIDTH (the book's 660 px column, phones) the key column is left
+// list of entries; when that chain does not fit whole side by side (a long chain at 4 buckets, a
+// phone), the view asks for `expandedLines` = one line per entry and draws it as a vertical list. Below COMPACT_WIDTH (the book's 660 px column, phones) the key column is left
 // out (the box shows the key, the buckets its value and a ✓/+ mark), so that a chain of two or
 // three entries stays readable in the bucket rows. Below MIN_WIDTH (phones) nothing is scaled:
 // the picture is stacked in one column at full width (narrowLayout) -- the stats on two lines,
@@ -48,22 +49,23 @@ const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
  * under them where the expanded bucket's chain is drawn as a linked list. `gap`: between the two
  * columns.
  */
-export function bucketRows(x, y, w, h, size, expanded, gap = 10) {
+export function bucketRows(x, y, w, h, size, expanded, gap = 10, expandedLines = 2) {
   const hasExpanded = expanded >= 0 && expanded < size;
+  const extra = hasExpanded ? expandedLines - 1 : 0; // lines the expanded bucket adds
   const rows = [];
-  let lineH = h / (size + (hasExpanded ? 1 : 0));
+  let lineH = h / (size + extra);
   if (lineH >= MIN_ROW) {
     lineH = Math.min(lineH, MAX_ROW);
     let cy = y;
     for (let i = 0; i < size; i += 1) {
-      const lines = i === expanded ? 2 : 1;
+      const lines = i === expanded ? expandedLines : 1;
       rows.push({ x, y: cy, w, h: lineH * lines, lines, lineH });
       cy += lineH * lines;
     }
     return { rows, cols: 1, lineH, strip: null };
   }
   const perCol = Math.ceil(size / 2);
-  lineH = Math.min(MAX_ROW, h / (perCol + (hasExpanded ? 2.3 : 0)));
+  lineH = Math.min(MAX_ROW, h / (perCol + (hasExpanded ? expandedLines + 0.3 : 0)));
   const colW = (w - gap) / 2;
   for (let i = 0; i < size; i += 1) {
     const c = i < perCol ? 0 : 1;
@@ -71,7 +73,14 @@ export function bucketRows(x, y, w, h, size, expanded, gap = 10) {
     rows.push({ x: x + c * (colW + gap), y: y + r * lineH, w: colW, h: lineH, lines: 1, lineH });
   }
   const strip = hasExpanded
-    ? { x, y: y + perCol * lineH + 0.3 * lineH, w, h: 2 * lineH, lines: 2, lineH }
+    ? {
+        x,
+        y: y + perCol * lineH + 0.3 * lineH,
+        w,
+        h: expandedLines * lineH,
+        lines: expandedLines,
+        lineH,
+      }
     : null;
   return { rows, cols: 2, lineH, strip };
 }
@@ -84,7 +93,7 @@ export const tooltipHeight = (lines) => (lines > 0 ? lines * LINE + 12 : 0);
  * rows have a fixed height, so the layout does not depend on `h`; `needed` is the canvas height
  * it takes (`tooltipLines`: the collision tooltip's line count, 0 when there is none).
  */
-export function narrowLayout(w, h, { size, expanded, tooltipLines = 0 }) {
+export function narrowLayout(w, h, { size, expanded, tooltipLines = 0, expandedLines = 2 }) {
   const inner = w - 2 * PAD;
   const boxY = NARROW_STATS_H + 6;
   const rowsX = PAD + NARROW_GUTTER;
@@ -95,9 +104,18 @@ export function narrowLayout(w, h, { size, expanded, tooltipLines = 0 }) {
   // (rows of NARROW_ROW px), or for two columns of NARROW_ROW px rows and the strip below them
   const oneColumn = size <= NARROW_ONE_COLUMN_MAX;
   const rowsH = oneColumn
-    ? NARROW_ROW * (size + (hasExpanded ? 1 : 0))
-    : NARROW_ROW * (Math.ceil(size / 2) + (hasExpanded ? 2.3 : 0));
-  const rows = bucketRows(rowsX, rowsY, rowsW, rowsH, size, expanded, NARROW_COLUMN_GAP);
+    ? NARROW_ROW * (size + (hasExpanded ? expandedLines - 1 : 0))
+    : NARROW_ROW * (Math.ceil(size / 2) + (hasExpanded ? expandedLines + 0.3 : 0));
+  const rows = bucketRows(
+    rowsX,
+    rowsY,
+    rowsW,
+    rowsH,
+    size,
+    expanded,
+    NARROW_COLUMN_GAP,
+    expandedLines,
+  );
   const tipH = tooltipHeight(tooltipLines);
   const tooltip = { x: PAD, y: rowsY + rowsH + GAP, w: inner, h: tipH };
   const needed = Math.ceil((tipH ? tooltip.y + tipH : rowsY + rowsH) + PAD);
@@ -121,14 +139,14 @@ export function narrowLayout(w, h, { size, expanded, tooltipLines = 0 }) {
  * fit any height the kit gives), else the narrow layout's height for `size` buckets and a
  * tooltip of `tooltipLines` lines.
  */
-export function neededHeight(w, { size, expanded, tooltipLines = 0 }) {
+export function neededHeight(w, { size, expanded, tooltipLines = 0, expandedLines = 2 }) {
   if (w >= MIN_WIDTH) return 0;
-  return narrowLayout(w, 0, { size, expanded, tooltipLines }).needed;
+  return narrowLayout(w, 0, { size, expanded, tooltipLines, expandedLines }).needed;
 }
 
 /** The whole picture's layout for a canvas of w x h (the narrow one below MIN_WIDTH). */
-export function computeLayout(w, h, { size, expanded, tooltipLines = 0 }) {
-  if (w < MIN_WIDTH) return narrowLayout(w, h, { size, expanded, tooltipLines });
+export function computeLayout(w, h, { size, expanded, tooltipLines = 0, expandedLines = 2 }) {
+  if (w < MIN_WIDTH) return narrowLayout(w, h, { size, expanded, tooltipLines, expandedLines });
   const top = STATS_H + 6;
   const compact = w < COMPACT_WIDTH;
   const leftW = compact ? 0 : clamp(w * 0.18, 130, 170);
@@ -149,7 +167,7 @@ export function computeLayout(w, h, { size, expanded, tooltipLines = 0 }) {
       y: top,
       w: bucketsW,
       h: body,
-      ...bucketRows(bucketsX, top, bucketsW, body, size, expanded),
+      ...bucketRows(bucketsX, top, bucketsW, body, size, expanded, 10, expandedLines),
     },
   };
 }

@@ -66,8 +66,11 @@ function statsLines(p, s, width) {
   return options.map((wordings) => firstThatFits(p, wordings, width));
 }
 
-function drawStats(p, state, c, L) {
-  const s = state.stats;
+function drawStats(p, state, c, L, pos = Infinity) {
+  // a new key counts only once the animation has stored it (its "bucket" stage)
+  const bucketStage = stageIndex(state, "bucket");
+  const early = state.last.statsBefore && bucketStage >= 0 && pos < bucketStage;
+  const s = early ? state.last.statsBefore : state.stats;
   if (L.narrow) {
     statsLines(p, s, L.stats.w).forEach((line, i) =>
       label(p, line, L.stats.x, 4 + LINE / 2 + i * LINE, { color: c.fg, maxWidth: L.stats.w }),
@@ -378,14 +381,96 @@ function drawEntry(p, c, slot, entry, { expanded, onHighlight, mark }) {
   }
 }
 
+/**
+ * How many lines the last key's bucket takes: 2 (keys, then values, side by side) when its whole
+ * chain fits that way in the layout for width `w` x height `h`, else one line per entry (drawn as
+ * a vertical list, so no key or value is ever cut: "us…4 = e…" at 4 buckets or on a phone).
+ */
+export function expandedLinesFor(p, state, w, h, tooltipLines = 0) {
+  return chainAsList(p, state, w, h, tooltipLines) ? state.buckets[state.last.bucket].length : 2;
+}
+
+/** True when the last key's chain is drawn as a vertical list (see expandedLinesFor). */
+function chainAsList(p, state, w, h, tooltipLines = 0) {
+  const chain = state.buckets[state.last.bucket] ?? [];
+  if (chain.length < 2) return false;
+  const L = computeLayout(w, h, {
+    size: state.tableSize,
+    expanded: state.last.bucket,
+    tooltipLines,
+  });
+  const area = L.buckets.strip || L.buckets.rows[state.last.bucket];
+  if (!area || !p) return true;
+  const { slots, more } = entrySlots(area, chain.length);
+  if (more) return true;
+  p.push();
+  p.textSize(16);
+  let whole = true;
+  slots.forEach((slot, i) => {
+    if (p.textWidth(chain[i].key) > slot.w - 10) whole = false;
+  });
+  p.textStyle(p.BOLD);
+  slots.forEach((slot, i) => {
+    if (p.textWidth(`= ${chain[i].value}`) > slot.w - 10) whole = false;
+  });
+  p.pop();
+  return !whole;
+}
+
+/** The last key's chain as a vertical list, one entry a line: "user:44 = eve (new)". */
+function drawChainList(p, state, c, area, chain, glow) {
+  const last = state.last;
+  const rebucket = stageIndex(state, "rebucket") >= 0;
+  const lineH = area.h / area.lines;
+  chain.forEach((entry, i) => {
+    const slot = { x: area.x + 30, y: area.y + i * lineH + 2, w: area.w - 34, h: lineH - 4 };
+    const isLast = entry.key === last.key;
+    let suffix = "";
+    if (isLast && glow >= 1 && !rebucket) suffix = last.found ? " ✓" : " (new)";
+    if (isLast && glow > 0) {
+      p.push();
+      p.drawingContext.shadowColor = c.ok;
+      p.drawingContext.shadowBlur = 14 * glow;
+      box(p, slot.x - 2, slot.y - 2, slot.w + 4, slot.h + 4, {
+        stroke: c.ok,
+        weight: 3,
+        radius: 5,
+      });
+      p.pop();
+    }
+    box(p, slot.x, slot.y, slot.w, slot.h, { fill: c.bg, stroke: c.onFill, weight: 1, radius: 4 });
+    p.push();
+    p.textSize(16);
+    p.textStyle(p.BOLD);
+    const tail = `= ${entry.value}${suffix}`;
+    const tailW = p.textWidth(tail);
+    p.pop();
+    const key = keyText(p, entry.key, Math.max(30, slot.w - 10 - tailW - 8));
+    p.push();
+    p.textSize(16);
+    const keyW = p.textWidth(key);
+    p.pop();
+    label(p, key, slot.x + 5, slot.y + slot.h / 2 + 1, { color: c.fg, maxWidth: slot.w - 10 });
+    label(p, tail, slot.x + 5 + keyW + 8, slot.y + slot.h / 2 + 1, {
+      color: c.fg,
+      bold: true,
+      maxWidth: Math.max(0, slot.w - 10 - keyW - 8),
+    });
+  });
+}
+
 /** One bucket's chain as linked entry boxes inside `area` (a row or the expanded strip). */
-function drawChain(p, state, c, area, chain, { highlight, glow }) {
+function drawChain(p, state, c, area, chain, { highlight, glow, list = false }) {
   const last = state.last;
   const rebucket = stageIndex(state, "rebucket") >= 0;
   if (!chain.length) {
     label(p, "empty", area.x + 36, area.y + area.h / 2 + 1, {
       color: highlight ? c.onFill : c.muted,
     });
+    return;
+  }
+  if (list) {
+    drawChainList(p, state, c, area, chain, glow);
     return;
   }
   const { slots, more } = entrySlots(area, chain.length);
@@ -464,7 +549,8 @@ function drawBuckets(p, state, c, L, pos) {
       });
       continue;
     }
-    drawChain(p, state, c, row, chainOf(b), { highlight, glow });
+    const list = Boolean(L.chainList) && b === last.bucket;
+    drawChain(p, state, c, row, chainOf(b), { highlight, glow, list });
   }
   const strip = B.strip;
   if (strip && !moving && lit) {
@@ -486,7 +572,11 @@ function drawBuckets(p, state, c, L, pos) {
       align: "right",
       bold: true,
     });
-    drawChain(p, state, c, strip, chainOf(last.bucket), { highlight: true, glow });
+    drawChain(p, state, c, strip, chainOf(last.bucket), {
+      highlight: true,
+      glow,
+      list: Boolean(L.chainList),
+    });
   }
   if (moving) drawMovingEntries(p, state, c, L, progressOf(pos, rebucket));
 }
@@ -608,9 +698,21 @@ export function sceneHeight(p, state, w, size = 16, holdSize = 0) {
   } catch {
     /* p5 not set up yet: keep the longest case */
   }
+  const chain = state.buckets[state.last.bucket] ?? [];
+  let expandedLines = Math.max(chain.length, 2); // the longest case until p can measure
+  try {
+    if (p) expandedLines = expandedLinesFor(p, state, w, 0, lines);
+  } catch {
+    /* p5 not set up yet: keep the longest case */
+  }
   return Math.max(
     held,
-    neededHeight(w, { size: state.tableSize, expanded: state.last.bucket, tooltipLines: lines }),
+    neededHeight(w, {
+      size: state.tableSize,
+      expanded: state.last.bucket,
+      tooltipLines: lines,
+      expandedLines,
+    }),
   );
 }
 
@@ -692,12 +794,15 @@ function drawPicture(p, state, c, pos) {
   p.push();
   const rebucket = stageIndex(state, "rebucket") >= 0;
   const tipLines = tooltipLineCount(p, state, w);
+  const list = !rebucket && chainAsList(p, state, w, h, tipLines);
   const L = computeLayout(w, h, {
     size: state.tableSize,
     expanded: state.last.bucket,
     tooltipLines: tipLines,
+    expandedLines: list ? state.buckets[state.last.bucket].length : 2,
   });
-  drawStats(p, state, c, L);
+  L.chainList = list;
+  drawStats(p, state, c, L, pos);
   const keyAnchor = L.compact
     ? { x: L.box.x + 8, y: L.box.y - 4 }
     : drawKeyCard(p, state, c, L, pos);

@@ -7,7 +7,11 @@
 // to the controller with sim.call(), and draws sim.state (hash-table-view.js) at the animation
 // position kept by stage-clock.js. Stage timings come from the state (the spec's
 // 0.3 s, 0.5 s per shown step, 0.4 s, 0.3 s); reduced motion shows each stage's end state
-// without movement; window.microsim.step() finishes the pending stages.
+// without movement; window.microsim.step() finishes the pending stages. The narration of a
+// lookup's result waits for the picture too: while the stages play, the line says the key is
+// entering the hash function, then the result once the bucket is reached (reduced motion: the
+// result at once). Back and Step (the controller's prev_stage / next_stage) step through the
+// stages; the result card, the stored key and the statistics appear at the "bucket" stage.
 // On a phone (below 440 px) the picture is stacked in one column at 16 px text
 // (hash-table-layout.js); it
 // tells the kit the height it needs (minCanvasHeight), which follows a table-size change or a
@@ -25,6 +29,7 @@ const controls = {};
 let uiRef = null;
 let simRef = null;
 let holdSize = 0; // view only: the old table size while its rows are being re-bucketed
+let pendingNarration = null; // the result's narration, held until the animation reaches it
 
 /** The least canvas height at `width` for the current state (the kit's minCanvasHeight). */
 function minCanvasHeight(width) {
@@ -93,8 +98,20 @@ createMicroSim({
         const left = clock.remainingMs(now);
         // under reduced motion the kit keeps this timeline (so `animating` is true) but never moves
         if (left > 0) sim.animate([{ name: "stages", ms: left }]);
+        // the result is announced when the picture reaches the bucket, not while the key is
+        // still entering the hash box (reduced motion: at once, as the kit already did)
+        pendingNarration = null;
+        const lookup = state.stages.some((stage) => stage.kind === "bucket");
+        if (lookup && left > 0 && !state.stepMode && !sim.reducedMotion) {
+          pendingNarration = state.narration;
+          sim.narrate(state.stages[0].narration);
+        }
       }
       const busy = clock.busy(now);
+      if (pendingNarration && !busy) {
+        sim.narrate(pendingNarration);
+        pendingNarration = null;
+      }
       const rebucketing = busy && state.resize && state.stages.some((s) => s.kind === "rebucket");
       holdSize = rebucketing ? state.resize.statsBefore.size : 0;
       sim.loop(busy); // redraw every frame only while the picture catches up
