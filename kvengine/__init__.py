@@ -19,9 +19,11 @@ from .events import EventLog
 from .evict import POLICIES
 from .hashing import HASH_FUNCTIONS, djb2_32, fnv1a_32, hash_trace
 from .hashtable import HashTable
+from .multi import Client
 from .store import Store
 
 __all__ = [
+    "Client",
     "Clock",
     "SystemClock",
     "VirtualClock",

@@ -318,7 +318,12 @@ class Store(StringCommands, ExpiryCommands, KeyCommands):
         self._db.unwatch_key(key)
 
     def key_version(self, key: str) -> int:
-        """A number that changes whenever ``key`` is modified (exact while watched)."""
+        """A number that changes whenever ``key`` is modified (exact while watched).
+
+        A key whose TTL has passed is expired first, so a key that expires after WATCH has a
+        new version by EXEC (``isWatchedKeyExpired``) and one already expired at WATCH counts
+        as absent."""
+        self._db.expire_if_needed(key, self.now_ms())
         return self._db.key_version(key)
 
     # ---------------------------------------------------------------- the cron

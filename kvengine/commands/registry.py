@@ -91,9 +91,12 @@ def _unknown_command(argv: list[str]) -> ResponseError:
     )
 
 
-def resolve(argv: list[str]) -> Command:
-    """The command (or subcommand) ``argv`` names, with its arity checked."""
-    cmd = COMMANDS.get(argv[0].lower())
+def resolve(argv: list[str], table: dict[str, Any] = COMMANDS) -> Any:
+    """The command (or subcommand) ``argv`` names in ``table``, with its arity checked.
+
+    ``table`` maps names to objects with ``name``, ``arity`` and ``subcommands`` (the
+    transaction layer passes its own connection commands)."""
+    cmd = table.get(argv[0].lower())
     if cmd is None:
         raise _unknown_command(argv)
     if cmd.subcommands is not None and len(argv) >= 2:
