@@ -240,14 +240,10 @@ class Store(StringCommands, ExpiryCommands, KeyCommands):
     def perform_evictions(self) -> bool:
         """``performEvictions``: evict by the policy while over ``maxmemory`` or holding more
         keys than ``maxkeys``; False if still over a limit (nothing more can be evicted)."""
-        if self._maxmemory and not self._evictor.perform_evictions(self._maxmemory):
+        try:
+            self.make_room()
+        except ResponseError:
             return False
-        maxkeys = self.maxkeys
-        if maxkeys is not None:
-            data = self._db.data
-            while len(data) > maxkeys:
-                if not self._evictor.evict_one():
-                    return False
         return True
 
     def before_command(self, denyoom: bool) -> None:
@@ -277,22 +273,23 @@ class Store(StringCommands, ExpiryCommands, KeyCommands):
         return e.value
 
     def make_room(self, *keys: str) -> None:
-        """Before a write that may add ``keys``: evict while over a limit, then under
-        ``maxkeys`` until the new keys fit; Redis's OOM error if that is impossible. Call it
-        once, after checking every argument and before changing anything: Redis evicts
-        before a command, never in the middle of one."""
-        if not self.perform_evictions():
+        """Before a write that may add ``keys``: evict while over ``maxmemory``, and while the
+        keys stored plus the new ones are more than ``maxkeys``; Redis's OOM error if that is
+        impossible. Call it once, after checking every argument and before changing anything:
+        Redis evicts before a command, never in the middle of one."""
+        if self._maxmemory and not self._evictor.perform_evictions(self._maxmemory):
             raise ResponseError(errors.OOM)
         maxkeys = self.maxkeys
-        if maxkeys is not None and keys:
+        if maxkeys is not None:
             data = self._db.data
-            while True:
-                # the keys not stored yet (an eviction may remove one that was)
-                new = keys[0] not in data if len(keys) == 1 else len(set(keys).difference(data))
-                if len(data) + new <= maxkeys:
-                    return
-                if new > maxkeys or not self._evictor.evict_one():
+            new = keys[0] not in data if len(keys) == 1 else len(set(keys).difference(data))
+            if new > maxkeys:  # can never fit
+                raise ResponseError(errors.OOM)
+            while len(data) + new > maxkeys:
+                if self._evictor.evict_one() is None:
                     raise ResponseError(errors.OOM)
+                if len(keys) > 1:  # the eviction may have removed one of the keys
+                    new = len(set(keys).difference(data))
 
     def db_add(self, key: str, value: Any) -> None:
         """``dbAdd``: store a new key (absent: check with :meth:`lookup_write` first, and call

@@ -32,8 +32,8 @@ class Family:
     _db: Keyspace
     _events: EventHub
     _evictor: Evictor
+    _maxmemory: int
     make_room: Callable[..., None]
-    perform_evictions: Callable[[], bool]
     lookup_read: Callable[..., Any]
     lookup_write: Callable[..., Any]
     pttl_of: Callable[[str], int | None]

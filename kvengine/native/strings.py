@@ -40,7 +40,8 @@ class StringCommands(Family):
     def get(self, key: Any) -> str | None:
         """GET: the value, or None if missing or expired."""
         key = key if type(key) is str and key.isascii() else to_str(key)
-        self.perform_evictions()
+        if self._maxmemory:  # maxkeys is enforced by writes (make_room)
+            self._evictor.perform_evictions(self._maxmemory)
         e = self._db.lookup(key)
         if e is None:
             return None
@@ -162,7 +163,8 @@ class StringCommands(Family):
     def mget(self, *keys: Any) -> list[str | None]:
         """MGET: a value per key; None for a missing key or one of another type."""
         names = [to_str(k) for k in keys]
-        self.perform_evictions()
+        if self._maxmemory:  # maxkeys is enforced by writes (make_room)
+            self._evictor.perform_evictions(self._maxmemory)
         out = []
         for key in names:
             e = self._db.lookup(key)
