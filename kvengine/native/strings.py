@@ -28,9 +28,16 @@ from ..util import LLONG_MAX, LLONG_MIN, int_arg, parse_int, to_str
 from . import Family
 
 
-def _pairs(mapping: dict | Iterable[tuple[Any, Any]]) -> list[tuple[str, str]]:
+def _pairs(cmd: str, mapping: dict | Iterable[tuple[Any, Any]]) -> list[tuple[str, str]]:
+    """MSET's argument, a dict or (key, value) pairs, as text; at least one pair."""
     items = mapping.items() if isinstance(mapping, dict) else mapping
-    return [(to_str(k), to_str(v)) for k, v in items]
+    try:
+        pairs = [(k, v) for k, v in items]
+    except (TypeError, ValueError):
+        raise ResponseError(f"ERR {cmd} takes a dict or (key, value) pairs") from None
+    if not pairs:
+        raise ResponseError(errors.wrong_arity(cmd))
+    return [(to_str(k), to_str(v)) for k, v in pairs]
 
 
 class StringCommands(Family):
@@ -173,7 +180,7 @@ class StringCommands(Family):
 
     def mset(self, mapping: dict | Iterable[tuple[Any, Any]]) -> str:
         """MSET: set every pair (TTLs cleared); room is made for all of them first."""
-        pairs = _pairs(mapping)
+        pairs = _pairs("mset", mapping)
         self.make_room(*(k for k, _ in pairs))
         self._set_pairs(pairs)
         return "OK"
@@ -186,7 +193,7 @@ class StringCommands(Family):
 
     def msetnx(self, mapping: dict | Iterable[tuple[Any, Any]]) -> int:
         """MSETNX: set every pair only if none of the keys exists."""
-        pairs = _pairs(mapping)
+        pairs = _pairs("msetnx", mapping)
         self.make_room(*(k for k, _ in pairs))
         if any(self._db.lookup(k, True, False) is not None for k, _ in pairs):
             return 0
