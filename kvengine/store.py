@@ -282,13 +282,14 @@ class Store(StringCommands, ExpiryCommands, KeyCommands):
         maxkeys = self.maxkeys
         if maxkeys is not None:
             data = self._db.data
-            new = keys[0] not in data if len(keys) == 1 else len(set(keys).difference(data))
+            n = len(keys)
+            new = (keys[0] not in data) if n == 1 else len(set(keys).difference(data)) if n else 0
             if new > maxkeys:  # can never fit
                 raise ResponseError(errors.OOM)
             while len(data) + new > maxkeys:
                 if self._evictor.evict_one() is None:
                     raise ResponseError(errors.OOM)
-                if len(keys) > 1:  # the eviction may have removed one of the keys
+                if n > 1:  # the eviction may have removed one of the keys
                     new = len(set(keys).difference(data))
 
     def db_add(self, key: str, value: Any) -> None:
