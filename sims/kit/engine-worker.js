@@ -15,13 +15,29 @@
 // after a failed engine download does not reload the 10 MB interpreter. In CDN mode every asset
 // is fetched with its Subresource Integrity hash from config.js (fetch() is wrapped for the files
 // Pyodide loads itself; the two .mjs modules are verified, then imported from blob: URLs).
+//
+// Memory snapshot: where config.js names one (scripts/build_snapshot.mjs makes it at build time),
+// the interpreter is restored from it -- Python already started, the engine already imported --
+// instead of starting Python and importing the engine here, which is most of the wait. The
+// snapshot's header names the Pyodide and engine versions it was made from; a snapshot for other
+// versions, one that cannot be downloaded, or one Pyodide refuses (its build id differs) is
+// ignored with a console warning, and Python starts the normal way. `?snapshot=0` on the worker's
+// URL (engine-client.js passes the page's own) forces the normal start, for comparisons.
+//
+// Progress: fetch() is wrapped to count the bytes of the files Pyodide downloads (a clone of each
+// response is read, so the original keeps its URL and the browser's compiled-WebAssembly cache);
+// status messages say "Downloading Python: 3.1 of 18.6 MB", then "Starting Python", then
+// "Loading the engine".
 
 import { ASSETS } from "./config.js";
 
-const ENGINE_DIR = "/home/pyodide/engine";
+const ENGINE_DIR = "/home/pyodide/engine"; // the same paths as in scripts/build_snapshot.mjs
 const EXTRA_DIR = "/home/pyodide/simextra";
+const SNAPSHOT_MAGIC = "KVSNAP1\n";
+const PROGRESS_EVERY_MS = 100;
 const ports = new Set();
 let phase = { phase: "loading", message: "Starting the Python engine" };
+let started = null; // how the interpreter started: "snapshot" | "normal" (+ why, for the page)
 let pyodidePromise = null;
 let enginePromise = null;
 let bridgeHandle = null;
@@ -31,9 +47,91 @@ function broadcast(message) {
   for (const port of ports) port.postMessage(message);
 }
 
-function setPhase(name, message) {
-  phase = { op: "status", phase: name, message };
+function setPhase(name, message, extra = {}) {
+  phase = { op: "status", phase: name, message, ...extra };
   broadcast(phase);
+}
+
+// ---- download progress ---------------------------------------------------------------------
+const progress = { files: new Map(), received: 0, total: 0, lastSent: 0, counting: false };
+
+function megabytes(bytes) {
+  return (bytes / 1e6).toFixed(1);
+}
+
+function reportProgress(force = false) {
+  const now = performance.now();
+  if (!force && now - progress.lastSent < PROGRESS_EVERY_MS) return;
+  progress.lastSent = now;
+  if (progress.received < progress.total) {
+    setPhase(
+      "loading",
+      `Downloading Python: ${megabytes(progress.received)} of ${megabytes(progress.total)} MB`,
+      { received: progress.received, total: progress.total },
+    );
+  } else {
+    setPhase("loading", "Starting Python", { received: progress.received, total: progress.total });
+  }
+}
+
+/** Expect `name` (a file of config.js's sizes) to be downloaded; it adds to the total. */
+function expectDownload(name) {
+  const size = ASSETS.sizes?.[name];
+  if (!size || progress.files.has(name)) return;
+  progress.files.set(name, { size, received: 0 });
+  progress.total += size;
+}
+
+function countBytes(name, count, done = false) {
+  const file = progress.files.get(name);
+  if (!file) return;
+  const next = done ? file.size : Math.min(file.size, count);
+  progress.received += next - file.received;
+  file.received = next;
+  reportProgress(done && progress.received >= progress.total);
+}
+
+/** The expected file a URL points at, or null. */
+function downloadName(url) {
+  const name = url.split("?")[0].split("/").pop();
+  return progress.files.has(name) ? name : null;
+}
+
+// Reads a clone of the response to count its bytes; the page's own copy is untouched.
+async function countResponse(name, response) {
+  if (!response.ok || !response.body) return;
+  try {
+    const reader = response.clone().body.getReader();
+    let count = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      count += value.byteLength;
+      countBytes(name, count);
+    }
+    countBytes(name, count, true);
+  } catch {
+    /* the real reader reports errors; counting is only for the progress line */
+  }
+}
+
+function installProgressFetch() {
+  if (progress.counting) return;
+  progress.counting = true;
+  const innerFetch = self.fetch.bind(self);
+  self.fetch = async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const response = await innerFetch(input, init);
+    const name = downloadName(new URL(url, self.location.href).href);
+    if (name) countResponse(name, response);
+    return response;
+  };
+}
+
+async function importCounted(name, load) {
+  const module = await load();
+  countBytes(name, 0, true);
+  return module;
 }
 
 function resolveAsset(url) {
@@ -75,36 +173,117 @@ function describeFailure(error, what) {
   return `Could not start ${what}: ${text}`;
 }
 
+// ---- memory snapshot -----------------------------------------------------------------------
+function snapshotWanted() {
+  return Boolean(ASSETS.snapshot?.url) && !/[?&]snapshot=0(&|$)/.test(self.location.search);
+}
+
+async function gunzip(bytes) {
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes; // already decoded by the host
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Download the snapshot and check its header; resolves with Pyodide's snapshot bytes. */
+async function fetchSnapshot() {
+  const response = await fetch(resolveAsset(ASSETS.snapshot.url));
+  if (!response.ok) throw new Error(`the snapshot answered HTTP ${response.status}`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const magic = new TextDecoder("latin1").decode(bytes.subarray(0, SNAPSHOT_MAGIC.length));
+  if (magic !== SNAPSHOT_MAGIC) throw new Error("the snapshot file has an unknown format");
+  const start = SNAPSHOT_MAGIC.length;
+  const length = new DataView(bytes.buffer, bytes.byteOffset + start, 4).getUint32(0, true);
+  const header = JSON.parse(
+    new TextDecoder().decode(bytes.subarray(start + 4, start + 4 + length)),
+  );
+  if (header.pyodide !== ASSETS.pyodide.version || header.engine !== ASSETS.engine.version) {
+    throw new Error(
+      `the snapshot was made for Pyodide ${header.pyodide} and engine ${header.engine}, ` +
+        `this page runs Pyodide ${ASSETS.pyodide.version} and engine ${ASSETS.engine.version}`,
+    );
+  }
+  const snapshot = await gunzip(bytes.subarray(start + 4 + length));
+  if (snapshot.length !== header.bytes) throw new Error("the snapshot is truncated");
+  return snapshot;
+}
+
 async function loadInterpreter() {
   if (typeof WebAssembly !== "object") throw new Error("WebAssembly is not available");
   const indexURL = resolveAsset(ASSETS.pyodide.indexURL);
   if (ASSETS.mode === "cdn") installIntegrityFetch();
-  setPhase("loading", "Downloading the Python interpreter");
-  const { loadPyodide } = await importVerified(`${indexURL}pyodide.mjs`);
+  installProgressFetch();
+  const useSnapshot = snapshotWanted();
+  for (const name of ASSETS.pyodide.files) expectDownload(name);
+  expectDownload(ASSETS.engine.url.split("?")[0]);
+  if (useSnapshot) expectDownload(ASSETS.snapshot.url.split("?")[0].split("/").pop());
+  reportProgress(true);
+  // The snapshot downloads while Pyodide fetches and compiles its WebAssembly.
+  const snapshot = useSnapshot ? fetchSnapshot() : null;
+  snapshot?.catch(() => {}); // a failure is handled below, where loadPyodide awaits it
+  const { loadPyodide } = await importCounted("pyodide.mjs", () =>
+    importVerified(`${indexURL}pyodide.mjs`),
+  );
   const options = { indexURL, env: { HOME: "/home/pyodide" }, fullStdLib: false };
   if (ASSETS.mode === "cdn") {
-    options.createPyodideModule = (await importVerified(`${indexURL}pyodide.asm.mjs`)).default;
+    options.createPyodideModule = (
+      await importCounted("pyodide.asm.mjs", () => importVerified(`${indexURL}pyodide.asm.mjs`))
+    ).default;
+  }
+  if (snapshot) {
+    try {
+      const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
+      countBytes("pyodide.asm.mjs", 0, true);
+      started = { start: "snapshot" };
+      return pyodide;
+    } catch (error) {
+      const reason = String(error?.message || error).split("\n")[0];
+      console.warn("[kvengine worker] memory snapshot ignored, starting Python normally:", reason);
+      started = { start: "normal", snapshotIgnored: reason };
+      const name = ASSETS.snapshot.url.split("?")[0].split("/").pop();
+      countBytes(name, 0, true);
+    }
   }
   const pyodide = await loadPyodide(options);
+  countBytes("pyodide.asm.mjs", 0, true);
+  started ??= { start: "normal" };
   return pyodide;
 }
 
+let engineZip = null; // the engine download starts with the interpreter's
+
+function fetchEngine() {
+  engineZip ??= fetch(resolveAsset(ASSETS.engine.url)).then(async (response) => {
+    if (!response.ok) throw new Error(`kvengine.zip answered HTTP ${response.status}`);
+    return response.arrayBuffer();
+  });
+  engineZip.catch(() => {
+    engineZip = null; // a Retry downloads it again
+  });
+  return engineZip;
+}
+
 async function loadEngine(pyodide) {
-  setPhase("loading", "Loading the kvengine package");
-  const url = resolveAsset(ASSETS.engine.url);
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`kvengine.zip answered HTTP ${response.status}`);
-  const buffer = await response.arrayBuffer();
+  setPhase("loading", "Loading the engine", {
+    received: progress.received,
+    total: progress.total,
+  });
+  const buffer = await fetchEngine();
+  // The files go into the file system even after a snapshot restore (its modules are already
+  // imported): tracebacks read them, and a module imported later is found there.
   pyodide.FS.mkdirTree(ENGINE_DIR);
   pyodide.FS.mkdirTree(EXTRA_DIR);
   pyodide.unpackArchive(buffer, "zip", { extractDir: ENGINE_DIR });
+  // After a normal start (or a Retry) an earlier, failed import is forgotten; after a restore
+  // the snapshot's modules are the ones of this very zip (its header said so) and are kept.
+  const fresh = started?.start === "snapshot" ? "False" : "True";
   pyodide.runPython(`
 import sys, importlib
 for path in (${JSON.stringify(EXTRA_DIR)}, ${JSON.stringify(ENGINE_DIR)}):
     if path not in sys.path:
         sys.path.insert(0, path)
-for name in [m for m in sys.modules if m == "kvengine" or m.startswith("kvengine.")]:
-    del sys.modules[name]
+if ${fresh}:
+    for name in [m for m in sys.modules if m == "kvengine" or m.startswith("kvengine.")]:
+        del sys.modules[name]
 importlib.invalidate_caches()
 import kvengine.microsims.bridge
 `);
@@ -119,6 +298,7 @@ function ensureReady() {
       throw new Error(describeFailure(error, "the Python interpreter"));
     });
   }
+  if (!engineZip) fetchEngine().catch(() => {}); // after loadInterpreter() counts downloads
   if (!enginePromise) {
     enginePromise = pyodidePromise
       .then((pyodide) =>
@@ -128,7 +308,7 @@ function ensureReady() {
       )
       .then(
         (pyodide) => {
-          setPhase("ready", "The Python engine is ready");
+          setPhase("ready", "The Python engine is ready", { ...started });
           return pyodide;
         },
         (error) => {
