@@ -93,6 +93,9 @@ export class EngineClient {
       // How the interpreter started ("snapshot" or "normal"), for tests and the benchmark.
       if (message.phase === "ready" && message.start && globalThis.document) {
         document.documentElement.dataset.engineStart = message.start;
+        if (message.timings) {
+          document.documentElement.dataset.engineTimings = JSON.stringify(message.timings);
+        }
       }
       this.onStatus(message);
       return;

@@ -38,6 +38,11 @@ const PROGRESS_EVERY_MS = 100;
 const ports = new Set();
 let phase = { phase: "loading", message: "Starting the Python engine" };
 let started = null; // how the interpreter started: "snapshot" | "normal" (+ why, for the page)
+const timings = {}; // worker time (ms since it started) at each stage, for the benchmark
+
+function mark(stage) {
+  timings[stage] = Math.round(performance.now());
+}
 let pyodidePromise = null;
 let enginePromise = null;
 let bridgeHandle = null;
@@ -86,6 +91,7 @@ function countBytes(name, count, done = false) {
   const file = progress.files.get(name);
   if (!file) return;
   const next = done ? file.size : Math.min(file.size, count);
+  if (done && file.received < file.size) mark(name);
   progress.received += next - file.received;
   file.received = next;
   reportProgress(done && progress.received >= progress.total);
@@ -178,33 +184,95 @@ function snapshotWanted() {
   return Boolean(ASSETS.snapshot?.url) && !/[?&]snapshot=0(&|$)/.test(self.location.search);
 }
 
-async function gunzip(bytes) {
-  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes; // already decoded by the host
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+function concat(first, second) {
+  const joined = new Uint8Array(first.length + second.length);
+  joined.set(first);
+  joined.set(second, first.length);
+  return joined;
 }
 
-/** Download the snapshot and check its header; resolves with Pyodide's snapshot bytes. */
-async function fetchSnapshot() {
+/**
+ * Start downloading the snapshot; resolves, as soon as its header has arrived and matches this
+ * page's Pyodide and engine, with {snapshot, filled}: `snapshot` is a buffer of the final size,
+ * which the rest of the download fills as it is decompressed (a stream, while Pyodide compiles its
+ * WebAssembly); `filled` resolves when it is complete, or rejects if the data is damaged.
+ */
+async function openSnapshot() {
   const response = await fetch(resolveAsset(ASSETS.snapshot.url));
   if (!response.ok) throw new Error(`the snapshot answered HTTP ${response.status}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const magic = new TextDecoder("latin1").decode(bytes.subarray(0, SNAPSHOT_MAGIC.length));
-  if (magic !== SNAPSHOT_MAGIC) throw new Error("the snapshot file has an unknown format");
+  const reader = response.body.getReader();
   const start = SNAPSHOT_MAGIC.length;
-  const length = new DataView(bytes.buffer, bytes.byteOffset + start, 4).getUint32(0, true);
-  const header = JSON.parse(
-    new TextDecoder().decode(bytes.subarray(start + 4, start + 4 + length)),
-  );
+  let head = new Uint8Array(0);
+  let length = null;
+  while (length === null || head.length < start + 4 + length) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error("the snapshot file is truncated");
+    head = concat(head, value);
+    if (length === null && head.length >= start + 4) {
+      const magic = new TextDecoder("latin1").decode(head.subarray(0, start));
+      if (magic !== SNAPSHOT_MAGIC) throw new Error("the snapshot file has an unknown format");
+      length = new DataView(head.buffer, start, 4).getUint32(0, true);
+    }
+  }
+  const header = JSON.parse(new TextDecoder().decode(head.subarray(start + 4, start + 4 + length)));
   if (header.pyodide !== ASSETS.pyodide.version || header.engine !== ASSETS.engine.version) {
+    reader.cancel();
     throw new Error(
       `the snapshot was made for Pyodide ${header.pyodide} and engine ${header.engine}, ` +
         `this page runs Pyodide ${ASSETS.pyodide.version} and engine ${ASSETS.engine.version}`,
     );
   }
-  const snapshot = await gunzip(bytes.subarray(start + 4 + length));
-  if (snapshot.length !== header.bytes) throw new Error("the snapshot is truncated");
-  return snapshot;
+  const rest = head.subarray(start + 4 + length);
+  const body = new ReadableStream({
+    start(controller) {
+      if (rest.length) controller.enqueue(rest);
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  const snapshot = new Uint8Array(header.bytes);
+  const filled = (async () => {
+    const inflated = body.pipeThrough(new DecompressionStream("gzip")).getReader();
+    let offset = 0;
+    for (;;) {
+      const { done, value } = await inflated.read();
+      if (done) break;
+      if (offset + value.length > snapshot.length) throw new Error("the snapshot is too long");
+      snapshot.set(value, offset);
+      offset += value.length;
+    }
+    if (offset !== snapshot.length) throw new Error("the snapshot is truncated");
+    mark("snapshotDecompressed");
+  })();
+  filled.catch(() => {}); // handled where the restore waits for it
+  return { snapshot, filled };
+}
+
+// Pyodide sizes its memory from the snapshot before compiling the WebAssembly, and copies the
+// snapshot in right after. So that compiling need not wait for the download and decompression,
+// Pyodide gets the (still filling) buffer at once, and the WebAssembly instantiation it starts
+// does not report back until the buffer is full.
+let snapshotFilled = null;
+
+function holdInstantiationUntilFilled() {
+  for (const name of ["instantiateStreaming", "instantiate"]) {
+    const plain = WebAssembly[name];
+    if (typeof plain !== "function" || plain.heldForSnapshot) continue;
+    const held = async (...args) => {
+      const result = await plain.apply(WebAssembly, args);
+      mark("webAssemblyInstantiated");
+      if (snapshotFilled) await snapshotFilled;
+      return result;
+    };
+    held.heldForSnapshot = true;
+    WebAssembly[name] = held;
+  }
 }
 
 async function loadInterpreter() {
@@ -212,26 +280,38 @@ async function loadInterpreter() {
   const indexURL = resolveAsset(ASSETS.pyodide.indexURL);
   if (ASSETS.mode === "cdn") installIntegrityFetch();
   installProgressFetch();
+  started = null;
   const useSnapshot = snapshotWanted();
+  const snapshotName = useSnapshot ? ASSETS.snapshot.url.split("?")[0].split("/").pop() : null;
   for (const name of ASSETS.pyodide.files) expectDownload(name);
   expectDownload(ASSETS.engine.url.split("?")[0]);
-  if (useSnapshot) expectDownload(ASSETS.snapshot.url.split("?")[0].split("/").pop());
+  if (useSnapshot) expectDownload(snapshotName);
   reportProgress(true);
   // The snapshot downloads while Pyodide fetches and compiles its WebAssembly.
-  const snapshot = useSnapshot ? fetchSnapshot() : null;
-  snapshot?.catch(() => {}); // a failure is handled below, where loadPyodide awaits it
+  const opened = useSnapshot ? openSnapshot() : null;
+  opened?.catch(() => {}); // a failure is handled below
   const { loadPyodide } = await importCounted("pyodide.mjs", () =>
     importVerified(`${indexURL}pyodide.mjs`),
   );
+  mark("pyodideImported");
   const options = { indexURL, env: { HOME: "/home/pyodide" }, fullStdLib: false };
   if (ASSETS.mode === "cdn") {
     options.createPyodideModule = (
       await importCounted("pyodide.asm.mjs", () => importVerified(`${indexURL}pyodide.asm.mjs`))
     ).default;
   }
-  if (snapshot) {
+  if (opened) {
     try {
-      const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
+      const { snapshot, filled } = await opened;
+      mark("snapshotHeader");
+      holdInstantiationUntilFilled();
+      snapshotFilled = filled;
+      // Damaged data stops the wait at once (Pyodide itself would wait for ever).
+      const damaged = filled.then(() => new Promise(() => {}));
+      const pyodide = await Promise.race([
+        loadPyodide({ ...options, _loadSnapshot: snapshot }),
+        damaged,
+      ]);
       countBytes("pyodide.asm.mjs", 0, true);
       started = { start: "snapshot" };
       return pyodide;
@@ -239,8 +319,9 @@ async function loadInterpreter() {
       const reason = String(error?.message || error).split("\n")[0];
       console.warn("[kvengine worker] memory snapshot ignored, starting Python normally:", reason);
       started = { start: "normal", snapshotIgnored: reason };
-      const name = ASSETS.snapshot.url.split("?")[0].split("/").pop();
-      countBytes(name, 0, true);
+      countBytes(snapshotName, 0, true);
+    } finally {
+      snapshotFilled = null;
     }
   }
   const pyodide = await loadPyodide(options);
@@ -262,20 +343,31 @@ function fetchEngine() {
   return engineZip;
 }
 
+// Pyodide only logs a standard library it could not install (a download or integrity failure);
+// a restored interpreter would even run without it until it needs a module it has not imported.
+function checkStdlib(pyodide) {
+  const installed = pyodide.FS.readdir("/lib").some((name) => /^python\d+\.zip$/.test(name));
+  if (!installed) throw new Error("the Python standard library (python_stdlib.zip) is missing");
+}
+
 async function loadEngine(pyodide) {
   setPhase("loading", "Loading the engine", {
     received: progress.received,
     total: progress.total,
   });
+  mark("interpreterStarted");
   const buffer = await fetchEngine();
-  // The files go into the file system even after a snapshot restore (its modules are already
-  // imported): tracebacks read them, and a module imported later is found there.
   pyodide.FS.mkdirTree(ENGINE_DIR);
   pyodide.FS.mkdirTree(EXTRA_DIR);
-  pyodide.unpackArchive(buffer, "zip", { extractDir: ENGINE_DIR });
-  // After a normal start (or a Retry) an earlier, failed import is forgotten; after a restore
-  // the snapshot's modules are the ones of this very zip (its header said so) and are kept.
-  const fresh = started?.start === "snapshot" ? "False" : "True";
+  const restored = started?.start === "snapshot";
+  const unpack = () => pyodide.unpackArchive(buffer, "zip", { extractDir: ENGINE_DIR });
+  // After a restore the engine's modules are already imported (those of this very zip: the
+  // header said so), so its files are only needed for tracebacks and later imports: they are
+  // unpacked just after the first replies. After a normal start they are imported from there.
+  if (restored) setTimeout(unpack, 0);
+  else unpack();
+  // After a normal start (or a Retry) an earlier, failed import is forgotten.
+  const fresh = restored ? "False" : "True";
   pyodide.runPython(`
 import sys, importlib
 for path in (${JSON.stringify(EXTRA_DIR)}, ${JSON.stringify(ENGINE_DIR)}):
@@ -293,10 +385,15 @@ import kvengine.microsims.bridge
 
 function ensureReady() {
   if (!pyodidePromise) {
-    pyodidePromise = loadInterpreter().catch((error) => {
-      pyodidePromise = null;
-      throw new Error(describeFailure(error, "the Python interpreter"));
-    });
+    pyodidePromise = loadInterpreter()
+      .then((pyodide) => {
+        checkStdlib(pyodide);
+        return pyodide;
+      })
+      .catch((error) => {
+        pyodidePromise = null;
+        throw new Error(describeFailure(error, "the Python interpreter"));
+      });
   }
   if (!engineZip) fetchEngine().catch(() => {}); // after loadInterpreter() counts downloads
   if (!enginePromise) {
@@ -308,7 +405,8 @@ function ensureReady() {
       )
       .then(
         (pyodide) => {
-          setPhase("ready", "The Python engine is ready", { ...started });
+          mark("engineLoaded");
+          setPhase("ready", "The Python engine is ready", { ...started, timings });
           return pyodide;
         },
         (error) => {

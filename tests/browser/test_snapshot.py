@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import sim_call, sim_state, sim_step
+from tests.browser.helpers import sim_call, sim_step
 from tests.conftest import wait_sim_settled
 
 MAGIC = b"KVSNAP1\n"
@@ -29,7 +29,12 @@ ACTIONS: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("resize", {"size": 12}),
     ],
     "cache-eviction-simulator": [("set_policy", {"policy": "lfu"}), ("step", {"n": 12})],
-    "cache-failure-modes": [("mitigate", {"panel": "stampede", "mitigation": "jitter"})],
+    # reset pauses both panels, so the page's play loop does not step them meanwhile
+    "cache-failure-modes": [
+        ("reset", {}),
+        ("step", {"n": 40}),
+        ("step", {"n": 5, "panel": "hotKey"}),
+    ],
 }
 
 
@@ -38,7 +43,7 @@ def engine_start(page: Any) -> str:
 
 
 def run_actions(page: Any, sim: str) -> list[dict[str, Any]]:
-    states = [sim_state(page)]
+    states = []
     for method, args in ACTIONS[sim]:
         states.append(sim_call(page, method, args))
     states.append(sim_step(page, 7))
