@@ -269,6 +269,7 @@ async ([name, count]) => {
 def interactions(context: Any, url: str, sim: str, count: int) -> list[float]:
     page = context.new_page()
     try:
+        page.bring_to_front()  # a background tab gets animation frames once a second
         page.goto(url)
         page.wait_for_function(
             "document.documentElement.dataset.simState === 'ready'", timeout=TIMEOUT_MS
