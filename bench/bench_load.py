@@ -422,6 +422,17 @@ def main() -> int:
             f" {bo:7.2f} {bn:7.2f} {po} {pn}"
         )
     print(
+        f"\n{'page':30} {'block old':>10} {'block new':>10} {'visible old':>12} {'visible new':>12}"
+    )
+    for sim in [*sims, "course"]:
+        name = f"{sim} alone" if sim != "course" else f"course page, all {len(sims)} (x-origin)"
+        cells = [med(cold[(mode, sim)], "blocking") for mode in MODES]
+        seen = [
+            f"{med(cold[(mode, sim)], 'visible'):12.0f}" if sim != "course" else f"{'':>12}"
+            for mode in MODES
+        ]
+        print(f"{name:30} {cells[0]:10.0f} {cells[1]:10.0f} {seen[0]} {seen[1]}")
+    print(
         "\nrepeat-visit bytes (MB, median):",
         ", ".join(f"{mode} {med(repeat[(mode, sims[0])], 'bytes') / 1e6:.3f}" for mode in MODES),
     )

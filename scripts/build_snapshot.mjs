@@ -122,6 +122,8 @@ async function main() {
     // depend on it; the tests run it under two seeds).
     env: { HOME: "/home/pyodide", PYTHONHASHSEED: "0" },
     _makeSnapshot: true,
+    // The program name a browser has (Node would put this script's path into argv and $_).
+    _sysExecutable: "./this.program",
     stdout: (line) => process.stderr.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
   });
