@@ -245,6 +245,8 @@ async ([name, count]) => {
   const frames = [];
   const drawn = [];
   for (let i = 0; i < count; i++) {
+    // A reader clicks at any moment of a frame, not just after one: wait 0-16 ms first.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 16));
     const before = sim.state;
     const t0 = performance.now();
     const shown = new Promise((resolve) => {

@@ -140,8 +140,11 @@ async function main() {
   pyodide.FS.unlink("/tmp/kvengine.zip");
   pyodide.runPython(preparePython(ENGINE_DIR, EXTRA_DIR));
   const count = pyodide.runPython(importAllPython(ENGINE_DIR));
-  // Collect garbage now so the snapshot does not carry it.
-  pyodide.runPython("import gc; gc.collect()");
+  // Collect garbage now so the snapshot does not carry it, then freeze what is left (the
+  // interpreter and the engine's modules): the collector never walks those objects again, so a
+  // sim's replies do not pause for it (CPython's gc.freeze(), meant for the same "start once,
+  // copy many times" pattern of fork()).
+  pyodide.runPython("import gc; gc.collect(); gc.freeze()");
   const snapshot = pyodide.makeMemorySnapshot();
   const header = Buffer.from(
     JSON.stringify({
