@@ -7,6 +7,7 @@ here from the textbook definitions (exact LRU, exact LFU with LRU tie-break, nea
 from __future__ import annotations
 
 import json
+import statistics
 
 import pytest
 from hypothesis import given, settings
@@ -520,3 +521,88 @@ def test_settings_changed_again_before_a_step_still_say_the_run_restarted() -> N
     sim.cmd_set_policy("lfu")  # after Reset nothing was in progress
     state = sim.state()
     assert state["restarted"] is False and state["narration"] == "Policy changed to LFU."
+
+
+# ---------------------------------------------------------------- the learner's path
+
+
+def _snapshot(sim) -> str:
+    return json.dumps(sim.state(), sort_keys=True)
+
+
+@pytest.mark.parametrize("policy", ["lru", "lfu", "random", "ttl"])
+@pytest.mark.parametrize("mode", ["exact", "redis"])
+def test_back_returns_exactly_the_state_before_each_step(policy, mode):
+    sim = Controller({"policy": policy, "mode": mode}, seed=5)
+    before = []
+    for step in range(20):
+        if step == 12:  # a pending prediction and the score come back too
+            sim.cmd_predict(sim.state()["slots"][0]["key"])
+        before.append(_snapshot(sim))
+        sim.cmd_next()
+    for step in range(19, -1, -1):
+        sim.cmd_back()
+        assert _snapshot(sim) == before[step], step
+    with pytest.raises(SimInputError, match="step 0"):
+        sim.cmd_back()
+    assert _snapshot(sim) == before[0]
+
+
+def test_back_pauses_full_sequence():
+    sim = Controller({}, seed=1)
+    sim.cmd_set_running(True)
+    sim.cmd_tick()
+    sim.cmd_tick()
+    sim.cmd_back()
+    state = sim.state()
+    assert state["step"] == 1 and state["running"] is False
+
+
+def test_prediction_mode_hides_the_victim_and_the_eviction_order():
+    shown = Controller({}, seed=1)
+    hidden = Controller({"predict": "on"}, seed=1)
+    shown.cmd_step(13)
+    hidden.cmd_step(13)
+    a, b = shown.state(), hidden.state()
+    assert a["nextEvict"] == "A" and a["slots"][-1]["nextEvict"] is True
+    assert b["predicting"] is True and b["nextEvict"] is None
+    assert not any(slot["nextEvict"] for slot in b["slots"])
+    assert [s["key"] for s in b["slots"]] == sorted(s["key"] for s in a["slots"])
+    # the same numbers, only not ordered or marked
+    assert {s["key"]: s["idle"] for s in a["slots"]} == {s["key"]: s["idle"] for s in b["slots"]}
+    hidden.cmd_predict("B")
+    hidden.cmd_next()
+    entry = hidden.state()["log"][-1]
+    assert entry["evicted"] == "A" and "the longest" in entry["reason"]
+    assert "wrong, it was A" in hidden.state()["narration"]
+    hidden.cmd_set_predicting(False)
+    assert hidden.state()["predicting"] is False
+    with pytest.raises(SimInputError):
+        hidden.cmd_set_predicting("yes")
+
+
+def test_random_spread_is_the_grid_the_page_cites():
+    from tests.claims import eviction_comparisons
+
+    rates = [row["Random"] for row in eviction_comparisons("exact")]
+    sim = Controller({"policy": "random"}, seed=1)
+    assert "depend on the seed" in sim.state()["narration"]
+    sim.cmd_step(20)
+    spread = next(r for r in sim.state()["comparison"] if r["id"] == "random")["spread"]
+    assert (spread["low"], spread["high"]) == (min(rates), max(rates))
+    assert spread["seeds"] == 200 and spread["median"] == statistics.median(rates)
+    assert f"{spread['low']:g}-{spread['high']:g}%" in sim.state()["narration"]
+
+
+def test_set_seed_restarts_with_another_draw():
+    sim = Controller({"policy": "random"}, seed=1)
+    sim.cmd_step(20)
+    first = sim.state()["log"]
+    sim.cmd_set_seed(2)
+    assert sim.state()["step"] == 0 and sim.state()["seed"] == 2
+    assert "restarted" in sim.state()["narration"]
+    sim.cmd_step(20)
+    assert [e["evicted"] for e in sim.state()["log"]] != [e["evicted"] for e in first]
+    for bad in (0, -1, "x", 1.5):
+        with pytest.raises(SimInputError):
+            sim.cmd_set_seed(bad)

@@ -547,3 +547,15 @@ def test_collision_search_on_a_huge_key_is_bounded():
         state = sim.state()
         assert fnv1a(state["collision"]["newKey"]) % 8 == fnv1a("z" * 10_000) % 8
         assert state["collision"]["tried"] <= 200
+
+
+def test_stats_before_a_new_key_are_what_the_page_shows_until_the_bucket_stage():
+    sim = Controller({"size": 4}, seed=1)
+    before = sim.state()["stats"]
+    sim.cmd_collision()
+    state = sim.state()
+    assert state["last"]["inserted"] is True
+    assert state["last"]["statsBefore"] == before
+    assert state["stats"]["used"] == before["used"] + 1
+    sim.cmd_hash(key=state["last"]["key"])  # found: nothing to hold back
+    assert sim.state()["last"]["statsBefore"] is None
