@@ -103,6 +103,37 @@ function postToParent(message) {
   }
 }
 
+// The full-screen toggle: the sim's root (canvas, controls, narration) fills the screen and is laid
+// out again at the screen's size; Esc or the same button brings it back. Hidden where the page may
+// not go full screen (an iframe without allowfullscreen, a browser without the Fullscreen API).
+const ENTER_ICON =
+  '<svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false"><path d="M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5" fill="none" stroke="currentColor" stroke-width="2.4"/></svg>';
+const EXIT_ICON =
+  '<svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false"><path d="M9 4v5H4M20 9h-5V4M15 20v-5h5M4 15h5v5" fill="none" stroke="currentColor" stroke-width="2.4"/></svg>';
+
+function fullscreenButton(/** @type {HTMLElement} */ target) {
+  const button = el("button", "ms-button ms-fullscreen");
+  button.type = "button";
+  const show = () => {
+    const on = document.fullscreenElement === target;
+    const name = on ? "Exit full screen" : "Full screen";
+    button.setAttribute("aria-label", name);
+    button.title = on ? `${name} (Esc)` : name;
+    button.innerHTML = on ? EXIT_ICON : ENTER_ICON;
+  };
+  button.hidden = !document.fullscreenEnabled || typeof target.requestFullscreen !== "function";
+  button.addEventListener("click", () => {
+    const request =
+      document.fullscreenElement === target
+        ? document.exitFullscreen()
+        : target.requestFullscreen({ navigationUI: "hide" });
+    request?.catch?.((error) => console.warn("full screen refused:", error));
+  });
+  document.addEventListener("fullscreenchange", show);
+  show();
+  return button;
+}
+
 function clone(value) {
   return value == null ? value : JSON.parse(JSON.stringify(value));
 }
@@ -182,7 +213,9 @@ export function createMicroSim(options) {
   narration.setAttribute("aria-live", "polite");
   narration.setAttribute("aria-atomic", "true");
   narration.textContent = "Loading the Python engine…";
-  panel.append(controlsBox, noticeLine, narration);
+  const statusRow = el("div", "ms-status");
+  statusRow.append(narration, fullscreenButton(main));
+  panel.append(controlsBox, noticeLine, statusRow);
   main.append(heading, stage, panel);
 
   // ---- the sim object handed to controls() and sketch() ------------------------------------
@@ -431,6 +464,7 @@ export function createMicroSim(options) {
     root.dataset.simState = "ready";
     readyResolve(api);
     postToParent({ type: "microsim-ready", id });
+    postHeight(true);
     updateLoop();
   }
 
@@ -622,14 +656,12 @@ export function createMicroSim(options) {
 
   function layout() {
     const width = Math.max(1, Math.floor(main.clientWidth));
-    const free = canvasHeight - panel.offsetHeight;
+    // Full screen: the whole screen is the sim's height; otherwise the spec's canvasHeight.
+    const total = document.fullscreenElement === main ? window.innerHeight : canvasHeight;
+    const free = total - panel.offsetHeight;
     laidOutWith = neededHeight(width);
-    const height = Math.max(
-      Math.round(canvasHeight * MIN_CANVAS_SHARE),
-      Math.floor(free),
-      laidOutWith,
-    );
-    main.style.height = height + panel.offsetHeight > canvasHeight ? "auto" : `${canvasHeight}px`;
+    const height = Math.max(Math.round(total * MIN_CANVAS_SHARE), Math.floor(free), laidOutWith);
+    main.style.height = height + panel.offsetHeight > total ? "auto" : `${total}px`;
     stage.style.height = `${height}px`;
     if (width === sim.width && height === sim.height) return;
     sim.width = width;
@@ -641,13 +673,19 @@ export function createMicroSim(options) {
     }
   }
 
+  // The height of the sim's content (not the iframe's viewport, so an iframe taller than the sim
+  // can shrink back), posted twice: microsim-resize for the book's listener (microsim-embed.js)
+  // and lti.frameResize, which LTI hosts such as Canvas and Moodle act on by themselves. Sent on
+  // load, when ready and on every change; `force` sends an unchanged height again (a parent whose
+  // listener arrived late, an iframe scrolled out of view that saw no resize).
   let lastPostedHeight = 0;
-  function postHeight() {
-    const height = Math.ceil(document.documentElement.scrollHeight);
-    if (height !== lastPostedHeight) {
-      lastPostedHeight = height;
-      postToParent({ type: "microsim-resize", id, height });
-    }
+  function postHeight(force = false) {
+    if (document.fullscreenElement) return; // the screen's height says nothing about the frame
+    const height = Math.ceil(main.getBoundingClientRect().height);
+    if (height <= 0 || (height === lastPostedHeight && !force)) return;
+    lastPostedHeight = height;
+    postToParent({ type: "microsim-resize", id, height });
+    postToParent({ subject: "lti.frameResize", height });
   }
 
   async function startSketch() {
@@ -693,6 +731,12 @@ export function createMicroSim(options) {
   }
   if (notices.length) notice(notices.join(" "));
   layout();
+  postHeight(true);
+  addEventListener("load", () => postHeight(true));
+  document.addEventListener("fullscreenchange", () => {
+    layout();
+    postHeight(true);
+  });
   new ResizeObserver(() => {
     layout();
     postHeight();
