@@ -248,6 +248,8 @@ export function createMicroSim(options) {
     width: Math.max(1, stage.clientWidth || main.clientWidth || 300),
     height: Math.round(canvasHeight * 0.7),
     p5: null,
+    /** The sim's own per-instance view state (timers, animation bookkeeping, its controls). */
+    view: {},
     get theme() {
       return theme.name;
     },
@@ -578,7 +580,7 @@ export function createMicroSim(options) {
     if (failed) text = `${title}: could not start`;
     else if (sim.state) {
       try {
-        text = options.describe ? String(options.describe(sim.state)) : title;
+        text = options.describe ? String(options.describe(sim.state, sim)) : title;
       } catch (error) {
         console.error(`[${id}] describe() failed`, error);
         text = title;
@@ -638,7 +640,7 @@ export function createMicroSim(options) {
 
   function neededHeight(width) {
     if (typeof options.minCanvasHeight !== "function") return 0;
-    const needed = Number(options.minCanvasHeight(width));
+    const needed = Number(options.minCanvasHeight(width, sim));
     return Number.isFinite(needed) && needed > 0 ? Math.ceil(needed) : 0;
   }
 
