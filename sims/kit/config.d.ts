@@ -10,4 +10,8 @@ export const ASSETS: {
     indexURL: string;
     integrity: Record<string, string>;
   };
+  /** The interpreter's memory snapshot, when the build made one. */
+  snapshot?: { url: string };
+  /** Download sizes in bytes, by file name (for the loading progress). */
+  sizes?: Record<string, number>;
 };

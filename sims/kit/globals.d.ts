@@ -4,4 +4,6 @@ interface Window {
   microsim: any;
   /** p5.js, loaded by the kit as a classic script. */
   p5: any;
+  /** The engine worker boot.js starts before the kit's modules load (held until they connect). */
+  __kvengineEarlyWorker?: SharedWorker;
 }
