@@ -10,8 +10,8 @@ export const ASSETS: {
     indexURL: string;
     integrity: Record<string, string>;
   };
-  /** The interpreter's memory snapshot, when the build made one. */
+  /** The memory snapshot of Pyodide with the engine imported, when the build made one. */
   snapshot?: { url: string };
-  /** Download sizes in bytes, by file name (for the loading progress). */
+  /** Bytes of each downloaded file, for the loading progress line. */
   sizes?: Record<string, number>;
 };
