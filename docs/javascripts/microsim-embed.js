@@ -64,6 +64,16 @@
       }
     }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
   };
+  // A "Jump to the simulation" link (href="#sim-<id>") puts keyboard focus on the sim's frame,
+  // and loads it at once if it was waiting to be scrolled near (loading="lazy").
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element ? event.target.closest('a[href^="#sim-"]') : null;
+    const frame = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!(frame instanceof HTMLIFrameElement)) return;
+    frame.loading = "eager";
+    frame.focus({ preventScroll: true });
+  });
+
   if (document.body) watchPalette();
   else document.addEventListener("DOMContentLoaded", watchPalette);
 })();
