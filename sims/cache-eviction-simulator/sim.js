@@ -7,10 +7,10 @@
 // set_policy, set_mode, set_capacity, set_sequence, set_seed, predict, set_predicting, back,
 // reset, step (the test hook).
 //
-// Step back (`back`) is the controller's: it replays the seeded run to the step before, so any
+// Back (`back`) is the controller's: it replays the seeded run to the step before, so any
 // earlier step (and its log entry) can be reached after Full Sequence. Prediction mode
-// (`set_predicting`) hides the next victim: the controller then lists the slots by key and
-// marks none, and this page's header drops "evicts the bottom slot".
+// (`set_predicting`, or ?predict=on) hides the next victim: the controller then lists the slots
+// by key and marks none, and the header drops "evicts the bottom slot".
 // "More settings" opens below the controls without shrinking the picture: while it is open,
 // minCanvasHeight asks the kit for the canvas height it had closed, so the page grows instead.
 //
@@ -37,19 +37,16 @@ const TICK_MS = 500;
 const RESTARTS = new Set(["set_policy", "set_mode", "set_capacity", "set_sequence", "set_seed"]);
 const SEEDS = { min: 1, max: 200 }; // the seeds the Random spread is computed over
 
-let timer = null;
-let anim = null; // {before, evicted, newKey, touchedKey, hit}: the last step, for its animation
-let simRef = null;
-let moreSettings = null; // the "More settings" <details>
-let closedHeight = 0; // the canvas height while More settings is closed
+// The view state of one instance lives on `sim.view`: `timer` (the Full Sequence interval) and
+// `anim` ({before, evicted, newKey, touchedKey, hit}: the last step, for its animation),
+// `more` (the "More settings" <details>) and `closedHeight` (the canvas height while it is closed).
 
 /** The least canvas height at `width` (0 when wide): from the state, else the URL's capacity;
  *  while More settings is open, at least the height the canvas had with it closed. */
-function minCanvasHeight(width) {
-  const held = moreSettings?.open ? closedHeight : 0;
-  if (!simRef) return Math.max(held, sceneHeight(null, null, width));
-  const p = simRef.p5?.canvas ? simRef.p5 : null;
-  return Math.max(held, sceneHeight(p, simRef.state, width, simRef.params.capacity));
+function minCanvasHeight(width, sim) {
+  const held = sim.view?.more?.open ? sim.view.closedHeight || 0 : 0;
+  const p = sim.p5?.canvas ? sim.p5 : null;
+  return Math.max(held, sceneHeight(p, sim.state, width, sim.params.capacity));
 }
 
 function capacityOf(sim) {
@@ -58,13 +55,14 @@ function capacityOf(sim) {
 
 function syncTimer(sim) {
   const running = Boolean(sim.state?.running);
-  if (running && timer === null) {
-    timer = setInterval(() => {
+  const view = sim.view;
+  if (running && !view.timer) {
+    view.timer = setInterval(() => {
       act(sim, "tick");
     }, TICK_MS);
-  } else if (!running && timer !== null) {
-    clearInterval(timer);
-    timer = null;
+  } else if (!running && view.timer) {
+    clearInterval(view.timer);
+    view.timer = null;
   }
 }
 
@@ -79,11 +77,11 @@ async function act(sim, method, args = {}) {
     sim.notice(after.narration);
   }
   if (!before || !after || after.step !== before.step + 1 || after.policy !== before.policy) {
-    anim = null;
+    sim.view.anim = null;
     return after;
   }
   const entry = after.log[after.log.length - 1];
-  anim = {
+  sim.view.anim = {
     before,
     evicted: entry.evicted,
     newKey: entry.hit ? null : entry.key,
@@ -105,6 +103,7 @@ async function act(sim, method, args = {}) {
 
 /** Animation progress for cache-view.js from the kit's timeline (null = none running). */
 function animationFrame(sim) {
+  const anim = sim.view.anim;
   if (!anim) return null;
   const stage = sim.animation;
   if (!stage) return { ...anim, progressOut: 1, progressIn: 1 };
@@ -117,7 +116,6 @@ createMicroSim({
   minCanvasHeight,
 
   controls(ui, sim) {
-    simRef = sim;
     const policy = ui.select({
       name: P.policy.label,
       options: optionPairs(P.policy),
@@ -175,11 +173,11 @@ createMicroSim({
       onChange: (value) => act(sim, "set_seed", { seed: value }),
     });
     // Prediction mode, Redis approximation, Capacity, Custom sequence and Seed live in a
-    // "More settings" disclosure so that the
-    // picture keeps most of the 480 px; opening it puts them on a row of their own (and the page
-    // grows: the picture keeps its size, see minCanvasHeight).
+    // "More settings" disclosure so that both rows fit the book's 660 px column; opening it puts
+    // them on a row of their own and the page grows (the picture keeps its size, see
+    // minCanvasHeight).
     const more = document.createElement("details");
-    moreSettings = more;
+    sim.view.more = more;
     more.className = "ce-more";
     const summary = document.createElement("summary");
     summary.textContent = "More settings";
@@ -193,7 +191,7 @@ createMicroSim({
       seed.closest(".ms-field"),
     );
     summary.addEventListener("click", () => {
-      if (!more.open && sim.p5?.canvas) closedHeight = sim.height; // the height to keep
+      if (!more.open && sim.p5?.canvas) sim.view.closedHeight = sim.height; // the height to keep
     });
     more.append(summary, moreRow);
     predict.closest(".ms-row").append(more);
@@ -245,7 +243,7 @@ createMicroSim({
     let geometry = layout(sim.width, sim.height, capacityOf(sim));
     p.draw = () => {
       geometry = layout(p.width, p.height, capacityOf(sim));
-      if (!moreSettings?.open) closedHeight = p.height;
+      if (!sim.view.more?.open) sim.view.closedHeight = p.height;
       syncTimer(sim);
       sim.syncControls?.(sim.state);
       // what the view drew (panels, log lines): a view fact for tests, not simulation state
@@ -273,7 +271,7 @@ createMicroSim({
   describe: describeState,
 
   async step(sim, n) {
-    anim = null;
+    sim.view.anim = null;
     await sim.call("step", { n });
     syncTimer(sim);
   },
