@@ -257,7 +257,7 @@ def test_a_play_loop_step_queued_before_pause_does_not_move_the_paused_panel() -
     sim.cmd_step(2, panel="hotKey", if_playing=True)  # the queued timer step arrives
     state = sim.state()
     assert state["hotKey"]["tick"] == 0 and not state["hotKey"]["playing"]
-    assert state["narration"] == "Hot Key paused at tick 0."
+    assert state["narration"] == "Hot key: paused at tick 0."
     sim.cmd_play(panel="stampede")
     sim.cmd_step(2, panel="both", if_playing=True)  # only the playing panel moves
     assert sim.state()["stampede"]["tick"] == 2 and sim.state()["hotKey"]["tick"] == 0
@@ -272,14 +272,16 @@ def test_lock_narration_on_the_batch_says_every_server_missed() -> None:
     sim.cmd_mitigate(panel="stampede", mitigation="lock")
     sim.cmd_step(101, panel="stampede")
     narration = sim.state()["narration"]
-    assert "Tick 101: TTL expired: 10 of 10 servers miss at once; 10 queries hit" in narration
+    assert "Stampede: tick 101: TTL expired: 10 of 10 servers miss at once; 10 queries hit" in (
+        narration
+    )
 
 
 def test_play_toggles_and_sets_each_panel_independently() -> None:
     sim = fresh()
     sim.cmd_play(panel="stampede")
     assert sim.state()["stampede"]["playing"] and not sim.state()["hotKey"]["playing"]
-    assert "Cache Stampede playing" in sim.state()["narration"]
+    assert "Stampede: playing" in sim.state()["narration"]
     sim.cmd_play(panel="stampede")
     assert not sim.state()["stampede"]["playing"]
     sim.cmd_play(panel="hotKey", playing=True)
@@ -376,7 +378,7 @@ def test_out_of_range_params_fall_back_to_the_defaults(params: dict) -> None:
 
 def test_string_params_from_a_url_are_accepted() -> None:
     state = fresh(servers="12", shards="4").state()
-    assert state["params"] == {"servers": 12, "shards": 4, "seed": 1}
+    assert state["params"] == {"servers": 12, "keys": 12, "shards": 4, "seed": 1}
 
 
 # ---- through the JSON bridge, as the browser worker calls it --------------------------------
