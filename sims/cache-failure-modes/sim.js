@@ -293,7 +293,10 @@ createMicroSim({
       named(ui.button({ name: "Reset", onClick: () => act(panel, "reset") }), panel, "Reset");
       ui.row();
       named(
-        ui.button({ name: spec.button, onClick: () => act(panel, "mitigate", spec) }),
+        ui.button({
+          name: spec.button,
+          onClick: () => act(panel, "mitigate", { mitigation: spec.mitigation }),
+        }),
         panel,
         spec.button,
       );

@@ -37,7 +37,7 @@ def wait(page, expression: str, arg=None) -> dict:
 def pause(page, panel: str, title: str) -> None:
     """Press the panel's Pause button (a Mitigate button starts the re-run playing)."""
     wait(page, "p => window.microsim.state()[p].playing === true", panel)
-    page.get_by_role("button", name=f"Pause {title}").click()
+    page.get_by_role("button", name=f"{title}: Pause").click()
     wait(page, "p => window.microsim.state()[p].playing === false", panel)
 
 
@@ -78,10 +78,10 @@ def test_stampede_then_jitter_and_hot_key_then_replicas(open_sim):
     page.get_by_role("button", name="Mitigate: Jitter TTL").click()
     state = wait(page, "() => window.microsim.state().stampede.mitigation === 'jitter'")
     assert state["stampede"]["tick"] < 20  # the panel re-ran from the start
-    pause(page, "stampede", "Cache Stampede")
+    pause(page, "stampede", "Stampede")
     page.get_by_role("button", name="Mitigate: Key Replicas").click()
     wait(page, "() => window.microsim.state().hotKey.mitigation === 'replicas'")
-    pause(page, "hotKey", "Hot Key")
+    pause(page, "hotKey", "Hot key")
 
     state = sim_step(page, STAMPEDE_WINDOW)
     st = state["stampede"]
@@ -115,8 +115,8 @@ def test_every_other_mitigation_fills_its_row_as_the_model_says(open_sim):
             " && window.microsim.state().hotKey.mitigation === h",
             [stampede, hot],
         )
-        pause(page, "stampede", "Cache Stampede")
-        pause(page, "hotKey", "Hot Key")
+        pause(page, "stampede", "Stampede")
+        pause(page, "hotKey", "Hot key")
         state = sim_step(page, STAMPEDE_WINDOW)
 
         model = StampedeModel(servers=10, mitigation=stampede, seed=1).run(STAMPEDE_WINDOW)
@@ -149,9 +149,7 @@ def test_keyboard_only(open_sim):
     page = open_sim(SIM)
     page.locator("body").focus()
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == (
-        "Play Cache Stampede"
-    )
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == ("Stampede: Play")
     page.keyboard.press("Enter")
     wait(page, "() => window.microsim.state().stampede.playing === true")
     wait(page, "() => window.microsim.state().stampede.tick >= 3")
@@ -167,7 +165,7 @@ def test_keyboard_only(open_sim):
     page.keyboard.press("ArrowDown")  # Jitter TTL -> Mutex lock
     wait(page, "() => window.microsim.state().stampede.mitigation === 'lock'")
     page.keyboard.press("Tab")  # the hot-key row: Play
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Play Hot Key"
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Hot key: Play"
     page.keyboard.press("Tab")  # Reset
     page.keyboard.press("Tab")  # Mitigate: Key Replicas
     page.keyboard.press("Enter")
@@ -214,8 +212,8 @@ def test_axe_clean_and_parameters(open_sim):
 
 def test_resize_mid_run_and_reduced_motion(open_sim):
     page = open_sim(SIM)
-    page.get_by_role("button", name="Play Cache Stampede").click()
-    page.get_by_role("button", name="Play Hot Key").click()
+    page.get_by_role("button", name="Stampede: Play").click()
+    page.get_by_role("button", name="Hot key: Play").click()
     wait(page, "() => window.microsim.state().hotKey.tick >= 5")
     looping = "window.microsim._sim.p5.isLooping()"
     assert page.evaluate(looping)  # dots fall and query arrows pulse while playing
@@ -239,8 +237,8 @@ def test_resize_mid_run_and_reduced_motion(open_sim):
     wait(page, "() => document.querySelector('canvas').getBoundingClientRect().width >= 700")
     assert not page.get_by_role("button", name="Show Hot Key panel").is_visible()
     assert horizontal_overflow(page) == 0
-    page.get_by_role("button", name="Pause Cache Stampede").click()
-    page.get_by_role("button", name="Pause Hot Key").click()
+    page.get_by_role("button", name="Stampede: Pause").click()
+    page.get_by_role("button", name="Hot key: Pause").click()
     wait(
         page,
         "() => !window.microsim.state().stampede.playing"
@@ -334,9 +332,9 @@ def test_phone_stampede_panel_draws_its_load_chart(open_sim):
     """At 375 px the stampede panel used to get a 225 px canvas and drop its load chart."""
     page = open_sim(SIM)
     on_phone(page)
-    page.get_by_role("button", name="Play Cache Stampede").click()
+    page.get_by_role("button", name="Stampede: Play").click()
     wait(page, "() => window.microsim.state().stampede.tick >= 5")
-    page.get_by_role("button", name="Pause Cache Stampede").click()
+    page.get_by_role("button", name="Stampede: Pause").click()
     wait(page, "() => window.microsim.state().stampede.playing === false")
     texts, info = drawn(page)
     assert any(t.startswith("DB load per tick") for t in texts), texts
@@ -418,22 +416,22 @@ def test_screenshot(open_sim):
     page.set_viewport_size({"width": 780, "height": 600})
     sim_step(page, STAMPEDE_WINDOW)  # "None" rows
     for name, panel, title in (
-        ("Mitigate: Jitter TTL", "stampede", "Cache Stampede"),
-        ("Mitigate: Key Replicas", "hotKey", "Hot Key"),
+        ("Mitigate: Jitter TTL", "stampede", "Stampede"),
+        ("Mitigate: Key Replicas", "hotKey", "Hot key"),
     ):
         page.get_by_role("button", name=name).click()
         pause(page, panel, title)
     sim_step(page, STAMPEDE_WINDOW)  # rows for the spec's mitigations
     for stampede, hot in (("lock", "local-cache"), ("early", "read-replicas")):
         page.get_by_label("Cache Stampede mitigation", exact=True).select_option(stampede)
-        pause(page, "stampede", "Cache Stampede")
+        pause(page, "stampede", "Stampede")
         page.get_by_label("Hot Key mitigation", exact=True).select_option(hot)
-        pause(page, "hotKey", "Hot Key")
+        pause(page, "hotKey", "Hot key")
         sim_step(page, STAMPEDE_WINDOW)
     page.get_by_label("Cache Stampede mitigation", exact=True).select_option("none")
-    pause(page, "stampede", "Cache Stampede")
+    pause(page, "stampede", "Stampede")
     page.get_by_label("Hot Key mitigation", exact=True).select_option("none")
-    pause(page, "hotKey", "Hot Key")
+    pause(page, "hotKey", "Hot key")
     for panel in ("stampede", "hotKey"):  # to tick 102: the stampede, the overloaded shard
         sim_call(page, "step", {"n": 102 - sim_state(page)[panel]["tick"], "panel": panel})
     state = sim_state(page)
