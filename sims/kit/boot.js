@@ -24,7 +24,7 @@
     var noSnapshot = /[?&]snapshot=0(&|$)/.test(location.search);
     var url = new URL(
       `engine-worker.js${noSnapshot ? "?snapshot=0" : ""}`,
-      document.currentScript.src,
+      /** @type {HTMLScriptElement} */ (document.currentScript).src,
     );
     var worker;
     try {
