@@ -1,5 +1,5 @@
 // sim.js -- Cache Stampede and Hot Key Failure Mode Simulator (sim-id: cache-failure-modes).
-// CANVAS_HEIGHT: 500
+// CANVAS_HEIGHT: 600
 //
 // The view: two panels side by side (one at a time below WIDE px, with a button to switch; the
 // one shown then gets the canvas height it needs to draw all its parts, see minCanvasHeight),
@@ -290,7 +290,6 @@ createMicroSim({
         panel,
         "Back one tick",
       );
-      named(ui.button({ name: "Reset", onClick: () => act(panel, "reset") }), panel, "Reset");
       ui.row();
       named(
         ui.button({
@@ -309,6 +308,9 @@ createMicroSim({
       });
       select.msLabel.classList.add("ms-visually-hidden"); // the options say what they are
       c[`select_${panel}`] = select;
+      // Third row: Reset, then the panel's own menu (the caller adds Hot keys or Speed).
+      ui.row();
+      named(ui.button({ name: "Reset", onClick: () => act(panel, "reset") }), panel, "Reset");
     };
     group("stampede", () => {
       panelControls("stampede", { button: "Mitigate: Jitter TTL", mitigation: "jitter" });
@@ -329,7 +331,7 @@ createMicroSim({
     });
     group("hotKey", () => {
       panelControls("hotKey", { button: "Mitigate: Key Replicas", mitigation: "replicas" });
-      // Speed serves both panels; it ends the hot-key group, which has a row to spare.
+      // Speed serves both panels; it ends the hot-key group, beside its Reset.
       c.speed = ui.select({
         name: options.speed.label,
         options: optionPairs(options.speed),

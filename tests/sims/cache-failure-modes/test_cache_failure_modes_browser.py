@@ -27,6 +27,7 @@ SIM = "cache-failure-modes"
 ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOT = ROOT / "sims" / SIM / f"{SIM}.png"
 STAMPEDE_WINDOW, HOTKEY_WINDOW = 300, 120
+HEIGHT = json.loads((ROOT / "sims" / SIM / "sim.json").read_text(encoding="utf-8"))["canvasHeight"]
 
 
 def wait(page, expression: str, arg=None) -> dict:
@@ -155,37 +156,43 @@ def test_keyboard_only(open_sim):
     wait(page, "() => window.microsim.state().stampede.tick >= 3")
     page.keyboard.press("Space")  # the same button is now Pause
     wait(page, "() => window.microsim.state().stampede.playing === false")
-    page.keyboard.press("Tab")  # Reset
-    page.keyboard.press("Enter")
-    wait(page, "() => window.microsim.state().stampede.tick === 0")
-    page.keyboard.press("Tab")  # Mitigate: Jitter TTL
+    page.keyboard.press("Tab")  # Step
+    page.keyboard.press("Tab")  # Back
+    page.keyboard.press("Tab")  # Mitigate: Jitter TTL (second row)
     page.keyboard.press("Space")
     wait(page, "() => window.microsim.state().stampede.mitigation === 'jitter'")
     page.keyboard.press("Tab")  # the stampede's mitigation menu
     page.keyboard.press("ArrowDown")  # Jitter TTL -> Mutex lock
     wait(page, "() => window.microsim.state().stampede.mitigation === 'lock'")
-    page.keyboard.press("Tab")  # the hot-key row: Play
+    page.keyboard.press("Tab")  # Reset (third row)
+    page.keyboard.press("Enter")
+    wait(page, "() => window.microsim.state().stampede.tick === 0")
+    page.keyboard.press("Tab")  # Hot keys
+    assert (
+        page.evaluate("document.activeElement.getAttribute('aria-label')") == "Stampede: Hot keys"
+    )
+    page.keyboard.press("Tab")  # the hot-key group: Play
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Hot key: Play"
-    page.keyboard.press("Tab")  # Reset
-    page.keyboard.press("Tab")  # Mitigate: Key Replicas
+    for _ in range(3):  # Step, Back, Mitigate: Key Replicas
+        page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     state = wait(page, "() => window.microsim.state().hotKey.mitigation === 'replicas'")
     assert state["hotKey"]["playing"]
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
+    for _ in range(3):
+        page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")  # Pause Hot Key
     wait(page, "() => window.microsim.state().hotKey.playing === false")
     page.wait_for_function(
         "() => document.querySelector('.ms-narration').textContent.includes('Hot Key paused')"
     )
-    for _ in range(4):  # Reset, Mitigate: Key Replicas, the hot key's menu, Speed (ends the row)
+    for _ in range(6):  # Step, Back, Mitigate: Key Replicas, the hot key's menu, Reset, Speed
         page.keyboard.press("Tab")
     assert (
         page.evaluate(
             "document.activeElement.getAttribute('aria-label')"
             " || document.activeElement.labels[0].textContent"
         ).strip()
-        == "Speed"
+        == "Speed (both panels)"
     )
     page.keyboard.press("ArrowDown")  # 20 -> 50 ticks per second
     wait(page, "() => window.microsim.state().speed === 50")
@@ -247,11 +254,11 @@ def test_resize_mid_run_and_reduced_motion(open_sim):
 
 
 def test_book_column_keeps_the_load_chart(open_sim):
-    """At the book's 660 px column (iframe 502 px high) the stampede panel still draws the spec's
+    """At the book's 660 px column (iframe HEIGHT + 2 px high) the stampede panel still draws the spec's
     load spike chart, even with a full results table. QA found it dropped there: the controls took
     four lines, and the table took the room before the chart did."""
     page = open_sim(SIM)
-    page.set_viewport_size({"width": 660, "height": 502})
+    page.set_viewport_size({"width": 660, "height": HEIGHT + 2})
     wait(page, "() => document.querySelector('canvas').getBoundingClientRect().width <= 660")
     for mitigation in ("none", "jitter", "lock", "early"):
         sim_call(page, "mitigate", {"panel": "stampede", "mitigation": mitigation})
@@ -384,7 +391,7 @@ def test_phone_hot_key_panel_shows_all_three_shards(open_sim):
 def test_phone_page_grows_instead_of_squeezing(open_sim):
     """minCanvasHeight: on a phone the canvas is as tall as the fuller panel needs, the page grows
     (no horizontal scroll), and every canvas text stays at least 16 px. The book's 660 px column
-    keeps its authored 500 px."""
+    keeps its authored HEIGHT px."""
     page = open_sim(SIM)
     on_phone(page)
     need = page.evaluate("""async () => {
@@ -404,16 +411,16 @@ def test_phone_page_grows_instead_of_squeezing(open_sim):
     assert page.locator("canvas").bounding_box()["height"] == canvas["height"]  # no jump
     assert horizontal_overflow(page) == 0
 
-    page.set_viewport_size({"width": 660, "height": 502})
+    page.set_viewport_size({"width": 660, "height": HEIGHT + 2})
     wait(page, "() => document.querySelector('canvas').getBoundingClientRect().width > 600")
-    wait(page, "() => document.querySelector('main').offsetHeight === 500")
+    wait(page, "h => document.querySelector('main').offsetHeight === h", HEIGHT)
     _, info = drawn(page)
     assert info["minCanvasHeight"] == 0
 
 
 def test_screenshot(open_sim):
     page = open_sim(SIM, "theme=light")
-    page.set_viewport_size({"width": 780, "height": 600})
+    page.set_viewport_size({"width": 780, "height": HEIGHT})
     sim_step(page, STAMPEDE_WINDOW)  # "None" rows
     for name, panel, title in (
         ("Mitigate: Jitter TTL", "stampede", "Stampede"),
@@ -613,5 +620,5 @@ def test_tablet_side_by_side_texts_are_whole(open_sim, width):
     assert info["hotKey"]["shards"] == 3 and info["hotKey"]["table"], info
     assert bad == [], "\n".join(bad)
     assert page.locator("canvas").bounding_box()["height"] == height  # no jump
-    assert page.evaluate("document.querySelector('main').offsetHeight") == 500
+    assert page.evaluate("document.querySelector('main').offsetHeight") == HEIGHT
     assert horizontal_overflow(page) == 0
