@@ -254,9 +254,9 @@ def test_resize_mid_run_and_reduced_motion(open_sim):
 
 
 def test_book_column_keeps_the_load_chart(open_sim):
-    """At the book's 660 px column (iframe HEIGHT + 2 px high) the stampede panel still draws the spec's
-    load spike chart, even with a full results table. QA found it dropped there: the controls took
-    four lines, and the table took the room before the chart did."""
+    """At the book's 660 px column (iframe HEIGHT + 2 px high) the stampede panel still draws the
+    spec's load spike chart, even with a full results table. QA found it dropped there: the
+    controls took four lines, and the table took the room before the chart did."""
     page = open_sim(SIM)
     page.set_viewport_size({"width": 660, "height": HEIGHT + 2})
     wait(page, "() => document.querySelector('canvas').getBoundingClientRect().width <= 660")
@@ -388,6 +388,32 @@ def test_phone_hot_key_panel_shows_all_three_shards(open_sim):
     assert info["hotKey"]["tableRows"] == 4, info
 
 
+def test_desktop_draws_the_chart_and_every_row_of_both_scenarios(open_sim):
+    """At 780 px in its authored height the page's exercise can be done: the stampede panel keeps
+    its load chart and shows all four mitigations for both scenarios (batch and one hot key), and
+    the hot-key panel all four of its rows, without the page growing."""
+    page = open_sim(SIM)
+    page.set_viewport_size({"width": 780, "height": HEIGHT})
+    wait(page, "() => document.querySelector('canvas').getBoundingClientRect().width >= 700")
+    for keys in (10, 1):
+        sim_call(page, "keys", {"keys": keys})
+        for mitigation in ("none", "jitter", "lock", "early"):
+            sim_call(page, "mitigate", {"panel": "stampede", "mitigation": mitigation})
+            sim_call(page, "step", {"n": STAMPEDE_WINDOW, "panel": "stampede"})
+    for mitigation in ("none", "replicas", "local-cache", "read-replicas"):
+        sim_call(page, "mitigate", {"panel": "hotKey", "mitigation": mitigation})
+        sim_call(page, "step", {"n": HOTKEY_WINDOW, "panel": "hotKey"})
+    state = sim_state(page)
+    assert len({r["scenario"] for r in state["stampede"]["results"]}) == 2
+    assert len(state["stampede"]["results"]) == 8 and len(state["hotKey"]["results"]) == 4
+    texts, info = drawn(page)
+    assert info["panels"] == ["stampede", "hotKey"], info
+    assert info["stampede"]["chart"] and info["stampede"]["tableRows"] == 4, info
+    assert info["hotKey"]["tableRows"] == 4, info
+    assert page.evaluate("document.querySelector('main').offsetHeight") == HEIGHT
+    assert not [t for t in texts if "…" in t], texts
+
+
 def test_phone_page_grows_instead_of_squeezing(open_sim):
     """minCanvasHeight: on a phone the canvas is as tall as the fuller panel needs, the page grows
     (no horizontal scroll), and every canvas text stays at least 16 px. The book's 660 px column
@@ -397,7 +423,7 @@ def test_phone_page_grows_instead_of_squeezing(open_sim):
     need = page.evaluate("""async () => {
         const stampede = await import("./stampede-view.js");
         const hotKey = await import("./hotkey-view.js");
-        return Math.max(stampede.minHeight(10, 4), hotKey.minHeight(3, 4));
+        return Math.max(stampede.minHeight(10, 4 + stampede.EXTRA_ROWS), hotKey.minHeight(3, 4));
     }""")
     wait(page, "h => document.querySelector('canvas').getBoundingClientRect().height >= h", need)
     texts, info = drawn(page)
