@@ -648,3 +648,130 @@ def test_tablet_side_by_side_texts_are_whole(open_sim, width):
     assert page.locator("canvas").bounding_box()["height"] == height  # no jump
     assert page.evaluate("document.querySelector('main').offsetHeight") == HEIGHT
     assert horizontal_overflow(page) == 0
+
+
+# ---- the hot-keys scenario, per-panel controls, Step and Back ----------------------------------
+
+
+def test_keys_parameter_one_hot_key_and_a_refused_value(open_sim):
+    page = open_sim(SIM, "keys=1")
+    state = sim_state(page)
+    assert state["stampede"]["keys"] == 1 == state["params"]["keys"]
+    assert state["stampede"]["scenario"] == "1 hot key, 10 servers reading it"
+    assert page.get_by_role("combobox", name="Stampede: Hot keys").input_value() == "1"
+    assert "1 hot key" in canvas_text(page)
+    assert not page.locator(".ms-notice").is_visible()
+
+    page = open_sim(SIM, "keys=99")
+    page.wait_for_function("() => document.querySelector('.ms-notice').textContent.length > 0")
+    notice = page.locator(".ms-notice").inner_text()
+    assert "Hot keys" in notice and "using 10" in notice, notice
+    state = sim_state(page)
+    assert state["stampede"]["keys"] == 10 == state["params"]["keys"]
+    assert state["stampede"]["scenario"] == "10 hot entries cached together"
+
+
+def test_every_control_names_its_panel(open_sim):
+    page = open_sim(SIM)
+    for prefix in ("Stampede", "Hot key"):
+        for words in ("Play", "Step one tick", "Back one tick", "Reset"):
+            assert page.get_by_role("button", name=f"{prefix}: {words}", exact=True).count() == 1
+    assert page.get_by_role("button", name="Stampede: Mitigate: Jitter TTL", exact=True).count()
+    assert page.get_by_role("button", name="Hot key: Mitigate: Key Replicas", exact=True).count()
+    assert page.get_by_role("combobox", name="Stampede: Hot keys", exact=True).count() == 1
+    groups = page.get_by_role("group")
+    assert page.get_by_role("group", name="Cache Stampede").count() == 1
+    assert page.get_by_role("group", name="Hot Key").count() == 1
+    assert groups.count() >= 2
+    # Each panel's controls are inside its own group.
+    stampede = page.get_by_role("group", name="Cache Stampede")
+    assert stampede.get_by_role("button", name="Stampede: Play", exact=True).count() == 1
+    assert stampede.get_by_role("button", name="Hot key: Play", exact=True).count() == 0
+
+
+def test_phone_shows_only_the_shown_panels_controls(open_sim):
+    page = open_sim(SIM)
+    on_phone(page, 390)
+    stampede_play = page.get_by_role("button", name="Stampede: Play", exact=True)
+    hot_play = page.get_by_role("button", name="Hot key: Play", exact=True)
+    speed = page.get_by_label("Speed (both panels)")
+    assert stampede_play.is_visible() and not hot_play.is_visible() and speed.is_visible()
+    # The switch comes first in the reading order.
+    page.locator("body").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == (
+        "Show Cache Stampede panel"
+    )
+    page.get_by_role("button", name="Show Hot Key panel").click()
+    hot_play.wait_for(state="visible")
+    assert not stampede_play.is_visible() and speed.is_visible()
+    assert sim_state(page)["focus"] == "hotKey"
+    narration = page.locator(".ms-narration").inner_text()
+    assert narration.startswith("Hot key: shown"), narration
+    assert horizontal_overflow(page) == 0
+    assert axe_violations(page) == []
+
+
+def test_narration_follows_and_names_its_panel(open_sim):
+    page = open_sim(SIM)
+    narration = page.locator(".ms-narration")
+    page.get_by_role("button", name="Hot key: Reset", exact=True).click()
+    page.wait_for_function("() => window.microsim.state().focus === 'hotKey'")
+    assert narration.inner_text().startswith("Hot key: reset to tick 0"), narration.inner_text()
+    # Steps of both panels: the live line reads only the followed panel's moments.
+    sim_call(page, "step", {"n": 101})
+    text = narration.inner_text()
+    assert "Stampede:" not in text, text
+    page.get_by_role("button", name="Stampede: Back one tick", exact=True).click()
+    page.wait_for_function("() => window.microsim.state().focus === 'stampede'")
+    assert narration.inner_text().startswith("Stampede: back to tick 100"), narration.inner_text()
+
+
+def test_single_step_shows_the_expiry_instant(open_sim):
+    page = open_sim(SIM)
+    sim_call(page, "step", {"n": 100, "panel": "stampede"})
+    before = sim_state(page)["stampede"]
+    assert before["ttlRemaining"] > 0 and before["dbLoad"] == 0
+    page.get_by_role("button", name="Stampede: Step one tick", exact=True).click()
+    state = wait(page, "() => window.microsim.state().stampede.tick === 101")
+    st = state["stampede"]
+    assert st["ttlRemaining"] == 0 and st["dbLoad"] == 10 and st["dbOverloaded"]
+    assert not st["playing"] and state["hotKey"]["tick"] == 0  # only its own panel moved
+    narration = page.locator(".ms-narration").inner_text()
+    assert narration.startswith("Stampede: tick 101: TTL expired"), narration
+
+
+def test_back_returns_exactly_the_previous_state(open_sim):
+    page = open_sim(SIM, "keys=1")
+    sim_call(page, "mitigate", {"panel": "stampede", "mitigation": "lock"})
+    sim_call(page, "play", {"panel": "stampede", "playing": False})
+    sim_call(page, "step", {"n": 104 - sim_state(page)["stampede"]["tick"], "panel": "stampede"})
+    sim_call(page, "step", {"n": 7, "panel": "hotKey"})
+    previous = sim_state(page)
+    sim_call(page, "step", {"n": 1, "panel": "stampede"})
+    assert sim_state(page)["stampede"] != previous["stampede"]
+    page.get_by_role("button", name="Stampede: Back one tick", exact=True).click()
+    state = wait(page, "() => window.microsim.state().stampede.tick === 104")
+    assert state["stampede"] == previous["stampede"]
+    assert state["hotKey"] == previous["hotKey"]  # the other panel is untouched
+
+
+@pytest.mark.parametrize("width", [780, 390, 320])
+def test_twenty_servers_circles_do_not_overlap(open_sim, width):
+    page = open_sim(SIM, "servers=20")
+    page.set_viewport_size({"width": width, "height": 900})
+    wait(page, "w => document.querySelector('canvas').getBoundingClientRect().width <= w", width)
+    _, info = drawn(page)
+    circles = info["stampede"]["circles"]
+    assert len(circles) == 20
+    clashes = [
+        (i, j)
+        for i, a in enumerate(circles)
+        for j, b in enumerate(circles[i + 1 :], i + 1)
+        if ((a["x"] - b["x"]) ** 2 + (a["y"] - b["y"]) ** 2) ** 0.5 < a["r"] + b["r"]
+    ]
+    assert not clashes, (clashes, circles)
+    left = min(c["x"] - c["r"] for c in circles)
+    right = max(c["x"] + c["r"] for c in circles)
+    panel_width = width / 2 if width >= 700 else width
+    assert left >= 0 and right <= panel_width, circles
