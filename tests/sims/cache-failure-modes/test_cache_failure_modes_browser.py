@@ -183,7 +183,8 @@ def test_keyboard_only(open_sim):
     page.keyboard.press("Enter")  # Pause Hot Key
     wait(page, "() => window.microsim.state().hotKey.playing === false")
     page.wait_for_function(
-        "() => document.querySelector('.ms-narration').textContent.startsWith('Hot key: paused at tick')"
+        "() => document.querySelector('.ms-narration').textContent"
+        ".startsWith('Hot key: paused at tick')"
     )
     for _ in range(6):  # Step, Back, Mitigate: Key Replicas, the hot key's menu, Reset, Speed
         page.keyboard.press("Tab")
