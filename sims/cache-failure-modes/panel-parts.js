@@ -203,12 +203,37 @@ export function scenarioTable(
   const nameW = Math.max(...mitigations.map(([, , short]) => p.textWidth(short))) + 8;
   p.pop();
   const groupW = (w - nameW) / Math.max(groups.length, 1);
-  const fractions = [0.38, 0.34, 0.28];
+  const cellsOf = (group, value) => {
+    const row = results.find((it) => it.keys === group.keys && it.mitigation === value);
+    return row
+      ? [String(row.dbPeak), String(row.recomputes), String(row.staleReads)]
+      : ["–", "–", "–"];
+  };
+  // Each column is as wide as its title and widest cell need (the peak also its over-capacity
+  // marker), plus a share of the room left, so neighbouring numbers never run together.
+  const marker = results.some((row) => row.overloaded) ? 17 : 0;
+  const needs = (titles) => {
+    p.push();
+    p.textSize(16);
+    const need = titles.map(
+      (t, i) =>
+        Math.max(
+          p.textWidth(t),
+          ...groups.flatMap((g) => mitigations.map(([v]) => p.textWidth(cellsOf(g, v)[i]))),
+        ) +
+        8 +
+        (i === 0 ? marker : 0),
+    );
+    p.pop();
+    return need;
+  };
+  const sum = (list) => list.reduce((a, b) => a + b, 0);
   const full = ["Peak", "Recomp", "Stale"];
-  const fits = full.every((t, i) => firstThatFits(p, [t, ""], fractions[i] * groupW - 6) === t);
+  const fits = sum(needs(full)) <= groupW;
   const titles = fits ? full : ["Pk", "Rc", "St"];
-  const colX = (g, i) =>
-    x + nameW + g * groupW + fractions.slice(0, i + 1).reduce((a, b) => a + b, 0) * groupW - 2;
+  const need = needs(titles);
+  const widths = need.map((n) => (n * groupW) / sum(need));
+  const colX = (g, i) => x + nameW + g * groupW + sum(widths.slice(0, i + 1)) - 2;
   text(p, title, x + 2, y, { color: c.muted, maxWidth: nameW - 4 });
   groups.forEach((group, g) => {
     const gx = x + nameW + g * groupW;
@@ -237,9 +262,7 @@ export function scenarioTable(
       if (value === current.mitigation && group.keys === current.keys) {
         box(p, gx + 2, ry - 1, groupW - 4, LINE, { fill: c.grid, radius: 3 });
       }
-      const cells = row
-        ? [String(row.dbPeak), String(row.recomputes), String(row.staleReads)]
-        : ["–", "–", "–"];
+      const cells = cellsOf(group, value);
       cells.forEach((cell, i) => {
         text(p, cell, colX(g, i), ry, { color: c.fg, align: "right" });
       });
