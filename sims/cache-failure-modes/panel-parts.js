@@ -238,7 +238,11 @@ export function scenarioTable(
   groups.forEach((group, g) => {
     const gx = x + nameW + g * groupW;
     if (group.current) box(p, gx + 2, y, groupW - 4, LINE, { fill: c.grid, radius: 3 });
-    text(p, group.label, gx + groupW / 2, y, {
+    // "Batch of 10" becomes "10 keys" where a phone's narrow group has no room for it.
+    const label = firstThatFits(p, [group.label, `${group.keys} keys`], groupW - 8, {
+      bold: group.current,
+    });
+    text(p, label, gx + groupW / 2, y, {
       color: c.fg,
       bold: group.current,
       align: "center",
