@@ -30,21 +30,28 @@ const PANEL_NAME = { stampede: "Stampede", hotKey: "Hot key" }; // control names
 const MAX_ROWS = 4; // results rows: one per mitigation of a panel
 const MAX_KEY_LINES = 3; // hot-key lines: hotKeyLines() folds more keys into the third line
 
-// View-only state (never model data): which panel narrow layouts show, the falling dots, timers.
-const view = {
-  shown: "stampede",
-  dots: [],
-  dotSeq: 0,
-  lastHotTick: -1,
-  lastState: null,
-  budget: 0,
-  busy: false,
-  timer: null,
-  looping: false,
-  ui: null,
-  sim: null,
-  controls: {},
-};
+/**
+ * View-only state of one instance (never model data), kept on `sim.view`: which panel narrow
+ * layouts show, the falling dots, the play timer, the controls.
+ */
+function viewOf(sim) {
+  if (!sim.view.controls) {
+    Object.assign(sim.view, {
+      shown: "stampede",
+      dots: [],
+      dotSeq: 0,
+      lastHotTick: -1,
+      lastState: null,
+      budget: 0,
+      busy: false,
+      timer: null,
+      looping: false,
+      ui: null,
+      controls: {},
+    });
+  }
+  return sim.view;
+}
 
 function playing(state) {
   return state ? { stampede: state.stampede.playing, hotKey: state.hotKey.playing } : {};
@@ -52,6 +59,7 @@ function playing(state) {
 
 /** The play loop: while a panel plays, step it at the chosen speed (ticks per second). */
 function tick(sim) {
+  const view = viewOf(sim);
   const state = sim.state;
   if (!state || view.busy) return;
   const on = playing(state);
@@ -75,7 +83,7 @@ function tick(sim) {
  * New hot-key requests become falling dots: a view-only animation of the model's own sample of
  * the latest tick (every k-th request, at most DOTS_PER_TICK, so the 80/20 split stays visible).
  */
-function collectDots(state, now) {
+function collectDots(view, state, now) {
   if (state === view.lastState) return;
   view.lastState = state;
   const hk = state.hotKey;
@@ -98,8 +106,8 @@ function keysWords(k, servers) {
   return `${k} keys`;
 }
 
-function syncControls(ui, state) {
-  const c = view.controls;
+function syncControls(view, state) {
+  const { ui, controls: c } = view;
   for (const panel of ["stampede", "hotKey"]) {
     const on = state[panel].playing;
     const word = on ? "Pause" : "Play";
@@ -121,6 +129,7 @@ function syncControls(ui, state) {
  * panel's controls only (the other group is hidden), then Speed, which moves to the switch's row.
  */
 function updateSwitch(sim) {
+  const view = viewOf(sim);
   const c = view.controls;
   if (!c.switchRow) return;
   const narrow = sim.width < WIDE;
@@ -212,16 +221,15 @@ function minCanvasHeight(width, servers) {
 
 createMicroSim({
   spec: SPEC,
-  minCanvasHeight: (width) =>
-    minCanvasHeight(width, view.sim ? view.sim.params.servers : SPEC.params.servers.max),
+  minCanvasHeight: (width, sim) => minCanvasHeight(width, sim.params.servers),
 
   controls(ui, sim) {
     // One group per panel, under its panel, with a visible heading; each control's accessible
     // name starts with the panel ("Stampede: Play"), and its visible text is part of that name
     // (WCAG 2.5.3). The panel switch (narrow layouts) comes first; Speed serves both panels.
     const options = SPEC.options;
+    const view = viewOf(sim);
     view.ui = ui;
-    view.sim = sim; // for its parameters in minCanvasHeight (the kit calls it after controls)
     const c = view.controls;
     const box = document.querySelector(".ms-controls");
     const act = (panel, command, args = {}) => {
@@ -344,13 +352,14 @@ createMicroSim({
   },
 
   sketch(p, sim) {
+    const view = viewOf(sim);
     p.draw = () => {
       const state = sim.state;
       const c = sim.colors;
       p.background(c.bg);
       const now = p.millis();
-      collectDots(state, now);
-      if (view.ui) syncControls(view.ui, state);
+      collectDots(view, state, now);
+      if (view.ui) syncControls(view, state);
 
       // Motion (falling dots, pulses on the query arrows) needs frames; otherwise redraw on change.
       const on = state.stampede.playing || state.hotKey.playing;
