@@ -8,6 +8,10 @@ A parameter is declared once, in ``sims/<id>/sim.json``::
 Types (the same as ``sims/kit/params.js``, which checks URL parameters in the page):
 ``int`` (``min``/``max``), ``number`` (``min``/``max``), ``string`` (``maxLength``),
 ``enum`` (``options``: a list of ``{"value", "label"}``) and ``bool``.
+An ``int`` may also name another ``int`` parameter in ``maxFrom``: its value may not exceed that
+parameter's value, and when it is not given it takes that value (the failure-modes sim's ``keys``
+runs from 1 to ``servers`` and is ``servers`` by default); ``max``/``default`` then state the
+widest range and the default of the defaults, for the pages' parameter tables.
 A controller calls :func:`read_params` in its ``__init__`` (a bad value falls back to the
 default, with a notice) and :func:`check` in a command (a bad value raises
 :class:`~microsims.SimInputError`, whose text the page shows; nothing changes).
@@ -117,20 +121,47 @@ def read_params(
     """Every parameter of ``spec``: its value from ``params`` if valid, else its default.
 
     Returns ``(values, notices)``; a notice says which value was refused and what is used.
-    A missing value, ``None`` or ``""`` is simply the default (no notice).
+    A missing value, ``None`` or ``""`` is simply the default (no notice). A parameter with
+    ``maxFrom`` is checked against the value its bound got; missing or refused, it takes it.
+
+    >>> spec = {"params": {
+    ...     "servers": {"type": "int", "min": 2, "max": 20, "default": 10, "label": "Servers"},
+    ...     "keys": {"type": "int", "min": 1, "max": 20, "default": 10, "maxFrom": "servers",
+    ...              "label": "Hot keys"}}}
+    >>> read_params(spec, {"servers": 4})
+    ({'servers': 4, 'keys': 4}, [])
+    >>> values, notices = read_params(spec, {"servers": 4, "keys": 9})
+    >>> values, notices
+    ({'servers': 4, 'keys': 4}, ['Hot keys must be a whole number from 1 to 4 (the servers); \
+using 4.'])
     """
     given = params if isinstance(params, Mapping) else {}
+    declared = spec.get("params", {})
     values: dict[str, Any] = {}
     notices: list[str] = []
-    for name, param in spec.get("params", {}).items():
+    taken: set[str] = set()  # the parameters whose given value was valid
+    for name, param in declared.items():
         default = param["default"]
         raw = given.get(name)
+        values[name] = default
         if raw is None or raw == "":
-            values[name] = default
             continue
         try:
             values[name] = check(name, param, raw)
+            taken.add(name)
         except SimInputError as error:
-            values[name] = default
+            default = values[param["maxFrom"]] if "maxFrom" in param else default
             notices.append(f"{str(error).rstrip('.')}; using {default}.")
+    for name, param in declared.items():
+        if "maxFrom" not in param:
+            continue
+        limit = values[param["maxFrom"]]
+        if name in taken and values[name] > limit:
+            bound = _label(param["maxFrom"], declared[param["maxFrom"]]).lower()
+            notices.append(
+                f"{_label(name, param)} must be a whole number from {param['min']:g} to "
+                f"{limit:g} (the {bound}); using {limit}."
+            )
+        if name not in taken or values[name] > limit:
+            values[name] = limit
     return values, notices

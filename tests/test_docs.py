@@ -622,7 +622,7 @@ def test_diagram_block_heading_iframe_links_spec(
     frame = page.iframes[0]
     assert frame.get("src") == f"../../sims/{sim_id}/main.html"
     assert frame.get("width") == "100%"
-    assert frame.get("height") == str(SPEC_CANVAS_HEIGHTS[sim_id] + 2)
+    assert frame.get("height") == str(sim_spec(sim_id)["canvasHeight"] + 2)  # sim.json, its home
     assert frame.get("scrolling") == "no"
     assert "allowfullscreen" in frame
     assert frame.get("title"), "the iframe needs an accessible title"
@@ -706,7 +706,7 @@ def test_home_page_links_and_embed_heights() -> None:
     hrefs = {href for href, _ in page.links}
     assert "chapters/05-key-value-stores/" in hrefs
     assert "sims/" in hrefs
-    for height in (442, 482, 502):
+    for height in (442, 482, 602):
         assert str(height) in page.text
     for event in ("microsim-ready", "microsim-error", "microsim-resize"):
         assert event in page.text
@@ -730,7 +730,7 @@ def test_readme_commands_first_and_sections() -> None:
     for needle in (
         "442",
         "482",
-        "502",
+        "602",
         "microsim-ready",
         "mkdocs gh-deploy",
         "MICROSIM_ASSETS",

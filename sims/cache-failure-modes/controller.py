@@ -3,25 +3,31 @@
 The sim shows two failure modes of a cache at scale, each in its own panel, each driven by a
 scenario model from ``kvengine.scenarios`` ticking in virtual time:
 
-* left, **Cache Stampede**: ``StampedeModel`` -- N application servers, each serving one of a
-  batch of N hot entries cached together (same TTL); when the TTL runs out they all miss at once
-  and all query the primary database.
-  Mitigations: jittered TTLs, a mutex lock on miss, probabilistic early expiration (XFetch).
+* left, **Cache Stampede**: ``StampedeModel`` -- N application servers reading ``keys`` hot
+  entries cached together (same TTL): ``keys`` = N (the default) is a batch of N entries, one
+  per server; ``keys`` = 1 is one hot key read by every server. When the TTL runs out the
+  servers miss at once and all query the primary database. Mitigations: jittered TTLs, a mutex
+  lock per key on miss, probabilistic early expiration (XFetch).
 * right, **Hot Key**: ``HotKeyModel`` -- requests routed by Redis Cluster hash slot; one hot key
   pins about 80% of the traffic on one shard. Mitigations: key replicas ``key:1..N``, a local
   in-process cache, read replicas.
 
 This module owns only what the page needs around the models: which mitigation each panel runs,
-whether each panel is playing, the play speed, and one results row per mitigation tried, so a
-student can compare them (the L4-L5 "evaluate" part of the objective). It computes no number of
-its own: every figure on screen is a field of a model snapshot.
+whether each panel is playing, the play speed, and one results row per mitigation tried (per
+scenario, ``keys``, in the stampede panel), so a student can compare them (the L4-L5 "evaluate"
+part of the objective). It computes no number of its own: every figure on screen is a field of a
+model snapshot.
 
 Fair comparison, the main design choice: every run of a panel uses the same seed, so the traffic
 is identical and only the mitigation differs, and a results row is measured over a fixed
 evaluation window (the first ``STAMPEDE_WINDOW`` / ``HOTKEY_WINDOW`` ticks, which the public
 contract, docs/contracts.md, guarantees hold a whole stampede cycle and settled hot-key shares).
-Once a run has covered its window its row is frozen; re-running the same mitigation reproduces
-the same row.
+Once a run has covered its window its row is frozen and the panel pauses; re-running the same
+mitigation reproduces the same row. Stepping back one tick replays the run from tick 0 to the
+tick before (the models are seeded, so the replay is the same run).
+
+The narration reads one panel, the one the student last operated (``focus``), and names it
+("Stampede: ...", "Hot key: ..."); the other panel's moments go to ``moments`` only.
 
 Play/pause and speed are flags only: the page's timer calls ``step`` while a panel plays (the
 controller has no clock of its own), so ``window.microsim.step(n)`` and the play loop advance the
@@ -37,6 +43,9 @@ Usage::
     >>> sim.cmd_step(300, panel="stampede")
     >>> [row["mitigation"] for row in sim.state()["stampede"]["results"]]
     ['none', 'jitter']
+    >>> sim.cmd_keys(1)        # one hot key read by all ten servers
+    >>> sim.state()["stampede"]["scenario"]
+    '1 hot key, 10 servers reading it'
 """
 
 from __future__ import annotations
@@ -47,7 +56,7 @@ from typing import Any
 from kvengine.scenarios.hotkey import HotKeyModel
 from kvengine.scenarios.stampede import StampedeModel
 from microsims import SimInputError, spec_beside
-from microsims.params import choices, labels, read_params
+from microsims.params import check, choices, labels, read_params
 
 SPEC = spec_beside(__file__)  # sim.json: parameters, mitigation names and labels, speeds
 SIM_ID: str = SPEC["id"]
@@ -55,6 +64,7 @@ OPTIONS = SPEC["options"]
 
 PANELS = ("stampede", "hotKey")
 PANEL_TITLES = {"stampede": "Cache Stampede", "hotKey": "Hot Key"}
+PANEL_NAMES = {"stampede": "Stampede", "hotKey": "Hot key"}  # narration and control prefixes
 
 # value -> label (the menus, the narration); SHORT: value -> short label (tables, canvas)
 STAMPEDE_MITIGATIONS: dict[str, str] = labels(OPTIONS["stampedeMitigation"])
@@ -85,6 +95,7 @@ class Controller:
     def __init__(self, params: dict[str, Any], seed: int) -> None:
         values, _notices = read_params(SPEC, params)  # the page shows its own URL notices
         self.servers: int = values["servers"]
+        self.keys: int = values["keys"]
         self.shards: int = values["shards"]
         self.seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else 1
         self.cmd_reset()
@@ -94,7 +105,9 @@ class Controller:
     def _new_model(self, panel: str) -> StampedeModel | HotKeyModel:
         mitigation = self.mitigation[panel]
         if panel == "stampede":
-            return StampedeModel(servers=self.servers, mitigation=mitigation, seed=self.seed)
+            return StampedeModel(
+                servers=self.servers, keys=self.keys, mitigation=mitigation, seed=self.seed
+            )
         return HotKeyModel(shards=self.shards, mitigation=mitigation, seed=self.seed)
 
     def _restart(self, panel: str) -> None:
@@ -110,6 +123,44 @@ class Controller:
             self.overloaded_shards: set[int] = set()
         self._record(panel)
 
+    # ---- scenarios of the stampede panel ------------------------------------------------------
+
+    def scenario(self, keys: int) -> str:
+        """What the stampede panel models with ``keys`` hot keys, in words for the canvas.
+
+        >>> sim = Controller({"servers": 10}, seed=1)
+        >>> sim.scenario(10)
+        '10 hot entries cached together'
+        >>> sim.scenario(1)
+        '1 hot key, 10 servers reading it'
+        >>> sim.scenario(3)
+        '3 hot keys cached together, 10 servers reading them'
+        """
+        if keys == 1:
+            return f"1 hot key, {self.servers} servers reading it"
+        if keys == self.servers:
+            return f"{keys} hot entries cached together"
+        return f"{keys} hot keys cached together, {self.servers} servers reading them"
+
+    def scenario_short(self, keys: int) -> str:
+        """The scenario's heading in the results table ("Batch of 10", "1 hot key")."""
+        if keys == 1:
+            return "1 hot key"
+        return f"Batch of {keys}" if keys == self.servers else f"{keys} hot keys"
+
+    def _scenarios(self) -> list[dict[str, Any]]:
+        """The two scenarios the results table compares: the current one and the one run last
+        before it (else the other shape: 1 key for a batch, a batch for 1 key), most keys first."""
+        runs = [r["keys"] for r in self.results["stampede"] if r["keys"] != self.keys]
+        other = runs[-1] if runs else (self.servers if self.keys == 1 else 1)
+        if other == self.keys:  # one server: a batch of one is one key
+            chosen = [self.keys]
+        else:
+            chosen = sorted((self.keys, other), reverse=True)
+        return [
+            {"keys": k, "label": self.scenario_short(k), "current": k == self.keys} for k in chosen
+        ]
+
     # ---- results table --------------------------------------------------------------------
 
     def _row(self, panel: str, snap: dict[str, Any]) -> dict[str, Any]:
@@ -122,6 +173,8 @@ class Controller:
         }
         if panel == "stampede":
             row.update(
+                keys=self.keys,
+                scenario=self.scenario_short(self.keys),
                 dbPeak=snap["dbPeak"],
                 recomputes=snap["recomputes"],
                 staleReads=snap["staleReads"],
@@ -145,7 +198,7 @@ class Controller:
         mitigation = self.mitigation[panel]
         row = self._row(panel, self.snapshots[panel])
         for i, old in enumerate(rows):
-            if old["mitigation"] == mitigation:
+            if old["mitigation"] == mitigation and old.get("keys") == row.get("keys"):
                 if not old["complete"]:
                     rows[i] = row
                 return
@@ -219,7 +272,9 @@ class Controller:
 
     def _window_moment(self, panel: str) -> str:
         row = next(r for r in self.results[panel] if r["mitigation"] == self.mitigation[panel])
-        return f"{PANEL_TITLES[panel]} results recorded. " + self._row_sentence(panel, row)
+        return f"results recorded over {WINDOWS[panel]} ticks; paused. " + self._row_sentence(
+            panel, row
+        )
 
     @staticmethod
     def _row_sentence(panel: str, row: dict[str, Any]) -> str:
@@ -253,6 +308,7 @@ class Controller:
             self.mitigation = {"stampede": "none", "hotKey": "none"}
             self.playing = {"stampede": False, "hotKey": False}
             self.speed = DEFAULT_SPEED
+            self.focus = "stampede"
             self.results: dict[str, list[dict[str, Any]]] = {"stampede": [], "hotKey": []}
             self.models: dict[str, Any] = {}
             self.snapshots: dict[str, dict[str, Any]] = {}
@@ -261,15 +317,21 @@ class Controller:
             for name in PANELS:
                 self._restart(name)
             self.narration = (
-                f"Ready. Cache Stampede: {self.servers} servers read hot entries cached together "
-                f"with a TTL of {self.snapshots['stampede']['ttlRemaining']} ticks. Hot Key: "
-                f"{self.shards} shards. Press Play on a panel."
+                f"Ready. Stampede: {self.scenario(self.keys)}, TTL "
+                f"{self.snapshots['stampede']['ttlRemaining']} ticks. Hot key: {self.shards} "
+                "shards. Press Play on a panel."
             )
             return
-        name = self._panel(panel)
+        name = self._focus(panel)
         self.playing[name] = False
         self._restart(name)
-        self.narration = f"{PANEL_TITLES[name]} reset to tick 0 ({self._label(name)}), paused."
+        self.narration = f"{PANEL_NAMES[name]}: reset to tick 0 ({self._label(name)}), paused."
+
+    def _focus(self, panel: Any) -> str:
+        """The panel named by ``panel``, which the narration now follows."""
+        name = self._panel(panel)
+        self.focus = name
+        return name
 
     def _label(self, panel: str) -> str:
         mitigation = self.mitigation[panel]
@@ -278,12 +340,30 @@ class Controller:
             label.lower() if mitigation == "none" else label
         )  # "Re-running ... with no mitigation"
 
-    def cmd_step(self, n: int = 1, panel: str = "both", if_playing: bool = False) -> None:
-        """Advance ``n`` ticks: both panels (the default, as ``window.microsim.step``) or one.
+    def _tick(self, name: str) -> list[str]:
+        """Advance one panel by one tick; returns its key moments, prefixed with its name.
 
-        ``if_playing=True`` (the page's play loop) advances only panels that are still playing: a
-        step the timer queued just before a Pause must not move the paused panel on.
+        A panel that reaches the end of its measured window pauses there (its row is final).
         """
+        before = self.snapshots[name]
+        snap = self.models[name].step()
+        self.snapshots[name] = snap
+        was_complete = before["tick"] >= WINDOWS[name]
+        if name == "hotKey" and not was_complete:
+            over = (shard["id"] for shard in snap["shards"] if shard["overloaded"])
+            self.overloaded_shards.update(over)
+        self._record(name)
+        if name == "stampede":
+            moments = self._stampede_moments(before, snap)
+        else:
+            moments = self._hotkey_moments(before, snap)
+        if not was_complete and snap["tick"] == WINDOWS[name]:
+            self.playing[name] = False
+            moments.append(self._window_moment(name))
+        return [f"{PANEL_NAMES[name]}: {m.replace('Tick ', 'tick ', 1)}" for m in moments]
+
+    @staticmethod
+    def _count(n: Any) -> int:
         if (
             isinstance(n, bool)
             or not isinstance(n, int | float)
@@ -294,31 +374,84 @@ class Controller:
         n = int(n)
         if not 1 <= n <= MAX_STEP:
             raise SimInputError(f"Step count must be between 1 and {MAX_STEP}, not {n}.")
-        panels = PANELS if panel == "both" else (self._panel(panel),)
-        if if_playing is True:
-            panels = tuple(name for name in panels if self.playing[name])
+        return n
+
+    def cmd_step(self, n: int = 1, panel: str = "both", if_playing: bool = False) -> None:
+        """Advance ``n`` ticks: both panels (the default, as ``window.microsim.step``) or one.
+
+        ``if_playing=True`` (the page's play loop) advances only panels that are still playing: a
+        step the timer queued just before a Pause must not move the paused panel on, and a panel
+        that pauses at the end of its window stops there.
+        """
+        n = self._count(n)
+        panels = PANELS if panel == "both" else (self._focus(panel),)
         moments: list[str] = []
         for _ in range(n):
             for name in panels:
-                before = self.snapshots[name]
-                snap = self.models[name].step()
-                self.snapshots[name] = snap
-                was_complete = before["tick"] >= WINDOWS[name]
-                if name == "hotKey" and not was_complete:
-                    over = (shard["id"] for shard in snap["shards"] if shard["overloaded"])
-                    self.overloaded_shards.update(over)
-                self._record(name)
-                if name == "stampede":
-                    moments += self._stampede_moments(before, snap)
-                else:
-                    moments += self._hotkey_moments(before, snap)
-                if not was_complete and snap["tick"] == WINDOWS[name]:
-                    moments.append(self._window_moment(name))
+                if if_playing is True and not self.playing[name]:
+                    continue
+                got = self._tick(name)
+                self.moments = (self.moments + got)[-12:]
+                if name == self.focus:
+                    moments += got
         if moments:
-            # The live line reads the key moments of this step (the last two if many happened);
-            # a step with none leaves it as it was, so playing does not chatter every tick.
-            self.moments = (self.moments + moments)[-12:]
+            # The live line reads the key moments of this step in the panel the student follows
+            # (the last two if many happened); a step with none leaves it as it was, so playing
+            # does not chatter every tick.
             self.narration = " ".join(moments[-2:])
+
+    def cmd_back(self, panel: str) -> None:
+        """Step ``panel`` back one tick: replay its run from tick 0 to the tick before, paused.
+
+        The models are seeded, so the replay is the same run; the results row is rebuilt by it.
+        """
+        name = self._panel(panel)
+        target = self.snapshots[name]["tick"] - 1
+        if target < 0:
+            raise SimInputError(f"{PANEL_TITLES[name]} is at tick 0: there is no tick before.")
+        self.focus = name
+        self.playing[name] = False
+        self._restart(name)
+        for _ in range(target):
+            self._tick(name)
+        self.playing[name] = False
+        self.narration = f"{PANEL_NAMES[name]}: back to tick {target}, paused. " + (
+            self._stampede_now() if name == "stampede" else self._hotkey_now()
+        )
+
+    def _stampede_now(self) -> str:
+        snap = self.snapshots["stampede"]
+        ttl = snap["ttlRemaining"]
+        cache = f"TTL {ttl} ticks left" if ttl > 0 else "an entry has expired"
+        return f"{cache}; {snap['dbLoad']} queries at the database."
+
+    def _hotkey_now(self) -> str:
+        snap = self.snapshots["hotKey"]
+        over = [f"Shard {s['id']}" for s in snap["shards"] if s["overloaded"]]
+        return (", ".join(over) + " overloaded.") if over else "No shard overloaded."
+
+    def cmd_keys(self, keys: int) -> None:
+        """Choose the stampede's scenario: ``keys`` hot keys (1 to ``servers``); re-run, paused.
+
+        The results of the other scenario stay, so the table compares the two.
+        """
+        param = SPEC["params"]["keys"]
+        value = check("keys", {**param, "max": self.servers}, keys)
+        self.keys = value
+        self.focus = "stampede"
+        self.playing["stampede"] = False
+        self._restart("stampede")
+        self.narration = (
+            f"Stampede: {self.scenario(value)} ({self._label('stampede')}); tick 0, paused."
+        )
+
+    def cmd_focus(self, panel: str) -> None:
+        """Follow ``panel`` in the narration (the page shows one panel at a time on a phone)."""
+        name = self._focus(panel)
+        self.narration = (
+            f"{PANEL_NAMES[name]}: shown, tick {self.snapshots[name]['tick']}, "
+            f"{self._label(name)}, {'playing' if self.playing[name] else 'paused'}."
+        )
 
     def cmd_mitigate(self, panel: str, mitigation: str) -> None:
         """Choose a panel's mitigation ("none" compares against no mitigation) and re-run it.
@@ -331,19 +464,20 @@ class Controller:
             raise SimInputError(
                 f"Unknown {PANEL_TITLES[name]} mitigation {mitigation!r}: use one of {choices}."
             )
+        self.focus = name
         self.mitigation[name] = mitigation
         self._restart(name)
         self.playing[name] = True
-        self.narration = f"Re-running {PANEL_TITLES[name]} with {self._label(name)}."
+        self.narration = f"{PANEL_NAMES[name]}: re-running with {self._label(name)}."
 
     def cmd_play(self, panel: str, playing: bool | None = None) -> None:
         """Play or pause a panel (``playing`` omitted: toggle)."""
-        name = self._panel(panel)
         if playing is not None and not isinstance(playing, bool):
             raise SimInputError("playing must be true or false.")
+        name = self._focus(panel)
         self.playing[name] = (not self.playing[name]) if playing is None else playing
         word = "playing" if self.playing[name] else "paused"
-        self.narration = f"{PANEL_TITLES[name]} {word} at tick {self.snapshots[name]['tick']}."
+        self.narration = f"{PANEL_NAMES[name]}: {word} at tick {self.snapshots[name]['tick']}."
 
     def cmd_speed(self, speed: int) -> None:
         """Set the play speed in ticks per second (one of ``SPEEDS``)."""
@@ -365,10 +499,19 @@ class Controller:
             panel["results"] = [dict(row) for row in self.results[name]]
             panel["mitigations"] = [[k, v, SHORT[name][k]] for k, v in MITIGATIONS[name].items()]
             panels[name] = panel
+        panels["stampede"]["keys"] = self.keys
+        panels["stampede"]["scenario"] = self.scenario(self.keys)
+        panels["stampede"]["scenarios"] = self._scenarios()
         return {
             "stampede": panels["stampede"],
             "hotKey": panels["hotKey"],
-            "params": {"servers": self.servers, "shards": self.shards, "seed": self.seed},
+            "params": {
+                "servers": self.servers,
+                "keys": self.keys,
+                "shards": self.shards,
+                "seed": self.seed,
+            },
+            "focus": self.focus,
             "speed": self.speed,
             "speeds": list(SPEEDS),
             "moments": list(self.moments),

@@ -182,3 +182,112 @@ export function rowsThatFit(results, mitigation, max) {
   if (current >= 0) keep.push(current);
   return keep.sort((a, b) => a - b).map((i) => results[i]);
 }
+
+/**
+ * The stampede's comparison table: one row per mitigation, one group of columns per scenario
+ * (`groups`: [{keys, label, current}], most keys first), each with the peak database load,
+ * recomputes and stale reads of that mitigation's run on that scenario ("–" until it is run).
+ * A peak above the capacity gets a hatched marker (and the row's figures stay plain text); the
+ * current scenario's heading is bold, the current run's cell group shaded. Returns the px used.
+ *
+ *   scenarioTable(p, c, { x: 8, y: 300, w: 370, title: "300 ticks", groups, mitigations,
+ *                         results, current: { keys: 10, mitigation: "none" } });
+ */
+export function scenarioTable(
+  p,
+  c,
+  { x, y, w, title, groups, mitigations, results, current, legend = true },
+) {
+  p.push();
+  p.textSize(16);
+  const nameW = Math.max(...mitigations.map(([, , short]) => p.textWidth(short))) + 8;
+  p.pop();
+  const groupW = (w - nameW) / Math.max(groups.length, 1);
+  const cellsOf = (group, value) => {
+    const row = results.find((it) => it.keys === group.keys && it.mitigation === value);
+    return row
+      ? [String(row.dbPeak), String(row.recomputes), String(row.staleReads)]
+      : ["–", "–", "–"];
+  };
+  // Each column is as wide as its title and widest cell need (the peak also its over-capacity
+  // marker), plus a share of the room left, so neighbouring numbers never run together.
+  const marker = results.some((row) => row.overloaded) ? 17 : 0;
+  const needs = (titles) => {
+    p.push();
+    p.textSize(16);
+    const need = titles.map(
+      (t, i) =>
+        Math.max(
+          p.textWidth(t),
+          ...groups.flatMap((g) => mitigations.map(([v]) => p.textWidth(cellsOf(g, v)[i]))),
+        ) +
+        8 +
+        (i === 0 ? marker : 0),
+    );
+    p.pop();
+    return need;
+  };
+  const sum = (list) => list.reduce((a, b) => a + b, 0);
+  const full = ["Peak", "Recomp", "Stale"];
+  const fits = sum(needs(full)) <= groupW;
+  const titles = fits ? full : ["Pk", "Rc", "St"];
+  const need = needs(titles);
+  const widths = need.map((n) => (n * groupW) / sum(need));
+  const colX = (g, i) => x + nameW + g * groupW + sum(widths.slice(0, i + 1)) - 2;
+  text(p, title, x + 2, y, { color: c.muted, maxWidth: nameW - 4 });
+  groups.forEach((group, g) => {
+    const gx = x + nameW + g * groupW;
+    if (group.current) box(p, gx + 2, y, groupW - 4, LINE, { fill: c.grid, radius: 3 });
+    // "Batch of 10" becomes "10 keys" where a phone's narrow group has no room for it.
+    const label = firstThatFits(p, [group.label, `${group.keys} keys`], groupW - 8, {
+      bold: group.current,
+    });
+    text(p, label, gx + groupW / 2, y, {
+      color: c.fg,
+      bold: group.current,
+      align: "center",
+      maxWidth: groupW - 8,
+    });
+    titles.forEach((t, i) => {
+      text(p, t, colX(g, i), y + LINE, { color: c.muted, align: "right" });
+    });
+  });
+  p.push();
+  p.stroke(c.grid);
+  p.strokeWeight(1);
+  p.line(x, y + 2 * LINE, x + w, y + 2 * LINE);
+  p.pop();
+  mitigations.forEach(([value, , short], r) => {
+    const ry = y + LINE * (r + 2) + 2;
+    text(p, short, x + 2, ry, { color: c.fg, maxWidth: nameW - 4 });
+    groups.forEach((group, g) => {
+      const row = results.find((it) => it.keys === group.keys && it.mitigation === value);
+      const gx = x + nameW + g * groupW;
+      if (value === current.mitigation && group.keys === current.keys) {
+        box(p, gx + 2, ry - 1, groupW - 4, LINE, { fill: c.grid, radius: 3 });
+      }
+      const cells = cellsOf(group, value);
+      cells.forEach((cell, i) => {
+        text(p, cell, colX(g, i), ry, { color: c.fg, align: "right" });
+      });
+      if (row?.overloaded) {
+        p.push();
+        p.textSize(16);
+        const tw = p.textWidth(cells[0]);
+        p.pop();
+        const mx = colX(g, 0) - tw - 17;
+        hatch(p, mx, ry + 3, 13, 13, { color: c.bad, spacing: 4, weight: 2 });
+        box(p, mx, ry + 3, 13, 13, { stroke: c.bad, radius: 2 });
+      }
+    });
+  });
+  let used = LINE * (mitigations.length + 2) + 4;
+  if (legend) {
+    const words = fits
+      ? ["▨ peak above the DB's capacity", "▨ over capacity"]
+      : ["Pk peak · Rc recomputes · St stale · ▨ over capacity", "Pk peak · Rc recomp · St stale"];
+    text(p, firstThatFits(p, words, w - 4), x + 2, y + used, { color: c.muted, maxWidth: w - 4 });
+    used += LINE;
+  }
+  return used;
+}

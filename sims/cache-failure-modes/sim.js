@@ -1,5 +1,5 @@
 // sim.js -- Cache Stampede and Hot Key Failure Mode Simulator (sim-id: cache-failure-modes).
-// CANVAS_HEIGHT: 500
+// CANVAS_HEIGHT: 600
 //
 // The view: two panels side by side (one at a time below WIDE px, with a button to switch; the
 // one shown then gets the canvas height it needs to draw all its parts, see minCanvasHeight),
@@ -14,6 +14,7 @@ import { createMicroSim, loadSpec, optionPairs } from "../kit/microsim.js";
 import { drawHotKey, FALL_MS, minHeight as hotKeyMinHeight } from "./hotkey-view.js";
 import {
   drawStampede,
+  EXTRA_ROWS,
   minHeight as stampedeMinHeight,
   mitigationLabel,
   serverKind,
@@ -25,6 +26,7 @@ const PHONE = 600; // px: below this the shown panel gets all the height it need
 const TIMER_MS = 100;
 const DOTS_PER_TICK = 12;
 const PANEL_TITLE = { stampede: "Cache Stampede", hotKey: "Hot Key" };
+const PANEL_NAME = { stampede: "Stampede", hotKey: "Hot key" }; // control names' prefix
 const MAX_ROWS = 4; // results rows: one per mitigation of a panel
 const MAX_KEY_LINES = 3; // hot-key lines: hotKeyLines() folds more keys into the third line
 
@@ -97,6 +99,13 @@ function collectDots(view, state, now) {
   view.dots = view.dots.slice(-4 * DOTS_PER_TICK);
 }
 
+/** The keys menu's words for `k` hot keys of `servers` ("10: a batch cached together"). */
+function keysWords(k, servers) {
+  if (k === 1) return "1: one hot key";
+  if (k === servers) return `${k}: a batch`;
+  return `${k} keys`;
+}
+
 function syncControls(view, state) {
   const { ui, controls: c } = view;
   for (const panel of ["stampede", "hotKey"]) {
@@ -105,24 +114,38 @@ function syncControls(view, state) {
     const button = c[`play_${panel}`];
     if (button.textContent !== word) {
       ui.setLabel(button, word);
-      button.setAttribute("aria-label", `${word} ${PANEL_TITLE[panel]}`);
+      button.setAttribute("aria-label", `${PANEL_NAME[panel]}: ${word}`);
     }
     if (c[`select_${panel}`].value !== state[panel].mitigation) {
       c[`select_${panel}`].value = state[panel].mitigation;
     }
   }
+  if (c.keys.value !== String(state.stampede.keys)) c.keys.value = String(state.stampede.keys);
   if (c.speed.value !== String(state.speed)) c.speed.value = String(state.speed);
 }
 
-/** The "Show ... panel" button: only at narrow widths, naming the panel it switches to. */
+/**
+ * Narrow layouts (below WIDE px) show one panel at a time: the switch comes first, then the shown
+ * panel's controls only (the other group is hidden), then Speed, which moves to the switch's row.
+ */
 function updateSwitch(sim) {
   const view = viewOf(sim);
-  const sw = view.controls.switch;
-  if (!sw) return;
+  const c = view.controls;
+  if (!c.switchRow) return;
   const narrow = sim.width < WIDE;
-  if (sw.hidden === narrow) sw.hidden = !narrow;
-  const words = `Show ${view.shown === "stampede" ? "Hot Key" : "Cache Stampede"} panel`;
-  if (sw.textContent !== words) view.ui.setLabel(sw, words);
+  if (c.switchRow.hidden === narrow) c.switchRow.hidden = !narrow;
+  c.grid.classList.toggle("cfm-one", narrow);
+  for (const panel of ["stampede", "hotKey"]) {
+    const hide = narrow && panel !== view.shown;
+    if (c.groups[panel].hidden !== hide) c.groups[panel].hidden = hide;
+    const pressed = String(panel === view.shown);
+    if (c.show[panel].getAttribute("aria-pressed") !== pressed) {
+      c.show[panel].setAttribute("aria-pressed", pressed);
+    }
+  }
+  const speedField = c.speed.parentElement;
+  const home = narrow ? c.switchRow : c.groups.hotKey.lastElementChild;
+  if (speedField.parentElement !== home) home.append(speedField);
 }
 
 function describeStampede(st) {
@@ -130,12 +153,13 @@ function describeStampede(st) {
   for (const s of st.servers) kinds[serverKind(s.state)] += 1;
   const cache =
     st.ttlRemaining > 0
-      ? `hot entries cached, TTL ${st.ttlRemaining} ticks`
-      : "an entry has expired";
+      ? `${st.scenario}, TTL ${st.ttlRemaining} ticks`
+      : `${st.scenario}: ${st.keys === 1 ? "the key has" : "an entry has"} expired`;
   const rows = st.results
     .map(
       (r) =>
-        `${r.label}: peak ${r.dbPeak}, ${r.recomputes} recomputes, ${r.staleReads} stale reads, ` +
+        `${r.scenario}, ${r.label}: peak ${r.dbPeak}, ${r.recomputes} recomputes, ` +
+        `${r.staleReads} stale reads, ` +
         (r.complete
           ? r.overloaded
             ? "DB overloaded"
@@ -189,7 +213,10 @@ function describeHotKey(hk) {
  */
 function minCanvasHeight(width, servers) {
   if (width >= PHONE) return 0;
-  return Math.max(stampedeMinHeight(servers, MAX_ROWS), hotKeyMinHeight(MAX_KEY_LINES, MAX_ROWS));
+  return Math.max(
+    stampedeMinHeight(servers, MAX_ROWS + EXTRA_ROWS),
+    hotKeyMinHeight(MAX_KEY_LINES, MAX_ROWS),
+  );
 }
 
 createMicroSim({
@@ -197,72 +224,130 @@ createMicroSim({
   minCanvasHeight: (width, sim) => minCanvasHeight(width, sim.params.servers),
 
   controls(ui, sim) {
-    // Two rows, one per panel (the row with "Mitigate: Jitter TTL" drives the left panel). To fit
-    // 780 px, the visible texts are short ("Play", "Reset") and the accessible names carry the
-    // panel ("Play Cache Stampede"); each visible text is part of its name (WCAG 2.5.3).
+    // One group per panel, under its panel, with a visible heading; each control's accessible
+    // name starts with the panel ("Stampede: Play"), and its visible text is part of that name
+    // (WCAG 2.5.3). The panel switch (narrow layouts) comes first; Speed serves both panels.
     const options = SPEC.options;
     const view = viewOf(sim);
     view.ui = ui;
     const c = view.controls;
-    const mitigate = (panel, mitigation) => {
+    const box = document.querySelector(".ms-controls");
+    const act = (panel, command, args = {}) => {
       view.shown = panel;
-      return sim.call("mitigate", { panel, mitigation });
+      return sim.call(command, { panel, ...args });
     };
-    const panelRow = (panel, spec) => {
-      const play = ui.button({
-        name: "Play",
+    const named = (el, panel, words) => {
+      el.setAttribute("aria-label", `${PANEL_NAME[panel]}: ${words}`);
+      return el;
+    };
+
+    c.switchRow = ui.row();
+    c.switchRow.classList.add("cfm-switch");
+    c.show = {};
+    for (const panel of ["stampede", "hotKey"]) {
+      c.show[panel] = ui.button({
+        name: PANEL_TITLE[panel],
+        pressed: panel === view.shown,
         onClick: () => {
           view.shown = panel;
-          return sim.call("play", { panel });
+          updateSwitch(sim);
+          sim.redraw();
+          return sim.call("focus", { panel });
         },
       });
-      play.setAttribute("aria-label", `Play ${PANEL_TITLE[panel]}`);
-      c[`play_${panel}`] = play;
-      const reset = ui.button({
-        name: "Reset",
-        onClick: () => {
-          view.shown = panel;
-          return sim.call("reset", { panel });
-        },
-      });
-      reset.setAttribute("aria-label", `Reset ${PANEL_TITLE[panel]}`);
-      ui.button({ name: spec.button, onClick: () => mitigate(panel, spec.mitigation) });
+      c.show[panel].setAttribute("aria-label", `Show ${PANEL_TITLE[panel]} panel`);
+    }
+    c.switchRow.hidden = true;
+
+    const grid = document.createElement("div");
+    grid.className = "cfm-panels";
+    box.append(grid);
+    c.grid = grid;
+    c.groups = {};
+    const group = (panel, build) => {
+      const section = document.createElement("div");
+      section.className = "cfm-group";
+      section.setAttribute("role", "group");
+      const heading = document.createElement("span");
+      heading.className = "cfm-heading";
+      heading.id = `cfm-heading-${panel}`;
+      heading.textContent = PANEL_TITLE[panel];
+      section.setAttribute("aria-labelledby", heading.id);
+      const first = ui.row();
+      first.prepend(heading);
+      build();
+      // ui.row() appends to the controls box: move this group's rows into its section.
+      const rows = [...box.children].slice([...box.children].indexOf(first));
+      section.append(...rows);
+      grid.append(section);
+      c.groups[panel] = section;
+    };
+    const panelControls = (panel, spec) => {
+      c[`play_${panel}`] = named(
+        ui.button({ name: "Play", onClick: () => act(panel, "play") }),
+        panel,
+        "Play",
+      );
+      named(
+        ui.button({ name: "Step", onClick: () => act(panel, "step", { n: 1 }) }),
+        panel,
+        "Step one tick",
+      );
+      c[`back_${panel}`] = named(
+        ui.button({ name: "Back", onClick: () => act(panel, "back") }),
+        panel,
+        "Back one tick",
+      );
+      ui.row();
+      named(
+        ui.button({
+          name: spec.button,
+          onClick: () => act(panel, "mitigate", { mitigation: spec.mitigation }),
+        }),
+        panel,
+        spec.button,
+      );
+      const menu = options[`${panel}Mitigation`];
       const select = ui.select({
-        name: options[`${panel}Mitigation`].label,
-        options: spec.options,
-        value: String(options[`${panel}Mitigation`].default),
-        onChange: (v) => mitigate(panel, v),
+        name: menu.label,
+        options: optionPairs(menu),
+        value: String(menu.default),
+        onChange: (v) => act(panel, "mitigate", { mitigation: v }),
       });
       select.msLabel.classList.add("ms-visually-hidden"); // the options say what they are
       c[`select_${panel}`] = select;
+      // Third row: Reset, then the panel's own menu (the caller adds Hot keys or Speed).
+      ui.row();
+      named(ui.button({ name: "Reset", onClick: () => act(panel, "reset") }), panel, "Reset");
     };
-    panelRow("stampede", {
-      button: "Mitigate: Jitter TTL",
-      mitigation: "jitter",
-      options: optionPairs(options.stampedeMitigation),
+    group("stampede", () => {
+      panelControls("stampede", { button: "Mitigate: Jitter TTL", mitigation: "jitter" });
+      const keys = SPEC.params.keys;
+      const servers = sim.params.servers;
+      const choices = [];
+      for (let k = servers; k >= keys.min; k--) choices.push([String(k), keysWords(k, servers)]);
+      c.keys = ui.select({
+        name: keys.label,
+        options: choices,
+        value: String(sim.params.keys),
+        onChange: (v) => {
+          view.shown = "stampede";
+          return sim.call("keys", { keys: Number(v) });
+        },
+      });
+      c.keys.setAttribute("aria-label", `${PANEL_NAME.stampede}: ${keys.label}`);
     });
-    ui.row();
-    panelRow("hotKey", {
-      button: "Mitigate: Key Replicas",
-      mitigation: "replicas",
-      options: optionPairs(options.hotKeyMitigation),
+    group("hotKey", () => {
+      panelControls("hotKey", { button: "Mitigate: Key Replicas", mitigation: "replicas" });
+      // Speed serves both panels; it ends the hot-key group, beside its Reset.
+      c.speed = ui.select({
+        name: options.speed.label,
+        options: optionPairs(options.speed),
+        value: String(options.speed.default),
+        onChange: (v) => sim.call("speed", { speed: Number(v) }),
+      });
+      c.speed.msLabel.textContent = `${options.speed.label} (both panels)`;
     });
-    // Speed (both panels) ends the second row: at the book's 660 px it then wraps together with
-    // the panel switch, one control line fewer, which leaves the canvas room for the load chart.
-    c.speed = ui.select({
-      name: options.speed.label,
-      options: optionPairs(options.speed),
-      value: String(options.speed.default),
-      onChange: (v) => sim.call("speed", { speed: Number(v) }),
-    });
-    c.switch = ui.button({
-      name: "Show Hot Key panel",
-      onClick: () => {
-        view.shown = view.shown === "stampede" ? "hotKey" : "stampede";
-        sim.redraw();
-      },
-    });
-    c.switch.hidden = true;
     if (view.timer === null) view.timer = setInterval(() => tick(sim), TIMER_MS);
   },
 

@@ -12,13 +12,16 @@ import { arrow, box, firstThatFits, hatch } from "../kit/draw.js";
 import {
   LINE,
   NARROW,
-  resultsTable,
   rowsThatFit,
+  scenarioTable,
   statusBar,
   tableHeight,
-  tableIsShort,
   text,
 } from "./panel-parts.js";
+
+// The comparison table's lines above its rows (scenario headings, column titles) and below them
+// (the legend), counted as table rows by layout(): its height is tableHeight(rows + EXTRA_ROWS).
+export const EXTRA_ROWS = 2;
 
 /** Which drawing group a model server state belongs to ("hit" | "querying" | "waiting" | "stale"). */
 export function serverKind(state) {
@@ -137,47 +140,19 @@ export function minHeight(servers, rows, chart = CHART_NARROW) {
  */
 export function drawStampede(p, c, st, area, { pulse }) {
   const n = st.servers.length;
-  const columns = [
-    { title: `${st.window} ticks`, width: 0.28 },
-    { title: "Peak", short: "Pk", width: 0.12, align: "right" },
-    { title: "Recomp", short: "Rc", width: 0.2, align: "right" },
-    { title: "Stale", short: "St", width: 0.13, align: "right" },
-    { title: "DB", width: 0.27 },
-  ];
-  // A phone's narrow panel: short headings (explained by a legend line) if the widest row of
-  // this panel would not fit with the full ones; the mitigation and tick under the title.
-  // Those lines (and a two-line chart caption) come out of the load chart. They are taken only if
-  // the chart keeps CHART_MIN px for its plot and caption and the table all its rows (a phone's
-  // panel, sized by minHeight); else (side-by-side panels at 700-749 px, 500 px high) the header
-  // line goes first, then the short headings with their legend: the wide layout, as before.
-  const wide = layout(area, n, st.results.length);
+  const mitigations = st.mitigations || [];
+  const tableRows = mitigations.length + EXTRA_ROWS;
+  // A phone's narrow panel: the mitigation and tick under the title if they do not fit beside
+  // it, taken only if the chart keeps CHART_MIN px and the table all its rows.
+  const wide = layout(area, n, tableRows);
   const fitsIn = (L, extra) => L.chart && L.rows === wide.rows && L.chart.h >= CHART_MIN + extra;
-  let short = tableIsShort(
-    p,
-    columns,
-    ["Early expiry", "88", "888", "8888", "Overload"],
-    area.w - 16,
-  );
   let header = area.w < NARROW && !headerFits(p, st, area, 175);
-  let L = layout(area, n, st.results.length, { header, tableLegend: short });
+  let L = layout(area, n, tableRows, { header });
   if (header && !fitsIn(L, LINE)) {
     header = false;
-    L = layout(area, n, st.results.length, { header, tableLegend: short });
-  }
-  if (short && !fitsIn(L, LINE)) {
-    short = false;
     L = wide;
   }
   const captionLines = fitsIn(L, LINE) ? 2 : 1; // at most
-  // Side-by-side panels at 700-779 px (~335-370 px each) with the full headings: a table with
-  // "Early expiry" and an "Overload" row does not fit; the status says "Over" (hatched marker
-  // too), decided from a fixed sample so it does not change during a run.
-  // (Not on a phone, whose panel is sized for all four rows: there the layout stays as it was.)
-  const tight =
-    !short &&
-    layout(area, n, 4).rows < 4 &&
-    tableIsShort(p, columns, ["Early expiry", "88", "888", "8888", "Overload"], area.w - 16, 2);
-  const over = tight ? "Over" : "Overload";
   text(p, "Cache Stampede", area.x + 8, L.header, { color: c.fg, bold: true, size: 18 });
   headerRight(p, c, st, area, L.header, 175, { ownLine: header });
 
@@ -189,10 +164,15 @@ export function drawStampede(p, c, st, area, { pulse }) {
     fraction: missing ? 0 : st.ttlRemaining / full,
     bad: false,
     text: missing
-      ? "Cache: entry expired, MISS"
+      ? [
+          `${st.scenario}: expired, MISS`,
+          `Cache: ${st.keys === 1 ? "the key" : "entries"} expired, MISS`,
+          "Cache: expired, MISS",
+        ]
       : [
-          `Cache: hot entries · TTL ${st.ttlRemaining} ticks`,
-          `Cache: hot keys · TTL ${st.ttlRemaining} ticks`,
+          `${st.scenario} · TTL ${st.ttlRemaining}`,
+          `${scenarioShort(st)} · TTL ${st.ttlRemaining} ticks`,
+          `${scenarioShort(st)} · TTL ${st.ttlRemaining}`,
           `Cache: TTL ${st.ttlRemaining} ticks`,
         ],
   });
@@ -200,6 +180,7 @@ export function drawStampede(p, c, st, area, { pulse }) {
   // Servers, as circles with their number; the state also as shape: querying = filled + arrow,
   // waiting = dashed ring, stale = hatched, hit = plain ring.
   const counts = { hit: 0, querying: 0, waiting: 0, stale: 0 };
+  const circles = []; // where each server was drawn (view facts for tests)
   const perRow = L.twoRows ? Math.ceil(n / 2) : n;
   const cell = (area.w - 16) / perRow;
   const r = Math.min(L.r, cell / 2 - 2);
@@ -229,6 +210,7 @@ export function drawStampede(p, c, st, area, { pulse }) {
     p.fill(kind === "querying" ? c.bad : c.bg);
     p.circle(cx, cy, 2 * r);
     p.pop();
+    circles.push({ x: cx, y: cy, r });
     if (kind === "stale")
       hatch(p, cx - r * 0.7, cy - r * 0.7, r * 1.4, r * 1.4, { color: c.info, spacing: 5 });
     if (r >= 10) {
@@ -281,33 +263,35 @@ export function drawStampede(p, c, st, area, { pulse }) {
 
   if (L.chart) drawLoadChart(p, c, st, L.chart, captionLines);
 
-  let tableRows = 0;
+  // The comparison table: the legend line goes first when short of room, then the rows of
+  // other mitigations (the current run's row and the latest stay; describe() lists them all).
+  let shownRows = 0;
   if (L.showTable) {
-    // Short of room: the current run's row and the latest others (all rows are in describe()).
-    const results = rowsThatFit(st.results, st.mitigation, L.rows);
-    tableRows = results.length;
-    resultsTable(p, c, {
+    const legend = L.rows >= tableRows;
+    const fit = Math.max(1, Math.min(mitigations.length, L.rows - EXTRA_ROWS + (legend ? 0 : 1)));
+    const rows = rowsThatFit(
+      mitigations.map((m) => ({ mitigation: m[0], m })),
+      st.mitigation,
+      fit,
+    ).map((row) => row.m);
+    shownRows = rows.length;
+    scenarioTable(p, c, {
       ...L.table,
-      columns,
-      short,
-      gap: tight ? 2 : 0,
-      legend: [
-        "Pk peak · Rc recomputes · St stale reads",
-        "Pk peak, Rc recomputes, St stale reads",
-        "Pk peak, Rc recomputes, St stale",
-      ],
-      rows: results.map((row) => [
-        row.label,
-        String(row.dbPeak),
-        String(row.recomputes),
-        String(row.staleReads),
-        row.complete ? (row.overloaded ? over : "OK") : `${row.overloaded ? over : "…"}`,
-      ]),
-      bad: (i) => results[i].overloaded,
-      current: results.findIndex((row) => row.mitigation === st.mitigation),
+      title: `${st.window} ticks`,
+      groups: st.scenarios || [],
+      mitigations: rows,
+      results: st.results,
+      current: { keys: st.keys, mitigation: st.mitigation },
+      legend,
     });
   }
-  return { chart: Boolean(L.chart), tableRows, table: L.showTable, servers: n };
+  return { chart: Boolean(L.chart), tableRows: shownRows, table: L.showTable, servers: n, circles };
+}
+
+/** "Batch of 10" / "1 hot key": the current scenario's heading in the results table. */
+export function scenarioShort(st) {
+  const found = (st.scenarios || []).find((group) => group.current);
+  return found ? found.label : st.scenario;
 }
 
 /**

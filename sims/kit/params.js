@@ -10,7 +10,9 @@
 //
 // Types: {type: "int", min, max}, {type: "number", min, max}, {type: "string", maxLength, pattern},
 // {type: "enum", options: [{value, label}, ...]} (or values: [...]), {type: "bool"}
-// (true/false/1/0/yes/no/on/off).
+// (true/false/1/0/yes/no/on/off). An int may name another int parameter in `maxFrom`: its value
+// may not exceed that parameter's, and when it is not given (or refused) it takes that value
+// (microsims/params.py does the same).
 //
 // Usage:
 //   const { values, notices } = parseParams("?size=99", { size: { type: "int", min: 4, max: 16, default: 8 } });
@@ -27,6 +29,7 @@
  * @property {string} [unit]  e.g. "slots"
  * @property {number} [min]
  * @property {number} [max]
+ * @property {string} [maxFrom]  an int parameter whose value is this one's max and default
  * @property {number} [maxLength]
  * @property {string} [pattern]
  * @property {string} [patternHint]
@@ -117,6 +120,7 @@ export function parseParams(search, spec = {}) {
   const all = { ...spec, ...KIT_PARAMS };
   const values = {};
   const notices = [];
+  const taken = new Set(); // the parameters whose given value was valid
   for (const [name, paramSpec] of Object.entries(all)) {
     values[name] = paramSpec.default;
     if (!query.has(name)) continue;
@@ -124,12 +128,24 @@ export function parseParams(search, spec = {}) {
     const checked = checkValue(raw, paramSpec);
     if (Array.isArray(checked)) {
       values[name] = checked[0];
+      taken.add(name);
     } else {
       const shown = JSON.stringify(shorten(raw));
+      const fallback = paramSpec.maxFrom ? values[paramSpec.maxFrom] : paramSpec.default;
+      notices.push(`Ignored ${name}=${shown}: ${checked}. Using ${JSON.stringify(fallback)}.`);
+    }
+  }
+  for (const [name, paramSpec] of Object.entries(all)) {
+    if (!paramSpec.maxFrom) continue;
+    const limit = values[paramSpec.maxFrom];
+    if (taken.has(name) && values[name] > limit) {
+      const bound = (all[paramSpec.maxFrom].label || paramSpec.maxFrom).toLowerCase();
       notices.push(
-        `Ignored ${name}=${shown}: ${checked}. Using ${JSON.stringify(paramSpec.default)}.`,
+        `Ignored ${name}=${values[name]}: it must be a whole number from ${paramSpec.min} to ` +
+          `${limit} (the ${bound}). Using ${limit}.`,
       );
     }
+    if (!taken.has(name) || values[name] > limit) values[name] = limit;
   }
   return { values, notices };
 }

@@ -63,13 +63,32 @@ def test_the_page_hard_codes_no_range_or_option_of_sim_json(sim_id: str) -> None
 def test_every_range_of_sim_json_is_what_the_controller_accepts(sim_id: str) -> None:
     spec = microsims.spec(sim_id)
     for name, param in spec["params"].items():
+        # maxFrom: the bound parameter at its max allows this one's whole range
+        bound = (
+            {param["maxFrom"]: spec["params"][param["maxFrom"]]["max"]}
+            if "maxFrom" in param
+            else {}
+        )
         if param["type"] == "int":
             for good in (param["min"], param["max"]):
-                assert read_params(spec, {name: good}) == ({**_defaults(spec), name: good}, [])
+                expected = _defaults(spec, {**bound, name: good})
+                assert read_params(spec, {**bound, name: good}) == (expected, [])
             for bad in (param["min"] - 1, param["max"] + 1):
-                values, notices = read_params(spec, {name: bad})
-                assert values[name] == param["default"] and len(notices) == 1
+                values, notices = read_params(spec, {**bound, name: bad})
+                assert (
+                    values[name]
+                    == (bound or _defaults(spec)).get(param.get("maxFrom"), param["default"])
+                    and len(notices) == 1
+                )
                 assert f"{param['min']} to {param['max']}" in notices[0]
+        if "maxFrom" in param:  # above its bound's value: the bound's value, with a notice
+            values, notices = read_params(spec, {name: param["max"]})
+            limit = spec["params"][param["maxFrom"]]["default"]
+            assert values[name] == limit and len(notices) == 1
+            assert f"{param['min']} to {limit}" in notices[0]
+            assert (
+                read_params(spec, {param["maxFrom"]: param["min"] + 1})[0][name] == param["min"] + 1
+            )
         if param["type"] == "enum":
             assert param["default"] in choices(param)
             values, notices = read_params(spec, {name: "no-such-choice"})
@@ -77,8 +96,14 @@ def test_every_range_of_sim_json_is_what_the_controller_accepts(sim_id: str) -> 
         assert {"label", "help", "default"} <= set(param)
 
 
-def _defaults(spec: dict) -> dict:
-    return {name: param["default"] for name, param in spec["params"].items()}
+def _defaults(spec: dict, given: dict | None = None) -> dict:
+    """The values with ``given`` and the defaults (a ``maxFrom`` parameter takes its bound's)."""
+    values = {name: param["default"] for name, param in spec["params"].items()}
+    values.update(given or {})
+    for name, param in spec["params"].items():
+        if "maxFrom" in param and name not in (given or {}):
+            values[name] = values[param["maxFrom"]]
+    return values
 
 
 def test_failure_modes_option_labels_have_one_home() -> None:

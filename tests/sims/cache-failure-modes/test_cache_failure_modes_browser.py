@@ -27,6 +27,7 @@ SIM = "cache-failure-modes"
 ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOT = ROOT / "sims" / SIM / f"{SIM}.png"
 STAMPEDE_WINDOW, HOTKEY_WINDOW = 300, 120
+HEIGHT = json.loads((ROOT / "sims" / SIM / "sim.json").read_text(encoding="utf-8"))["canvasHeight"]
 
 
 def wait(page, expression: str, arg=None) -> dict:
@@ -37,7 +38,7 @@ def wait(page, expression: str, arg=None) -> dict:
 def pause(page, panel: str, title: str) -> None:
     """Press the panel's Pause button (a Mitigate button starts the re-run playing)."""
     wait(page, "p => window.microsim.state()[p].playing === true", panel)
-    page.get_by_role("button", name=f"Pause {title}").click()
+    page.get_by_role("button", name=f"{title}: Pause").click()
     wait(page, "p => window.microsim.state()[p].playing === false", panel)
 
 
@@ -78,10 +79,10 @@ def test_stampede_then_jitter_and_hot_key_then_replicas(open_sim):
     page.get_by_role("button", name="Mitigate: Jitter TTL").click()
     state = wait(page, "() => window.microsim.state().stampede.mitigation === 'jitter'")
     assert state["stampede"]["tick"] < 20  # the panel re-ran from the start
-    pause(page, "stampede", "Cache Stampede")
+    pause(page, "stampede", "Stampede")
     page.get_by_role("button", name="Mitigate: Key Replicas").click()
     wait(page, "() => window.microsim.state().hotKey.mitigation === 'replicas'")
-    pause(page, "hotKey", "Hot Key")
+    pause(page, "hotKey", "Hot key")
 
     state = sim_step(page, STAMPEDE_WINDOW)
     st = state["stampede"]
@@ -115,8 +116,8 @@ def test_every_other_mitigation_fills_its_row_as_the_model_says(open_sim):
             " && window.microsim.state().hotKey.mitigation === h",
             [stampede, hot],
         )
-        pause(page, "stampede", "Cache Stampede")
-        pause(page, "hotKey", "Hot Key")
+        pause(page, "stampede", "Stampede")
+        pause(page, "hotKey", "Hot key")
         state = sim_step(page, STAMPEDE_WINDOW)
 
         model = StampedeModel(servers=10, mitigation=stampede, seed=1).run(STAMPEDE_WINDOW)
@@ -149,45 +150,50 @@ def test_keyboard_only(open_sim):
     page = open_sim(SIM)
     page.locator("body").focus()
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == (
-        "Play Cache Stampede"
-    )
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == ("Stampede: Play")
     page.keyboard.press("Enter")
     wait(page, "() => window.microsim.state().stampede.playing === true")
     wait(page, "() => window.microsim.state().stampede.tick >= 3")
     page.keyboard.press("Space")  # the same button is now Pause
     wait(page, "() => window.microsim.state().stampede.playing === false")
-    page.keyboard.press("Tab")  # Reset
-    page.keyboard.press("Enter")
-    wait(page, "() => window.microsim.state().stampede.tick === 0")
-    page.keyboard.press("Tab")  # Mitigate: Jitter TTL
+    page.keyboard.press("Tab")  # Step
+    page.keyboard.press("Tab")  # Back
+    page.keyboard.press("Tab")  # Mitigate: Jitter TTL (second row)
     page.keyboard.press("Space")
     wait(page, "() => window.microsim.state().stampede.mitigation === 'jitter'")
     page.keyboard.press("Tab")  # the stampede's mitigation menu
     page.keyboard.press("ArrowDown")  # Jitter TTL -> Mutex lock
     wait(page, "() => window.microsim.state().stampede.mitigation === 'lock'")
-    page.keyboard.press("Tab")  # the hot-key row: Play
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Play Hot Key"
-    page.keyboard.press("Tab")  # Reset
-    page.keyboard.press("Tab")  # Mitigate: Key Replicas
+    page.keyboard.press("Tab")  # Reset (third row)
+    page.keyboard.press("Enter")
+    wait(page, "() => window.microsim.state().stampede.tick === 0")
+    page.keyboard.press("Tab")  # Hot keys
+    assert (
+        page.evaluate("document.activeElement.getAttribute('aria-label')") == "Stampede: Hot keys"
+    )
+    page.keyboard.press("Tab")  # the hot-key group: Play
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Hot key: Play"
+    for _ in range(3):  # Step, Back, Mitigate: Key Replicas
+        page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     state = wait(page, "() => window.microsim.state().hotKey.mitigation === 'replicas'")
     assert state["hotKey"]["playing"]
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
+    for _ in range(3):
+        page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")  # Pause Hot Key
     wait(page, "() => window.microsim.state().hotKey.playing === false")
     page.wait_for_function(
-        "() => document.querySelector('.ms-narration').textContent.includes('Hot Key paused')"
+        "() => document.querySelector('.ms-narration').textContent"
+        ".startsWith('Hot key: paused at tick')"
     )
-    for _ in range(4):  # Reset, Mitigate: Key Replicas, the hot key's menu, Speed (ends the row)
+    for _ in range(6):  # Step, Back, Mitigate: Key Replicas, the hot key's menu, Reset, Speed
         page.keyboard.press("Tab")
     assert (
         page.evaluate(
             "document.activeElement.getAttribute('aria-label')"
             " || document.activeElement.labels[0].textContent"
         ).strip()
-        == "Speed"
+        == "Speed (both panels)"
     )
     page.keyboard.press("ArrowDown")  # 20 -> 50 ticks per second
     wait(page, "() => window.microsim.state().speed === 50")
@@ -199,7 +205,7 @@ def test_axe_clean_and_parameters(open_sim):
     assert page.locator(".ms-notice").is_visible()
     state = sim_state(page)
     assert len(state["stampede"]["servers"]) == 10 and len(state["hotKey"]["shards"]) == 3
-    assert state["params"] == {"servers": 10, "shards": 3, "seed": 1}
+    assert state["params"] == {"servers": 10, "keys": 10, "shards": 3, "seed": 1}
     sim_step(page, 102)
     assert axe_violations(page) == []
 
@@ -214,8 +220,8 @@ def test_axe_clean_and_parameters(open_sim):
 
 def test_resize_mid_run_and_reduced_motion(open_sim):
     page = open_sim(SIM)
-    page.get_by_role("button", name="Play Cache Stampede").click()
-    page.get_by_role("button", name="Play Hot Key").click()
+    page.get_by_role("button", name="Stampede: Play").click()
+    page.get_by_role("button", name="Hot key: Play").click()
     wait(page, "() => window.microsim.state().hotKey.tick >= 5")
     looping = "window.microsim._sim.p5.isLooping()"
     assert page.evaluate(looping)  # dots fall and query arrows pulse while playing
@@ -239,8 +245,8 @@ def test_resize_mid_run_and_reduced_motion(open_sim):
     wait(page, "() => document.querySelector('canvas').getBoundingClientRect().width >= 700")
     assert not page.get_by_role("button", name="Show Hot Key panel").is_visible()
     assert horizontal_overflow(page) == 0
-    page.get_by_role("button", name="Pause Cache Stampede").click()
-    page.get_by_role("button", name="Pause Hot Key").click()
+    page.get_by_role("button", name="Stampede: Pause").click()
+    page.get_by_role("button", name="Hot key: Pause").click()
     wait(
         page,
         "() => !window.microsim.state().stampede.playing"
@@ -249,11 +255,11 @@ def test_resize_mid_run_and_reduced_motion(open_sim):
 
 
 def test_book_column_keeps_the_load_chart(open_sim):
-    """At the book's 660 px column (iframe 502 px high) the stampede panel still draws the spec's
-    load spike chart, even with a full results table. QA found it dropped there: the controls took
-    four lines, and the table took the room before the chart did."""
+    """At the book's 660 px column (iframe HEIGHT + 2 px high) the stampede panel still draws the
+    spec's load spike chart, even with a full results table. QA found it dropped there: the
+    controls took four lines, and the table took the room before the chart did."""
     page = open_sim(SIM)
-    page.set_viewport_size({"width": 660, "height": 502})
+    page.set_viewport_size({"width": 660, "height": HEIGHT + 2})
     wait(page, "() => document.querySelector('canvas').getBoundingClientRect().width <= 660")
     for mitigation in ("none", "jitter", "lock", "early"):
         sim_call(page, "mitigate", {"panel": "stampede", "mitigation": mitigation})
@@ -269,7 +275,7 @@ def test_book_column_keeps_the_load_chart(open_sim):
     assert layout["chart"] is not None and layout["chart"]["h"] >= 60, layout
     assert layout["table"] and layout["rows"] >= 1, layout
     # The speed menu shares a line with the panel switch: three control lines, not four.
-    speed = page.get_by_label("Speed", exact=True).bounding_box()
+    speed = page.get_by_label("Speed (both panels)", exact=True).bounding_box()
     switch = page.get_by_role("button", name="Show Hot Key panel").bounding_box()
     assert abs(speed["y"] + speed["height"] / 2 - switch["y"] - switch["height"] / 2) < 10
     assert horizontal_overflow(page) == 0
@@ -334,9 +340,9 @@ def test_phone_stampede_panel_draws_its_load_chart(open_sim):
     """At 375 px the stampede panel used to get a 225 px canvas and drop its load chart."""
     page = open_sim(SIM)
     on_phone(page)
-    page.get_by_role("button", name="Play Cache Stampede").click()
+    page.get_by_role("button", name="Stampede: Play").click()
     wait(page, "() => window.microsim.state().stampede.tick >= 5")
-    page.get_by_role("button", name="Pause Cache Stampede").click()
+    page.get_by_role("button", name="Stampede: Pause").click()
     wait(page, "() => window.microsim.state().stampede.playing === false")
     texts, info = drawn(page)
     assert any(t.startswith("DB load per tick") for t in texts), texts
@@ -383,16 +389,42 @@ def test_phone_hot_key_panel_shows_all_three_shards(open_sim):
     assert info["hotKey"]["tableRows"] == 4, info
 
 
+def test_desktop_draws_the_chart_and_every_row_of_both_scenarios(open_sim):
+    """At 780 px in its authored height the page's exercise can be done: the stampede panel keeps
+    its load chart and shows all four mitigations for both scenarios (batch and one hot key), and
+    the hot-key panel all four of its rows, without the page growing."""
+    page = open_sim(SIM)
+    page.set_viewport_size({"width": 780, "height": HEIGHT})
+    wait(page, "() => document.querySelector('canvas').getBoundingClientRect().width >= 700")
+    for keys in (10, 1):
+        sim_call(page, "keys", {"keys": keys})
+        for mitigation in ("none", "jitter", "lock", "early"):
+            sim_call(page, "mitigate", {"panel": "stampede", "mitigation": mitigation})
+            sim_call(page, "step", {"n": STAMPEDE_WINDOW, "panel": "stampede"})
+    for mitigation in ("none", "replicas", "local-cache", "read-replicas"):
+        sim_call(page, "mitigate", {"panel": "hotKey", "mitigation": mitigation})
+        sim_call(page, "step", {"n": HOTKEY_WINDOW, "panel": "hotKey"})
+    state = sim_state(page)
+    assert len({r["scenario"] for r in state["stampede"]["results"]}) == 2
+    assert len(state["stampede"]["results"]) == 8 and len(state["hotKey"]["results"]) == 4
+    texts, info = drawn(page)
+    assert info["panels"] == ["stampede", "hotKey"], info
+    assert info["stampede"]["chart"] and info["stampede"]["tableRows"] == 4, info
+    assert info["hotKey"]["tableRows"] == 4, info
+    assert page.evaluate("document.querySelector('main').offsetHeight") == HEIGHT
+    assert not [t for t in texts if "…" in t], texts
+
+
 def test_phone_page_grows_instead_of_squeezing(open_sim):
     """minCanvasHeight: on a phone the canvas is as tall as the fuller panel needs, the page grows
     (no horizontal scroll), and every canvas text stays at least 16 px. The book's 660 px column
-    keeps its authored 500 px."""
+    keeps its authored HEIGHT px."""
     page = open_sim(SIM)
     on_phone(page)
     need = page.evaluate("""async () => {
         const stampede = await import("./stampede-view.js");
         const hotKey = await import("./hotkey-view.js");
-        return Math.max(stampede.minHeight(10, 4), hotKey.minHeight(3, 4));
+        return Math.max(stampede.minHeight(10, 4 + stampede.EXTRA_ROWS), hotKey.minHeight(3, 4));
     }""")
     wait(page, "h => document.querySelector('canvas').getBoundingClientRect().height >= h", need)
     texts, info = drawn(page)
@@ -406,9 +438,9 @@ def test_phone_page_grows_instead_of_squeezing(open_sim):
     assert page.locator("canvas").bounding_box()["height"] == canvas["height"]  # no jump
     assert horizontal_overflow(page) == 0
 
-    page.set_viewport_size({"width": 660, "height": 502})
+    page.set_viewport_size({"width": 660, "height": HEIGHT + 2})
     wait(page, "() => document.querySelector('canvas').getBoundingClientRect().width > 600")
-    wait(page, "() => document.querySelector('main').offsetHeight === 500")
+    wait(page, "h => document.querySelector('main').offsetHeight === h", HEIGHT)
     _, info = drawn(page)
     assert info["minCanvasHeight"] == 0
 
@@ -418,25 +450,25 @@ def test_screenshot(open_sim, theme):
     # the catalogue's picture (light) and its dark twin, <id>-dark.png, in the same state
     shot = SCREENSHOT if theme == "light" else SCREENSHOT.with_name(f"{SIM}-dark.png")
     page = open_sim(SIM, f"theme={theme}")
-    page.set_viewport_size({"width": 780, "height": 600})
+    page.set_viewport_size({"width": 780, "height": HEIGHT})
     sim_step(page, STAMPEDE_WINDOW)  # "None" rows
     for name, panel, title in (
-        ("Mitigate: Jitter TTL", "stampede", "Cache Stampede"),
-        ("Mitigate: Key Replicas", "hotKey", "Hot Key"),
+        ("Mitigate: Jitter TTL", "stampede", "Stampede"),
+        ("Mitigate: Key Replicas", "hotKey", "Hot key"),
     ):
         page.get_by_role("button", name=name).click()
         pause(page, panel, title)
     sim_step(page, STAMPEDE_WINDOW)  # rows for the spec's mitigations
     for stampede, hot in (("lock", "local-cache"), ("early", "read-replicas")):
         page.get_by_label("Cache Stampede mitigation", exact=True).select_option(stampede)
-        pause(page, "stampede", "Cache Stampede")
+        pause(page, "stampede", "Stampede")
         page.get_by_label("Hot Key mitigation", exact=True).select_option(hot)
-        pause(page, "hotKey", "Hot Key")
+        pause(page, "hotKey", "Hot key")
         sim_step(page, STAMPEDE_WINDOW)
     page.get_by_label("Cache Stampede mitigation", exact=True).select_option("none")
-    pause(page, "stampede", "Cache Stampede")
+    pause(page, "stampede", "Stampede")
     page.get_by_label("Hot Key mitigation", exact=True).select_option("none")
-    pause(page, "hotKey", "Hot Key")
+    pause(page, "hotKey", "Hot key")
     for panel in ("stampede", "hotKey"):  # to tick 102: the stampede, the overloaded shard
         sim_call(page, "step", {"n": 102 - sim_state(page)[panel]["tick"], "panel": panel})
     state = sim_state(page)
@@ -445,7 +477,7 @@ def test_screenshot(open_sim, theme):
     page.wait_for_timeout(900)  # the falling dots land
     sim = page.locator("#microsim")
     box = sim.bounding_box()
-    assert 770 <= box["width"] <= 790 and 490 <= box["height"] <= 510
+    assert 770 <= box["width"] <= 790 and HEIGHT - 10 <= box["height"] <= HEIGHT + 10
     sim.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
 
@@ -618,5 +650,138 @@ def test_tablet_side_by_side_texts_are_whole(open_sim, width):
     assert info["hotKey"]["shards"] == 3 and info["hotKey"]["table"], info
     assert bad == [], "\n".join(bad)
     assert page.locator("canvas").bounding_box()["height"] == height  # no jump
-    assert page.evaluate("document.querySelector('main').offsetHeight") == 500
+    assert page.evaluate("document.querySelector('main').offsetHeight") == HEIGHT
     assert horizontal_overflow(page) == 0
+
+
+# ---- the hot-keys scenario, per-panel controls, Step and Back ----------------------------------
+
+
+def test_keys_parameter_one_hot_key_and_a_refused_value(open_sim):
+    page = open_sim(SIM, "keys=1")
+    state = sim_state(page)
+    assert state["stampede"]["keys"] == 1 == state["params"]["keys"]
+    assert state["stampede"]["scenario"] == "1 hot key, 10 servers reading it"
+    assert page.get_by_role("combobox", name="Stampede: Hot keys").input_value() == "1"
+    assert "1 hot key" in canvas_text(page)
+    assert not page.locator(".ms-notice").is_visible()
+
+    page = open_sim(SIM, "keys=99")
+    page.wait_for_function("() => document.querySelector('.ms-notice').textContent.length > 0")
+    notice = page.locator(".ms-notice").inner_text()
+    assert "keys" in notice and "Using 10" in notice, notice
+    state = sim_state(page)
+    assert state["stampede"]["keys"] == 10 == state["params"]["keys"]
+    assert state["stampede"]["scenario"] == "10 hot entries cached together"
+
+    page = open_sim(SIM, "servers=4&keys=6")  # within 1-20, but more keys than servers
+    page.wait_for_function("() => document.querySelector('.ms-notice').textContent.length > 0")
+    notice = page.locator(".ms-notice").inner_text()
+    assert "from 1 to 4 (the servers)" in notice and "Using 4" in notice, notice
+    assert sim_state(page)["stampede"]["keys"] == 4
+
+
+def test_every_control_names_its_panel(open_sim):
+    page = open_sim(SIM)
+    for prefix in ("Stampede", "Hot key"):
+        for words in ("Play", "Step one tick", "Back one tick", "Reset"):
+            assert page.get_by_role("button", name=f"{prefix}: {words}", exact=True).count() == 1
+    assert page.get_by_role("button", name="Stampede: Mitigate: Jitter TTL", exact=True).count()
+    assert page.get_by_role("button", name="Hot key: Mitigate: Key Replicas", exact=True).count()
+    assert page.get_by_role("combobox", name="Stampede: Hot keys", exact=True).count() == 1
+    groups = page.get_by_role("group")
+    assert page.get_by_role("group", name="Cache Stampede", exact=True).count() == 1
+    assert page.get_by_role("group", name="Hot Key", exact=True).count() == 1
+    assert groups.count() >= 2
+    # Each panel's controls are inside its own group.
+    stampede = page.get_by_role("group", name="Cache Stampede", exact=True)
+    assert stampede.get_by_role("button", name="Stampede: Play", exact=True).count() == 1
+    assert stampede.get_by_role("button", name="Hot key: Play", exact=True).count() == 0
+
+
+def test_phone_shows_only_the_shown_panels_controls(open_sim):
+    page = open_sim(SIM)
+    on_phone(page, 390)
+    stampede_play = page.get_by_role("button", name="Stampede: Play", exact=True)
+    hot_play = page.get_by_role("button", name="Hot key: Play", exact=True)
+    speed = page.get_by_label("Speed (both panels)")
+    assert stampede_play.is_visible() and not hot_play.is_visible() and speed.is_visible()
+    # The switch comes first in the reading order.
+    page.locator("body").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == (
+        "Show Cache Stampede panel"
+    )
+    page.get_by_role("button", name="Show Hot Key panel").click()
+    hot_play.wait_for(state="visible")
+    assert not stampede_play.is_visible() and speed.is_visible()
+    assert sim_state(page)["focus"] == "hotKey"
+    narration = page.locator(".ms-narration").inner_text()
+    assert narration.startswith("Hot key: shown"), narration
+    assert horizontal_overflow(page) == 0
+    assert axe_violations(page) == []
+
+
+def test_narration_follows_and_names_its_panel(open_sim):
+    page = open_sim(SIM)
+    narration = page.locator(".ms-narration")
+    page.get_by_role("button", name="Hot key: Reset", exact=True).click()
+    page.wait_for_function("() => window.microsim.state().focus === 'hotKey'")
+    assert narration.inner_text().startswith("Hot key: reset to tick 0"), narration.inner_text()
+    # Steps of both panels: the live line reads only the followed panel's moments.
+    sim_call(page, "step", {"n": 101})
+    text = narration.inner_text()
+    assert "Stampede:" not in text, text
+    page.get_by_role("button", name="Stampede: Back one tick", exact=True).click()
+    page.wait_for_function("() => window.microsim.state().focus === 'stampede'")
+    assert narration.inner_text().startswith("Stampede: back to tick 100"), narration.inner_text()
+
+
+def test_single_step_shows_the_expiry_instant(open_sim):
+    page = open_sim(SIM)
+    sim_call(page, "step", {"n": 100, "panel": "stampede"})
+    before = sim_state(page)["stampede"]
+    assert before["dbLoad"] == 0 and not before["dbOverloaded"]
+    page.get_by_role("button", name="Stampede: Step one tick", exact=True).click()
+    state = wait(page, "() => window.microsim.state().stampede.tick === 101")
+    st = state["stampede"]
+    assert st["ttlRemaining"] == 0 and st["dbLoad"] == 10 and st["dbOverloaded"]
+    assert not st["playing"] and state["hotKey"]["tick"] == 0  # only its own panel moved
+    narration = page.locator(".ms-narration").inner_text()
+    assert narration.startswith("Stampede: tick 101: TTL expired"), narration
+
+
+def test_back_returns_exactly_the_previous_state(open_sim):
+    page = open_sim(SIM, "keys=1")
+    sim_call(page, "mitigate", {"panel": "stampede", "mitigation": "lock"})
+    sim_call(page, "play", {"panel": "stampede", "playing": False})
+    sim_call(page, "step", {"n": 104 - sim_state(page)["stampede"]["tick"], "panel": "stampede"})
+    sim_call(page, "step", {"n": 7, "panel": "hotKey"})
+    previous = sim_state(page)
+    sim_call(page, "step", {"n": 1, "panel": "stampede"})
+    assert sim_state(page)["stampede"] != previous["stampede"]
+    page.get_by_role("button", name="Stampede: Back one tick", exact=True).click()
+    state = wait(page, "() => window.microsim.state().stampede.tick === 104")
+    assert state["stampede"] == previous["stampede"]
+    assert state["hotKey"] == previous["hotKey"]  # the other panel is untouched
+
+
+@pytest.mark.parametrize("width", [780, 390, 320])
+def test_twenty_servers_circles_do_not_overlap(open_sim, width):
+    page = open_sim(SIM, "servers=20")
+    page.set_viewport_size({"width": width, "height": 900})
+    wait(page, "w => document.querySelector('canvas').getBoundingClientRect().width <= w", width)
+    _, info = drawn(page)
+    circles = info["stampede"]["circles"]
+    assert len(circles) == 20
+    clashes = [
+        (i, j)
+        for i, a in enumerate(circles)
+        for j, b in enumerate(circles[i + 1 :], i + 1)
+        if ((a["x"] - b["x"]) ** 2 + (a["y"] - b["y"]) ** 2) ** 0.5 < a["r"] + b["r"]
+    ]
+    assert not clashes, (clashes, circles)
+    left = min(c["x"] - c["r"] for c in circles)
+    right = max(c["x"] + c["r"] for c in circles)
+    panel_width = width / 2 if width >= 700 else width
+    assert left >= 0 and right <= panel_width, circles

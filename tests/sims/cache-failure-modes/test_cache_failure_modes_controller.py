@@ -257,7 +257,7 @@ def test_a_play_loop_step_queued_before_pause_does_not_move_the_paused_panel() -
     sim.cmd_step(2, panel="hotKey", if_playing=True)  # the queued timer step arrives
     state = sim.state()
     assert state["hotKey"]["tick"] == 0 and not state["hotKey"]["playing"]
-    assert state["narration"] == "Hot Key paused at tick 0."
+    assert state["narration"] == "Hot key: paused at tick 0."
     sim.cmd_play(panel="stampede")
     sim.cmd_step(2, panel="both", if_playing=True)  # only the playing panel moves
     assert sim.state()["stampede"]["tick"] == 2 and sim.state()["hotKey"]["tick"] == 0
@@ -272,14 +272,16 @@ def test_lock_narration_on_the_batch_says_every_server_missed() -> None:
     sim.cmd_mitigate(panel="stampede", mitigation="lock")
     sim.cmd_step(101, panel="stampede")
     narration = sim.state()["narration"]
-    assert "Tick 101: TTL expired: 10 of 10 servers miss at once; 10 queries hit" in narration
+    assert "Stampede: tick 101: TTL expired: 10 of 10 servers miss at once; 10 queries hit" in (
+        narration
+    )
 
 
 def test_play_toggles_and_sets_each_panel_independently() -> None:
     sim = fresh()
     sim.cmd_play(panel="stampede")
     assert sim.state()["stampede"]["playing"] and not sim.state()["hotKey"]["playing"]
-    assert "Cache Stampede playing" in sim.state()["narration"]
+    assert "Stampede: playing" in sim.state()["narration"]
     sim.cmd_play(panel="stampede")
     assert not sim.state()["stampede"]["playing"]
     sim.cmd_play(panel="hotKey", playing=True)
@@ -376,7 +378,7 @@ def test_out_of_range_params_fall_back_to_the_defaults(params: dict) -> None:
 
 def test_string_params_from_a_url_are_accepted() -> None:
     state = fresh(servers="12", shards="4").state()
-    assert state["params"] == {"servers": 12, "shards": 4, "seed": 1}
+    assert state["params"] == {"servers": 12, "keys": 12, "shards": 4, "seed": 1}
 
 
 # ---- through the JSON bridge, as the browser worker calls it --------------------------------
@@ -429,3 +431,124 @@ def test_results_start_empty_and_an_unfinished_run_is_dropped_when_switching() -
     sim.cmd_step(STAMPEDE_WINDOW, panel="stampede")
     sim.cmd_mitigate(panel="stampede", mitigation="none")
     assert [r["mitigation"] for r in sim.state()["stampede"]["results"]] == ["lock"]
+
+
+# ---- scenarios (keys), the window's pause, step back, the narration's panel ------------------
+
+
+@pytest.mark.parametrize("keys", [1, 10])
+@pytest.mark.parametrize("mitigation", list(STAMPEDE_MITIGATIONS))
+def test_each_scenario_row_is_what_the_model_reports(keys: int, mitigation: str) -> None:
+    sim = fresh(keys=keys)
+    sim.cmd_mitigate(panel="stampede", mitigation=mitigation)
+    sim.cmd_step(STAMPEDE_WINDOW, panel="stampede")
+    got = row(sim.state(), "stampede", mitigation)
+    model = StampedeModel(keys=keys, mitigation=mitigation, seed=1).run(STAMPEDE_WINDOW)
+    assert got["keys"] == keys and got["complete"]
+    assert (got["dbPeak"], got["recomputes"], got["staleReads"], got["overloaded"]) == (
+        model["dbPeak"],
+        model["recomputes"],
+        model["staleReads"],
+        model["everOverloaded"],
+    )
+
+
+def test_the_lesson_holds_for_every_seed_1_to_200() -> None:
+    """One key + mutex peaks at 1; a batch + mutex at N; jitter fixes the batch, not one key;
+    early expiration leaves no miss on either (at the price of more recomputes than None)."""
+    from tests.claims import stampede_runs
+
+    peaks = {
+        (k, m): {r["dbPeak"] for r in stampede_runs(k, m)}
+        for k in (1, 10)
+        for m in STAMPEDE_MITIGATIONS
+    }
+    assert peaks[(1, "lock")] == {1} and peaks[(10, "lock")] == {10}
+    assert peaks[(1, "none")] == peaks[(10, "none")] == {10}
+    assert max(peaks[(10, "jitter")]) <= 4 and peaks[(1, "jitter")] == {10}
+    for k in (1, 10):
+        runs = stampede_runs(k, "early")
+        assert {r["misses"] for r in runs} == {0}
+        none = stampede_runs(k, "none")
+        assert all(e["recomputes"] > n["recomputes"] for e, n in zip(runs, none, strict=True)) or (
+            k == 1
+        )
+
+
+def test_keys_switches_the_scenario_and_keeps_the_other_scenarios_rows() -> None:
+    sim = fresh()
+    sim.cmd_mitigate(panel="stampede", mitigation="lock")
+    sim.cmd_step(STAMPEDE_WINDOW, panel="stampede")
+    sim.cmd_keys(1)
+    st = sim.state()["stampede"]
+    assert st["keys"] == 1 and st["tick"] == 0 and not st["playing"]
+    assert st["scenario"] == "1 hot key, 10 servers reading it"
+    assert [g["keys"] for g in st["scenarios"]] == [10, 1]
+    assert [g["current"] for g in st["scenarios"]] == [False, True]
+    sim.cmd_step(STAMPEDE_WINDOW, panel="stampede")
+    rows = sim.state()["stampede"]["results"]
+    assert [(r["keys"], r["mitigation"], r["dbPeak"]) for r in rows] == [
+        (10, "lock", 10),
+        (1, "lock", 1),
+    ]
+    assert sim.state()["params"]["keys"] == 1
+
+
+@pytest.mark.parametrize("bad", [0, 11, "x", 2.5, True, None])
+def test_keys_out_of_range_is_refused_and_changes_nothing(bad: object) -> None:
+    sim = fresh()
+    sim.cmd_step(5)
+    before = sim.state()
+    with pytest.raises(SimInputError, match="Hot keys must be a whole number from 1 to 10"):
+        sim.cmd_keys(bad)
+    assert sim.state() == before
+
+
+def test_keys_param_defaults_to_servers_and_is_capped_by_it() -> None:
+    assert fresh(servers=20).state()["stampede"]["keys"] == 20
+    assert fresh(servers=4, keys=9).state()["stampede"]["keys"] == 4
+    assert fresh(keys="1").state()["stampede"]["scenario"].startswith("1 hot key")
+
+
+@pytest.mark.parametrize("panel", ["stampede", "hotKey"])
+def test_a_playing_panel_pauses_at_the_end_of_its_window(panel: str) -> None:
+    sim = fresh()
+    sim.cmd_play(panel=panel, playing=True)
+    window = controller.WINDOWS[panel]
+    sim.cmd_step(window - 1, panel=panel, if_playing=True)
+    assert sim.state()[panel]["playing"]
+    sim.cmd_step(50, panel=panel, if_playing=True)  # the play loop overshooting the window
+    state = sim.state()[panel]
+    assert state["tick"] == window and not state["playing"]
+    assert "paused" in sim.state()["narration"]
+
+
+def test_step_back_is_the_previous_state() -> None:
+    sim = fresh(keys=1)
+    sim.cmd_mitigate(panel="stampede", mitigation="lock")
+    sim.cmd_play(panel="stampede", playing=False)
+    sim.cmd_step(100, panel="stampede")
+    before = sim.state()["stampede"]
+    sim.cmd_step(1, panel="stampede")  # tick 101: the key has expired, one server recomputes
+    assert before["dbLoad"] == 0 and sim.state()["stampede"]["dbLoad"] == 1  # the recompute
+    sim.cmd_back(panel="stampede")
+    after = sim.state()["stampede"]
+    assert after == before
+    assert sim.state()["narration"].startswith("Stampede: back to tick 100")
+    fresh_sim = fresh()
+    with pytest.raises(SimInputError, match="tick 0"):
+        fresh_sim.cmd_back(panel="hotKey")
+
+
+def test_narration_follows_one_panel_and_names_it() -> None:
+    sim = fresh()
+    sim.cmd_play(panel="hotKey", playing=False)  # the student follows the hot key
+    sim.cmd_step(101)  # both panels: the stampede's expiry happens now
+    narration = sim.state()["narration"]
+    assert narration.startswith("Hot key: ") and "TTL" not in narration
+    assert any(m.startswith("Stampede: tick 101: TTL expired") for m in sim.state()["moments"])
+    sim.cmd_focus(panel="stampede")
+    assert sim.state()["narration"].startswith("Stampede: shown")
+    sim.cmd_reset()
+    sim.cmd_step(101)
+    assert sim.state()["narration"].startswith("Stampede: tick 101: TTL expired")
