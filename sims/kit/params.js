@@ -8,6 +8,13 @@
 // so a mistyped link never breaks a sim. Unknown parameters are ignored (embedding platforms add
 // their own).
 //
+// Forms that are not the canonical one are read, and said so: spaces around a value (` 8 `), a
+// plus sign or leading zeros on a number (`+5`, `08`), `5.0` for 5 give the canonical value and
+// the notice `Read size=" 8 " as 8.` (a link is still followed, and the reader learns the value
+// used). Text parameters (a key) are taken as they are: a space in a key is part of the key.
+// A parameter given more than once (`size=4&size=99`): the first wins, and the notice says so
+// (`size is given 2 times; using the first, size="4".`). microsims/params.py decides the same.
+//
 // Types: {type: "int", min, max}, {type: "number", min, max}, {type: "string", maxLength, pattern},
 // {type: "enum", options: [{value, label}, ...]} (or values: [...]), {type: "bool"}
 // (true/false/1/0/yes/no/on/off).
@@ -75,7 +82,7 @@ export function checkValue(raw, spec) {
     }
     case "enum": {
       const values = enumValues(spec).map(String);
-      return values.includes(raw) ? [raw] : `it must be one of ${values.join(", ")}`;
+      return values.includes(raw.trim()) ? [raw.trim()] : `it must be one of ${values.join(", ")}`;
     }
     case "bool": {
       const word = raw.trim().toLowerCase();
@@ -107,6 +114,20 @@ function range(spec) {
 }
 
 /**
+ * The notice for a valid value written in another form than its canonical one, else null.
+ * @param {string} name
+ * @param {string} raw
+ * @param {any} value
+ * @param {ParamSpec} spec
+ */
+export function formNotice(name, raw, value, spec) {
+  if (spec.type === "string") return null;
+  const canonical = String(value);
+  const same = spec.type === "bool" ? raw.trim() === raw : raw === canonical;
+  return same ? null : `Read ${name}=${JSON.stringify(shorten(raw))} as ${canonical}.`;
+}
+
+/**
  * Parse `search` (e.g. location.search) against the sim's spec plus the kit's own parameters.
  * @param {string} search
  * @param {Record<string, ParamSpec>} [spec]
@@ -119,11 +140,18 @@ export function parseParams(search, spec = {}) {
   const notices = [];
   for (const [name, paramSpec] of Object.entries(all)) {
     values[name] = paramSpec.default;
-    if (!query.has(name)) continue;
-    const raw = query.get(name);
+    const given = query.getAll(name);
+    if (given.length === 0) continue;
+    const raw = given[0];
+    if (given.length > 1) {
+      const first = JSON.stringify(shorten(raw));
+      notices.push(`${name} is given ${given.length} times; using the first, ${name}=${first}.`);
+    }
     const checked = checkValue(raw, paramSpec);
     if (Array.isArray(checked)) {
       values[name] = checked[0];
+      const form = formNotice(name, raw, checked[0], paramSpec);
+      if (form) notices.push(form);
     } else {
       const shown = JSON.stringify(shorten(raw));
       notices.push(
