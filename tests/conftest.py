@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import os
 import shutil
 import socketserver
@@ -75,10 +76,24 @@ def build_site(target: Path, *, env: dict[str, str] | None = None) -> Path:
     )
     if result.returncode != 0:
         pytest.fail(f"mkdocs build failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
+    mode = (env or {}).get("MICROSIM_ASSETS") or os.environ.get("MICROSIM_ASSETS") or "self"
     for fixture in FIXTURE_SIMS.iterdir():
         if fixture.is_dir():
-            shutil.copytree(fixture, target / "sims" / fixture.name, dirs_exist_ok=True)
+            folder = target / "sims" / fixture.name
+            shutil.copytree(fixture, folder, dirs_exist_ok=True)
+            page = folder / "main.html"  # the site's security policy, as the hook gives sim pages
+            page.write_text(build_hook().with_policy(page.read_text("utf-8"), mode), "utf-8")
     return target
+
+
+@functools.cache
+def build_hook() -> Any:
+    """hooks/build_assets.py as a module (it is loaded by MkDocs, not imported as a package)."""
+    spec = importlib.util.spec_from_file_location("build_assets", ROOT / "hooks/build_assets.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -197,6 +212,17 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return args
 
 
+# Playwright's wait_for_function evaluates its predicate with eval(), which the sim pages'
+# Content Security Policy forbids (no 'unsafe-eval'); test contexts therefore bypass the policy,
+# and the policy itself is tested in contexts that enforce it (tests/browser/test_hardening.py).
+BYPASS_CSP = {"bypass_csp": True}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, **BYPASS_CSP}
+
+
 # ---- pages that record problems ---------------------------------------------------------------
 
 
@@ -257,7 +283,7 @@ def wait_sim_settled(page: Any, timeout: float = READY_TIMEOUT_MS) -> str:
 @pytest.fixture(scope="session")
 def sim_context(browser: Any, site_url: str) -> Iterator[Any]:
     """One browser context for sim pages, kept warm by a page that holds the engine worker."""
-    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    context = browser.new_context(viewport={"width": 1000, "height": 800}, **BYPASS_CSP)
     keeper = context.new_page()
     keeper.goto(f"{site_url}sims/kit-fixture/main.html")
     wait_sim_settled(keeper)

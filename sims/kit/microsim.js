@@ -67,8 +67,19 @@ function ignoreMotionSensors() {
   window.addEventListener = filtered;
 }
 
+// p5 adds a <style> element for its start-up spinner, which the sim pages' Content Security
+// Policy (style-src 'self', no inline styles) refuses, with a violation report each time. p5
+// skips that element when one with its id exists; the spinner's keyframes are in microsim.css.
+function keepP5StylesInFiles() {
+  if (document.getElementById("p5-loading-style")) return;
+  const mark = document.createElement("template");
+  mark.id = "p5-loading-style";
+  document.head.append(mark);
+}
+
 function loadP5() {
   ignoreMotionSensors();
+  keepP5StylesInFiles();
   if (typeof window.p5 === "function") return Promise.resolve(window.p5);
   return new Promise((resolve, reject) => {
     const script = document.createElement("script");
