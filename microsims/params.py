@@ -41,6 +41,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from microsims import SimInputError
+from microsims.bidi import isolate
 
 __all__ = ["check", "choices", "form_notice", "labels", "read_params"]
 
@@ -133,7 +134,7 @@ def _url_text(value: Any) -> str:
 
 def _quoted(text: str, limit: int = 40) -> str:
     shown = text if len(text) <= limit else text[: limit - 1] + "\u2026"
-    return json.dumps(shown, ensure_ascii=False)
+    return isolate(json.dumps(shown, ensure_ascii=False))
 
 
 def form_notice(name: str, param: Mapping[str, Any], raw: Any, value: Any) -> str | None:

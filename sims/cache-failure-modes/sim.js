@@ -198,7 +198,8 @@ createMicroSim({
     const c = view.controls;
     const mitigate = (panel, mitigation) => {
       view.shown = panel;
-      return sim.call("mitigate", { panel, mitigation });
+      // latest wins: a burst of changes (arrow keys held on the select) runs the newest only
+      return sim.call("mitigate", { panel, mitigation }, { latest: panel });
     };
     const panelRow = (panel, spec) => {
       const play = ui.button({
@@ -245,7 +246,7 @@ createMicroSim({
       name: options.speed.label,
       options: optionPairs(options.speed),
       value: String(options.speed.default),
-      onChange: (v) => sim.call("speed", { speed: Number(v) }),
+      onChange: (v) => sim.call("speed", { speed: Number(v) }, { latest: true }),
     });
     c.switch = ui.button({
       name: "Show Hot Key panel",

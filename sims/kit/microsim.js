@@ -20,8 +20,9 @@
 //     (`theme`, else prefers-color-scheme) and reduced motion (theme.js);
 //   * the aria-live narration line (from state.narration), the canvas text alternative
 //     (describe(state)) and input-error notices.
-// Calls to Python are queued, never interleaved. The canvas is redrawn when something changes
-// (state, size, theme, animation) rather than 60 times a second: three sims in one chapter page
+// Calls to Python are queued, never interleaved; a setter's queued call takes the newest value
+// instead of queuing another (call(method, args, {latest})). The canvas is redrawn when something
+// changes (state, size, theme, animation) rather than 60 times a second: three sims in one chapter page
 // then cost almost nothing while idle.
 //
 // Usage: see sims/kit/README.md for the whole API and a complete minimal sim.
@@ -29,6 +30,7 @@
 //   const spec = await loadSpec(import.meta.url); // the sim.json beside sim.js
 //   createMicroSim({ spec, controls(ui, sim), sketch(p, sim), describe(state) });
 
+import { showText } from "./bidi.js";
 import { ASSETS } from "./config.js";
 import { createControls } from "./controls.js";
 import { EngineClient } from "./engine-client.js";
@@ -292,10 +294,13 @@ export function createMicroSim(options) {
   window.microsim = api;
 
   // ---- status lines -------------------------------------------------------------------------
+  // User text in the narration comes bidi-isolated (FSI ... PDI) and is shown in <bdi> elements.
+  let narrated = narration.textContent;
   function narrate(text) {
     // Rewriting the same text would make some screen readers announce it again.
-    if (!text || narration.textContent === String(text)) return;
-    narration.textContent = String(text);
+    if (!text || narrated === String(text)) return;
+    narrated = String(text);
+    showText(narration, narrated);
   }
 
   // Notices say what just went wrong (a bad URL parameter, a refused input). They stay until the
@@ -309,7 +314,7 @@ export function createMicroSim(options) {
     if (noticeList.includes(text)) return;
     noticeList.push(text);
     while (noticeList.length > 2) noticeList.shift();
-    noticeLine.textContent = noticeList.join(" ");
+    showText(noticeLine, noticeList.join(" "));
     noticeLine.hidden = false;
   }
   function clearNotices() {
@@ -336,10 +341,24 @@ export function createMicroSim(options) {
     redraw();
   }
 
-  function call(method, args = {}) {
+  // Calls run one at a time, in order. A setter whose newest value is all that matters (a
+  // mitigation choice, a slider) passes {latest: key}: while the last call waiting in the queue is
+  // the same command with the same key, the new arguments replace its arguments instead of
+  // queuing another call -- input faster than the engine answers then costs one call per answer,
+  // not one per event, and nothing else waits behind a backlog.
+  let waiting = null; // the last queued call that has not started: {method, key, args, result}
+
+  function call(method, args = {}, { latest = undefined } = {}) {
+    const key = latest === undefined ? undefined : `${method}\u0000${latest}`;
+    if (key !== undefined && waiting && waiting.key === key) {
+      waiting.args = args;
+      return waiting.result;
+    }
+    const entry = { method, key, args, result: null };
     const run = async () => {
+      if (waiting === entry) waiting = null;
       await api.ready;
-      const reply = await sharedEngine.call(handle, method, args);
+      const reply = await sharedEngine.call(handle, entry.method, entry.args);
       if (reply.ok) {
         applyState(reply.state);
         return sim.state;
@@ -347,9 +366,10 @@ export function createMicroSim(options) {
       handleError(reply.error);
       return sim.state;
     };
-    const result = queue.then(run, run);
-    queue = result.catch(() => {});
-    return result;
+    entry.result = queue.then(run, run);
+    queue = entry.result.catch(() => {});
+    waiting = entry;
+    return entry.result;
   }
 
   function handleError(error = {}) {

@@ -24,6 +24,8 @@
 //   // values: {size: 8, seed: 1, theme: "auto"}
 //   // notices: ["Ignored size=99: it must be a whole number from 4 to 16. Using 8."]
 
+import { isolate } from "./bidi.js";
+
 /**
  * One parameter as sim.json declares it.
  * @typedef {object} ParamSpec
@@ -50,8 +52,9 @@ export const KIT_PARAMS = {
 const TRUE_WORDS = ["true", "1", "yes", "on"];
 const FALSE_WORDS = ["false", "0", "no", "off"];
 
-function shorten(text, max = 40) {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+// A value quoted in a notice, shortened and bidi-isolated (it is the reader's own text).
+function quoted(text, max = 40) {
+  return isolate(JSON.stringify(text.length > max ? `${text.slice(0, max - 1)}…` : text));
 }
 
 /** The values an enum parameter accepts. */
@@ -124,7 +127,7 @@ export function formNotice(name, raw, value, spec) {
   if (spec.type === "string") return null;
   const canonical = String(value);
   const same = spec.type === "bool" ? raw.trim() === raw : raw === canonical;
-  return same ? null : `Read ${name}=${JSON.stringify(shorten(raw))} as ${canonical}.`;
+  return same ? null : `Read ${name}=${quoted(raw)} as ${canonical}.`;
 }
 
 /**
@@ -144,7 +147,7 @@ export function parseParams(search, spec = {}) {
     if (given.length === 0) continue;
     const raw = given[0];
     if (given.length > 1) {
-      const first = JSON.stringify(shorten(raw));
+      const first = quoted(raw);
       notices.push(`${name} is given ${given.length} times; using the first, ${name}=${first}.`);
     }
     const checked = checkValue(raw, paramSpec);
@@ -153,7 +156,7 @@ export function parseParams(search, spec = {}) {
       const form = formNotice(name, raw, checked[0], paramSpec);
       if (form) notices.push(form);
     } else {
-      const shown = JSON.stringify(shorten(raw));
+      const shown = quoted(raw);
       notices.push(
         `Ignored ${name}=${shown}: ${checked}. Using ${JSON.stringify(paramSpec.default)}.`,
       );
