@@ -5,6 +5,10 @@ export const ASSETS: {
   /** true under `mkdocs serve`: internal errors carry Python tracebacks for the console */
   development: boolean;
   engine: { url: string; version: string };
+  /** the Pyodide memory snapshot with the engine imported, when the build made one */
+  snapshot?: { url: string };
+  /** bytes of each download, for the progress line */
+  sizes?: Record<string, number>;
   p5: { version: string; url: string; integrity: string | null };
   pyodide: {
     version: string;
