@@ -12,14 +12,25 @@
 //   const reply = await engine.call(handle, "hash", { key: "user:7" });  // {ok, state} | {ok: false, error}
 //   engine.dispose(handle);
 
-// `?snapshot=0` on the page starts Python without the memory snapshot (benchmarks, comparisons).
-// It is a separate worker (its own URL and name), so it never shares the snapshot-started one.
-const NO_SNAPSHOT = /[?&]snapshot=0(&|$)/.test(globalThis.location?.search || "");
+// `?snapshot=0` on the page starts Python without the memory snapshot (benchmarks, comparisons);
+// `?stall=<seconds>` shortens the worker's wait for a download that stopped (tests). Either makes
+// a separate worker (its own URL and name), which never shares the default one. boot.js, which
+// starts the worker early, computes the same URL and name.
+const WORKER_QUERY = new URLSearchParams();
+/** @type {[string, RegExp][]} */
+const WORKER_PARAMS = [
+  ["snapshot", /^0$/],
+  ["stall", /^\d{1,3}$/],
+];
+for (const [name, pattern] of WORKER_PARAMS) {
+  const value = new URLSearchParams(globalThis.location?.search || "").get(name);
+  if (value !== null && pattern.test(value)) WORKER_QUERY.set(name, value);
+}
 const WORKER_URL = new URL(
-  `./engine-worker.js${NO_SNAPSHOT ? "?snapshot=0" : ""}`,
+  `./engine-worker.js${String(WORKER_QUERY) ? `?${WORKER_QUERY}` : ""}`,
   import.meta.url,
 );
-const WORKER_NAME = NO_SNAPSHOT ? "kvengine-no-snapshot" : "kvengine";
+const WORKER_NAME = String(WORKER_QUERY) ? `kvengine?${WORKER_QUERY}` : "kvengine";
 
 /** @typedef {{op?: string, phase?: string, message?: string}} EngineStatus */
 
@@ -34,6 +45,7 @@ export class EngineClient {
     this.heard = false;
     this.mode = null;
     this.port = null;
+    this.dead = false;
     this.connect(shared);
     addEventListener("pagehide", () => this.port?.postMessage({ op: "bye" }));
   }
@@ -96,6 +108,8 @@ export class EngineClient {
     if (!message) return;
     this.heard = true;
     if (message.op === "status") {
+      // A worker that cannot recover (WebAssembly blocked) closes itself: a Retry needs a new one.
+      if (message.phase === "error" && message.fatal) this.dead = true;
       // How the interpreter started ("snapshot" or "normal"), for tests and the benchmark.
       if (message.phase === "ready" && message.start && globalThis.document) {
         document.documentElement.dataset.engineStart = message.start;
@@ -146,7 +160,7 @@ export class EngineClient {
 
   /**
    * Run the controller's cmd_<method>(**args); resolves with {ok, state} or {ok: false, error}.
-   * @param {number} handle
+   * @param {string} handle  the token create() answered
    * @param {string} method
    * @param {Record<string, unknown>} [args]
    */
@@ -154,17 +168,18 @@ export class EngineClient {
     return this.request("call", { handle, method, args });
   }
 
-  /** @param {number} handle */
+  /** @param {string} handle */
   dispose(handle) {
     return this.request("dispose", { handle });
   }
 
   /**
-   * @param {string} url
-   * @param {string} module
+   * Add sim `sim`, which is not in kvengine.zip (a test's sim), from the site's own
+   * sims/<sim>/sim.json and controller.py; the worker fetches them itself.
+   * @param {string} sim
    */
-  loadPython(url, module) {
-    return this.request("load_python", { url: new URL(url, location.href).href, module });
+  loadPython(sim) {
+    return this.request("load_python", { sim });
   }
 
   retry() {

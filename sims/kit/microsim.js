@@ -439,6 +439,11 @@ export function createMicroSim(options) {
       if (!readyMarked && !failed)
         fail("The Python engine took too long to start. Try again, or reload the page.");
     }, LOAD_TIMEOUT_MS);
+    const blocked = /** @type {any} */ (window).microsimBlocked; // boot.js: a sandboxed frame
+    if (blocked) {
+      fail(blocked);
+      return;
+    }
     const client = engine(onStatus);
     if (handle !== null) {
       client.dispose(handle); // a retry after a drawing failure: start from a fresh controller
@@ -448,14 +453,10 @@ export function createMicroSim(options) {
       fail("This browser cannot run WebAssembly, which the Python engine needs.");
       return;
     }
-    if (options.python) {
-      const loaded = await client.loadPython(
-        new URL(options.python.url, location.href).href,
-        options.python.module,
-      );
+    if (options.controllerFromSite) {
+      const loaded = await client.loadPython(id);
       if (!loaded.ok) {
-        if (loaded.error?.detail) console.error(`[${id}]`, loaded.error.detail);
-        fail(loaded.error ? loaded.error.message : "Could not load the sim's Python module.");
+        fail(loaded.error ? loaded.error.message : "Could not load the sim's Python controller.");
         return;
       }
     }
