@@ -282,7 +282,8 @@ def test_the_other_origin_check_sees_a_shared_workers_requests(
     while not watch.problems() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert watch.foreign_requests == [], "Playwright's page events do not see it ..."
-    assert watch.problems() == ["connection to another host (page or worker): cdn.jsdelivr.net"], (
+    problems = set(watch.problems())  # (the browser may open more than one connection)
+    assert problems == {"connection to another host (page or worker): cdn.jsdelivr.net"}, (
         "... the recorder does"
     )
     page.close()
