@@ -62,6 +62,7 @@
 
   function fail(reason) {
     if (started()) return;
+    if (sandboxed) reason = SANDBOXED; // the cause of whatever else went wrong (a module's CORS)
     root.setAttribute("data-sim-state", "error");
     var main = document.getElementById("microsim") || document.body;
     var box = document.createElement("div");
