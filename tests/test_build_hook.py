@@ -167,12 +167,16 @@ def test_sim_json_is_served_and_controllers_only_reach_the_browser_in_the_zip(
 class _Page:
     def __init__(self, src_uri: str) -> None:
         self.file = type("F", (), {"src_uri": src_uri})()
+        self.meta: dict[str, Any] = {}
+        self.title = None
 
 
 def test_parameter_table_follows_sim_json(mkdocs_config: Any) -> None:
     spec = json.loads((ROOT / "sims/cache-failure-modes/sim.json").read_text())
     page = _Page("sims/cache-failure-modes/index.md")
-    text = hook.on_page_markdown("Intro\n\n<!-- sim-parameters -->\n", page, mkdocs_config, None)
+    text = hook.on_page_markdown(
+        "Intro\n\n<!-- sim-parameters -->\n", page, mkdocs_config, Files([])
+    )
     assert "<!--" not in text
     servers = spec["params"]["servers"]
     assert f"| `servers` | {servers['min']}\u2013{servers['max']} servers | `10` |" in text
@@ -183,7 +187,9 @@ def test_parameter_table_follows_sim_json(mkdocs_config: Any) -> None:
 
 def test_parameter_marker_outside_a_sim_page_is_an_error(mkdocs_config: Any) -> None:
     with pytest.raises(Exception, match="sim-parameters"):
-        hook.on_page_markdown("<!-- sim-parameters -->", _Page("index.md"), mkdocs_config, None)
+        hook.on_page_markdown(
+            "<!-- sim-parameters -->", _Page("index.md"), mkdocs_config, Files([])
+        )
 
 
 def test_snapshot_is_listed_with_both_versions_and_can_be_left_out(

@@ -246,21 +246,23 @@ def _store(db: TypedDb, dst: str, result: RedisSet) -> int:
 
 @typed_command("sinterstore", -3, "write denyoom")
 def sinterstore(db: TypedDb, argv: list[str]) -> int:
+    members = _inter(_sets(db, argv[2:]))  # sources first: a WRONGTYPE evicts nothing
     db.room(argv[1])
-    members = _inter(_sets(db, argv[2:]))
     return _store(db, argv[1], RedisSet.built_from(members, db.set_max_intset_entries))
 
 
 @typed_command("sunionstore", -3, "write denyoom")
 def sunionstore(db: TypedDb, argv: list[str]) -> int:
+    result = _union(_sets(db, argv[2:]), db.set_max_intset_entries)
     db.room(argv[1])
-    return _store(db, argv[1], _union(_sets(db, argv[2:]), db.set_max_intset_entries))
+    return _store(db, argv[1], result)
 
 
 @typed_command("sdiffstore", -3, "write denyoom")
 def sdiffstore(db: TypedDb, argv: list[str]) -> int:
+    result = _diff(_sets(db, argv[2:]), db.set_max_intset_entries)
     db.room(argv[1])
-    return _store(db, argv[1], _diff(_sets(db, argv[2:]), db.set_max_intset_entries))
+    return _store(db, argv[1], result)
 
 
 @typed_command("sintercard", -3)

@@ -263,11 +263,10 @@ def _range_generic(
         spec = _score_range(lo, hi)
     else:
         spec = _lex_range(lo, hi)
-    if store:
-        db.room(argv[1])
     z = db.read(argv[start], "zset")
     pairs = [] if z is None else _select(z, rangetype, first, last, spec, offset, limit, reverse)
     if store:
+        db.room(argv[1])  # after the source's type check: a WRONGTYPE evicts nothing
         return _store_result(db, argv[1], pairs)
     return _flat(pairs, withscores)
 

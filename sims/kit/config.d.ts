@@ -5,10 +5,6 @@ export const ASSETS: {
   /** true under `mkdocs serve`: internal errors carry Python tracebacks for the console */
   development: boolean;
   engine: { url: string; version: string };
-  /** the Pyodide memory snapshot with the engine imported, when the build made one */
-  snapshot?: { url: string };
-  /** bytes of each download, for the progress line */
-  sizes?: Record<string, number>;
   p5: { version: string; url: string; integrity: string | null };
   pyodide: {
     version: string;
@@ -16,4 +12,8 @@ export const ASSETS: {
     indexURL: string;
     integrity: Record<string, string>;
   };
+  /** The memory snapshot of Pyodide with the engine imported, when the build made one. */
+  snapshot?: { url: string };
+  /** Bytes of each downloaded file, for the loading progress line. */
+  sizes?: Record<string, number>;
 };
