@@ -289,7 +289,11 @@ async function importVerified(url) {
   return import(URL.createObjectURL(blob));
 }
 
+let integrityFetch = false;
+
 function installIntegrityFetch() {
+  if (integrityFetch) return; // once: a Retry's attempt keeps it
+  integrityFetch = true;
   const plainFetch = self.fetch.bind(self);
   self.fetch = (input, init = {}) => {
     const url = input instanceof Request ? input.url : String(input); // string or URL object

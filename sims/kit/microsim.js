@@ -38,7 +38,9 @@ import { parseParams } from "./params.js";
 import { OKABE_ITO, watchReducedMotion, watchTheme } from "./theme.js";
 
 const MIN_CANVAS_SHARE = 0.45; // the canvas never shrinks below this share of canvasHeight
-const LOAD_TIMEOUT_MS = 120000;
+// A backstop only: the worker gives each download and its whole load their own deadlines and
+// names what failed (engine-worker.js); this one covers a worker that never answers at all.
+const LOAD_TIMEOUT_MS = 300000;
 
 let sharedEngine = null;
 
