@@ -5,8 +5,10 @@ What it adds to MkDocs' file collection (so ``mkdocs build`` and ``mkdocs serve`
 * every ``sims/<id>/index.md`` of the repository as the page ``sims/<id>/index.md`` (a page of
   the same path under ``docs/`` wins), and every other file under ``sims/`` as a static file
   (developer notes -- other ``.md`` files --, Python sources, dotfiles and caches are left out);
-  the parameter table of a sim's page is generated from its ``sim.json`` (``on_page_markdown``
-  replaces the line ``<!-- sim-parameters -->``);
+  the parameter table and the embed code of a sim's page are generated from its ``sim.json``
+  (``on_page_markdown`` replaces the lines ``<!-- sim-parameters -->`` and
+  ``<!-- sim-embed -->``; ``docs/javascripts/embed-code.js`` then shows the address the page was
+  loaded from and copies the code);
 * ``sims/kit/kvengine.zip``: everything the browser's Python needs, ``.py`` and ``sim.json``
   files only, under the same paths as in the repository: the ``kvengine`` engine, the
   ``microsims`` runtime (registry, parameter checker, bridge) and each sim's
@@ -54,6 +56,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import importlib.metadata
 import io
 import json
@@ -88,6 +91,8 @@ PYTHON_PACKAGES = ("kvengine", "microsims")
 SIM_SPEC = "sim.json"
 SIM_CONTROLLER = "controller.py"
 PARAMETERS_MARKER = "<!-- sim-parameters -->"
+EMBED_MARKER = "<!-- sim-embed -->"
+EMBED_SCRIPT = "javascripts/microsim-embed.js"
 
 
 def project_root(config: Any) -> Path:
@@ -412,7 +417,7 @@ def site_metadata(path: Path, sim_id: str, site_url: str | None) -> str | None:
 def sim_page_meta(page: Any, config: Any, files: Files) -> None:
     """A sim page's og:image is its screenshot; its description, if it has none, its metadata's."""
     match = SIM_PAGE.match(page.file.src_uri)
-    if match:
+    if match and files is not None:
         sim_id = match.group(1)
         screenshot = f"sims/{sim_id}/{sim_id}.png"
         if files.get_file_from_path(screenshot) is not None:
@@ -518,15 +523,60 @@ def parameters_table(spec: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def embed_snippet(spec: dict[str, Any], base: str) -> str:
+    """The code an instructor pastes to embed a sim: the iframe and the one-line resize listener.
+
+    ``base`` is the site's address (ending in ``/``); the sim page's script puts the address the
+    page was really loaded from in its place.
+
+    >>> print(embed_snippet({"id": "s", "title": "S", "canvasHeight": 400}, "https://x.org/"))
+    <iframe src="https://x.org/sims/s/main.html"
+            width="100%" height="402" scrolling="no" loading="lazy"
+            allow="fullscreen" allowfullscreen title="S"></iframe>
+    <script src="https://x.org/javascripts/microsim-embed.js"></script>
+    """
+    title = html.escape(spec["title"], quote=True)
+    return (
+        f'<iframe src="{base}sims/{spec["id"]}/main.html"\n'
+        f'        width="100%" height="{int(spec["canvasHeight"]) + 2}" scrolling="no"'
+        ' loading="lazy"\n'
+        f'        allow="fullscreen" allowfullscreen title="{title}"></iframe>\n'
+        f'<script src="{base}{EMBED_SCRIPT}"></script>'
+    )
+
+
+def embed_block(spec: dict[str, Any], base: str, root: str) -> str:
+    """The sim page's embed box: the snippet, a copy button and its spoken confirmation.
+
+    ``root`` is the site's root relative to the page (``../../``), from which
+    ``docs/javascripts/embed-code.js`` computes the real address of the site.
+    """
+    snippet = html.escape(embed_snippet(spec, base), quote=False)
+    return (
+        f'<div class="sim-embed" data-sim-embed data-base="{html.escape(base)}"'
+        f' data-root="{root}">\n'
+        f'<pre class="sim-embed__code"><code id="sim-embed-code">{snippet}</code></pre>\n'
+        '<p class="sim-embed__actions"><button type="button" class="md-button sim-embed__copy"'
+        ' data-copy="sim-embed-code">Copy embed code</button>\n'
+        '<span class="sim-embed__status" role="status" aria-live="polite"></span></p>\n'
+        "</div>"
+    )
+
+
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
-    """A sim page: its og:image and description (:func:`sim_page_meta`), and the line
-    ``<!-- sim-parameters -->`` replaced by the table from its sim.json."""
+    """A sim page: its og:image and description (:func:`sim_page_meta`), and the markers
+    ``<!-- sim-parameters -->`` (the parameter table) and ``<!-- sim-embed -->`` (the embed code)
+    replaced from the page's sim.json."""
     sim_page_meta(page, config, files)
-    if PARAMETERS_MARKER not in markdown:
+    markers = [marker for marker in (PARAMETERS_MARKER, EMBED_MARKER) if marker in markdown]
+    if not markers:
         return markdown
     parts = page.file.src_uri.split("/")
     spec_path = project_root(config) / "sims" / parts[1] / SIM_SPEC if len(parts) == 3 else None
     if parts[0] != "sims" or spec_path is None or not spec_path.is_file():
-        raise PluginError(f"{page.file.src_uri}: {PARAMETERS_MARKER} outside a sim's page")
+        raise PluginError(f"{page.file.src_uri}: {markers[0]} outside a sim's page")
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
-    return markdown.replace(PARAMETERS_MARKER, parameters_table(spec))
+    markdown = markdown.replace(PARAMETERS_MARKER, parameters_table(spec))
+    base = (config.site_url or "/").rstrip("/") + "/"
+    # the page is sims/<id>/index.md, served at sims/<id>/: the site's root is two levels up
+    return markdown.replace(EMBED_MARKER, embed_block(spec, base, "../" * (len(parts) - 1)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import importlib.util
 import io
 import json
@@ -190,6 +191,29 @@ def test_parameter_marker_outside_a_sim_page_is_an_error(mkdocs_config: Any) -> 
         hook.on_page_markdown(
             "<!-- sim-parameters -->", _Page("index.md"), mkdocs_config, Files([])
         )
+
+
+def test_embed_code_follows_sim_json(mkdocs_config: Any) -> None:
+    spec = json.loads((ROOT / "sims/cache-eviction-simulator/sim.json").read_text())
+    page = _Page("sims/cache-eviction-simulator/index.md")
+    text = hook.on_page_markdown("Intro\n\n<!-- sim-embed -->\n", page, mkdocs_config, None)
+    assert "<!--" not in text and "data-sim-embed" in text and 'data-root="../../"' in text
+    base = mkdocs_config.site_url or "/"
+    snippet = hook.embed_snippet(spec, base)
+    for part in (
+        f'src="{base}sims/cache-eviction-simulator/main.html"',
+        f'height="{spec["canvasHeight"] + 2}"',
+        'loading="lazy"',
+        'allow="fullscreen" allowfullscreen',
+        f'title="{spec["title"]}"',
+        f'<script src="{base}javascripts/microsim-embed.js"></script>',
+    ):
+        assert part in snippet
+    assert html.escape(snippet, quote=False) in text
+    assert "Copy embed code" in text and 'role="status"' in text
+    # a changed height in sim.json changes the code
+    spec["canvasHeight"] = 600
+    assert 'height="602"' in hook.embed_snippet(spec, base)
 
 
 def test_snapshot_is_listed_with_both_versions_and_can_be_left_out(

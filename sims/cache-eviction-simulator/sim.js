@@ -30,15 +30,13 @@ const RESTARTS = new Set(["set_policy", "set_mode", "set_capacity", "set_sequenc
 // Commands that set a value: a queued one takes the newest value (sim.call({latest})).
 const SETTERS = new Set(["set_policy", "set_mode", "set_capacity", "predict"]);
 
-let timer = null;
-let anim = null; // {before, evicted, newKey, touchedKey, hit}: the last step, for its animation
-let simRef = null;
+// The view state of one instance lives on `sim.view`: `timer` (the Full Sequence interval) and
+// `anim` ({before, evicted, newKey, touchedKey, hit}: the last step, for its animation).
 
 /** The least canvas height at `width` (0 when wide): from the state, else the URL's capacity. */
-function minCanvasHeight(width) {
-  if (!simRef) return sceneHeight(null, null, width);
-  const p = simRef.p5?.canvas ? simRef.p5 : null;
-  return sceneHeight(p, simRef.state, width, simRef.params.capacity);
+function minCanvasHeight(width, sim) {
+  const p = sim.p5?.canvas ? sim.p5 : null;
+  return sceneHeight(p, sim.state, width, sim.params.capacity);
 }
 
 function capacityOf(sim) {
@@ -47,13 +45,14 @@ function capacityOf(sim) {
 
 function syncTimer(sim) {
   const running = Boolean(sim.state?.running);
-  if (running && timer === null) {
-    timer = setInterval(() => {
+  const view = sim.view;
+  if (running && !view.timer) {
+    view.timer = setInterval(() => {
       act(sim, "tick");
     }, TICK_MS);
-  } else if (!running && timer !== null) {
-    clearInterval(timer);
-    timer = null;
+  } else if (!running && view.timer) {
+    clearInterval(view.timer);
+    view.timer = null;
   }
 }
 
@@ -69,11 +68,11 @@ async function act(sim, method, args = {}) {
     sim.notice(after.narration);
   }
   if (!before || !after || after.step !== before.step + 1 || after.policy !== before.policy) {
-    anim = null;
+    sim.view.anim = null;
     return after;
   }
   const entry = after.log[after.log.length - 1];
-  anim = {
+  sim.view.anim = {
     before,
     evicted: entry.evicted,
     newKey: entry.hit ? null : entry.key,
@@ -95,6 +94,7 @@ async function act(sim, method, args = {}) {
 
 /** Animation progress for cache-view.js from the kit's timeline (null = none running). */
 function animationFrame(sim) {
+  const anim = sim.view.anim;
   if (!anim) return null;
   const stage = sim.animation;
   if (!stage) return { ...anim, progressOut: 1, progressIn: 1 };
@@ -107,7 +107,6 @@ createMicroSim({
   minCanvasHeight,
 
   controls(ui, sim) {
-    simRef = sim;
     const policy = ui.select({
       name: P.policy.label,
       options: optionPairs(P.policy),
@@ -232,7 +231,7 @@ createMicroSim({
   describe: describeState,
 
   async step(sim, n) {
-    anim = null;
+    sim.view.anim = null;
     await sim.call("step", { n });
     syncTimer(sim);
   },

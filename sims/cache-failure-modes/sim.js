@@ -28,21 +28,28 @@ const PANEL_TITLE = { stampede: "Cache Stampede", hotKey: "Hot Key" };
 const MAX_ROWS = 4; // results rows: one per mitigation of a panel
 const MAX_KEY_LINES = 3; // hot-key lines: hotKeyLines() folds more keys into the third line
 
-// View-only state (never model data): which panel narrow layouts show, the falling dots, timers.
-const view = {
-  shown: "stampede",
-  dots: [],
-  dotSeq: 0,
-  lastHotTick: -1,
-  lastState: null,
-  budget: 0,
-  busy: false,
-  timer: null,
-  looping: false,
-  ui: null,
-  sim: null,
-  controls: {},
-};
+/**
+ * View-only state of one instance (never model data), kept on `sim.view`: which panel narrow
+ * layouts show, the falling dots, the play timer, the controls.
+ */
+function viewOf(sim) {
+  if (!sim.view.controls) {
+    Object.assign(sim.view, {
+      shown: "stampede",
+      dots: [],
+      dotSeq: 0,
+      lastHotTick: -1,
+      lastState: null,
+      budget: 0,
+      busy: false,
+      timer: null,
+      looping: false,
+      ui: null,
+      controls: {},
+    });
+  }
+  return sim.view;
+}
 
 function playing(state) {
   return state ? { stampede: state.stampede.playing, hotKey: state.hotKey.playing } : {};
@@ -50,6 +57,7 @@ function playing(state) {
 
 /** The play loop: while a panel plays, step it at the chosen speed (ticks per second). */
 function tick(sim) {
+  const view = viewOf(sim);
   const state = sim.state;
   if (!state || view.busy) return;
   const on = playing(state);
@@ -73,7 +81,7 @@ function tick(sim) {
  * New hot-key requests become falling dots: a view-only animation of the model's own sample of
  * the latest tick (every k-th request, at most DOTS_PER_TICK, so the 80/20 split stays visible).
  */
-function collectDots(state, now) {
+function collectDots(view, state, now) {
   if (state === view.lastState) return;
   view.lastState = state;
   const hk = state.hotKey;
@@ -89,8 +97,8 @@ function collectDots(state, now) {
   view.dots = view.dots.slice(-4 * DOTS_PER_TICK);
 }
 
-function syncControls(ui, state) {
-  const c = view.controls;
+function syncControls(view, state) {
+  const { ui, controls: c } = view;
   for (const panel of ["stampede", "hotKey"]) {
     const on = state[panel].playing;
     const word = on ? "Pause" : "Play";
@@ -108,6 +116,7 @@ function syncControls(ui, state) {
 
 /** The "Show ... panel" button: only at narrow widths, naming the panel it switches to. */
 function updateSwitch(sim) {
+  const view = viewOf(sim);
   const sw = view.controls.switch;
   if (!sw) return;
   const narrow = sim.width < WIDE;
@@ -185,16 +194,15 @@ function minCanvasHeight(width, servers) {
 
 createMicroSim({
   spec: SPEC,
-  minCanvasHeight: (width) =>
-    minCanvasHeight(width, view.sim ? view.sim.params.servers : SPEC.params.servers.max),
+  minCanvasHeight: (width, sim) => minCanvasHeight(width, sim.params.servers),
 
   controls(ui, sim) {
     // Two rows, one per panel (the row with "Mitigate: Jitter TTL" drives the left panel). To fit
     // 780 px, the visible texts are short ("Play", "Reset") and the accessible names carry the
     // panel ("Play Cache Stampede"); each visible text is part of its name (WCAG 2.5.3).
     const options = SPEC.options;
+    const view = viewOf(sim);
     view.ui = ui;
-    view.sim = sim; // for its parameters in minCanvasHeight (the kit calls it after controls)
     const c = view.controls;
     const mitigate = (panel, mitigation) => {
       view.shown = panel;
@@ -260,13 +268,14 @@ createMicroSim({
   },
 
   sketch(p, sim) {
+    const view = viewOf(sim);
     p.draw = () => {
       const state = sim.state;
       const c = sim.colors;
       p.background(c.bg);
       const now = p.millis();
-      collectDots(state, now);
-      if (view.ui) syncControls(view.ui, state);
+      collectDots(view, state, now);
+      if (view.ui) syncControls(view, state);
 
       // Motion (falling dots, pulses on the query arrows) needs frames; otherwise redraw on change.
       const on = state.stampede.playing || state.hotKey.playing;

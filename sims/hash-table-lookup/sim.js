@@ -20,27 +20,32 @@ import { StageClock } from "./stage-clock.js";
 const SPEC = await loadSpec(import.meta.url);
 const P = SPEC.params;
 
-const clock = new StageClock();
-const controls = {};
-let uiRef = null;
-let simRef = null;
-let holdSize = 0; // view only: the old table size while its rows are being re-bucketed
+/**
+ * This sim's view state, one per instance (on `sim.view`): the animation position, its controls
+ * and, while a resize re-buckets the rows, the old table size.
+ * @returns {{clock: StageClock, controls: Record<string, any>, ui: any, holdSize: number}}
+ */
+function viewOf(sim) {
+  if (!sim.view.clock)
+    Object.assign(sim.view, { clock: new StageClock(), controls: {}, ui: null, holdSize: 0 });
+  return sim.view;
+}
 
 /** The least canvas height at `width` for the current state (the kit's minCanvasHeight). */
-function minCanvasHeight(width) {
-  if (!simRef) return sceneHeight(null, null, width);
-  const p = simRef.p5?.canvas ? simRef.p5 : null;
-  return sceneHeight(p, simRef.state, width, simRef.params.size, holdSize);
+function minCanvasHeight(width, sim) {
+  const p = sim.p5?.canvas ? sim.p5 : null;
+  return sceneHeight(p, sim.state, width, sim.params.size, viewOf(sim).holdSize);
 }
 
 /** Keep the DOM controls in step with the controller state (after Reset, URL params, ...). */
-function syncControls(state) {
-  if (!uiRef || !state) return;
+function syncControls(sim, state) {
+  const { ui, controls } = viewOf(sim);
+  if (!ui || !state) return;
   const { size, hash, key } = controls;
   if (key && state.event === "reset" && key.value !== state.last.key)
-    uiRef.setValue(key, state.last.key);
-  if (size && Number(size.value) !== state.tableSize) uiRef.setValue(size, state.tableSize);
-  if (hash && hash.value !== state.hashName) uiRef.setValue(hash, state.hashName);
+    ui.setValue(key, state.last.key);
+  if (size && Number(size.value) !== state.tableSize) ui.setValue(size, state.tableSize);
+  if (hash && hash.value !== state.hashName) ui.setValue(hash, state.hashName);
 }
 
 createMicroSim({
@@ -48,8 +53,8 @@ createMicroSim({
   minCanvasHeight,
 
   controls(ui, sim) {
-    uiRef = ui;
-    simRef = sim;
+    const { controls } = viewOf(sim);
+    viewOf(sim).ui = ui;
     const hash = () => sim.call("hash", { key: controls.key.value });
     controls.key = ui.text({
       name: P.key.label,
@@ -82,6 +87,8 @@ createMicroSim({
   },
 
   sketch(p, sim) {
+    const view = viewOf(sim);
+    const { clock } = view;
     let seen = null;
     p.draw = () => {
       const state = sim.state;
@@ -89,14 +96,14 @@ createMicroSim({
       if (state !== seen) {
         seen = state;
         clock.sync(state, now);
-        syncControls(state);
+        syncControls(sim, state);
         const left = clock.remainingMs(now);
         // under reduced motion the kit keeps this timeline (so `animating` is true) but never moves
         if (left > 0) sim.animate([{ name: "stages", ms: left }]);
       }
       const busy = clock.busy(now);
       const rebucketing = busy && state.resize && state.stages.some((s) => s.kind === "rebucket");
-      holdSize = rebucketing ? state.resize.statsBefore.size : 0;
+      view.holdSize = rebucketing ? state.resize.statsBefore.size : 0;
       sim.loop(busy); // redraw every frame only while the picture catches up
       sim.viewInfo = drawScene(p, state, sim.colors, clock.position(now, sim.reducedMotion));
     };

@@ -3,120 +3,48 @@
 //
 // A sim is one folder, sims/<id>/: its spec (sim.json: id, title, canvas height, parameters,
 // commands, option labels), a Python controller (controller.py, the model) and a p5 view
-// (sim.js and its views) that draws `sim.state` and forwards input. This kit does the rest, once
-// for every sim:
-//   * layout: a canvas of responsive width; the whole sim (canvas + controls + status lines)
-//     fits in `canvasHeight` px, so an iframe of height canvasHeight + 2 shows it all -- the
-//     canvas gets the height the controls leave (`sim.height`), recomputed when they wrap; a
-//     view that needs more at some width (a phone layout stacked in one column) says so with
-//     `minCanvasHeight(width)`, and the page then grows past canvasHeight (microsim-resize);
-//   * start-up: canvas, controls and a loading indicator appear at once; the engine (Pyodide in
-//     a shared worker, engine-client.js) loads meanwhile; <html data-sim-state> goes
-//     loading -> ready (engine answered AND first real frame drawn) or error (reason + Retry);
-//   * window.microsim {id, ready, state(), step(n), reset()} and the parent postMessage events
-//     microsim-ready / microsim-error / microsim-resize (docs/contracts.md);
-//   * URL parameters checked against sim.json with visible fallback notices (params.js), a
-//     seeded start (`seed`), theme
-//     (`theme`, else prefers-color-scheme) and reduced motion (theme.js);
-//   * the aria-live narration line (from state.narration), the canvas text alternative
-//     (describe(state)) and input-error notices.
-// Calls to Python are queued, never interleaved; a setter's queued call takes the newest value
-// instead of queuing another (call(method, args, {latest})). The canvas is redrawn when something
-// changes (state, size, theme, animation) rather than 60 times a second: three sims in one chapter page
-// then cost almost nothing while idle.
+// (sim.js and its views) that draws `sim.state` and forwards input. The kit does the rest, once
+// for every sim, one concern per module:
+//   * layout.js: the page's skeleton, the canvas's size (the whole sim fits in `canvasHeight`
+//     px; a view may ask for more on a phone with minCanvasHeight), full screen, and the height
+//     posted to the parent (microsim-resize, lti.frameResize);
+//   * controls.js: the control rows (`ui`), real labelled DOM controls;
+//   * animation.js: the animation clock (sim.animate(stages), sim.animation);
+//   * text.js: the aria-live narration, the notices, the canvas's text alternative;
+//   * engine-bridge.js (over engine-client.js): the sim's controller in the shared Python
+//     interpreter, calls queued and never interleaved;
+//   * params.js (URL parameters checked against sim.json, with notices), theme.js (colours,
+//     light/dark, reduced motion), p5-host.js (p5.js and the loading picture).
+// This module joins them: start-up (canvas, controls and a loading indicator at once; the engine
+// loads meanwhile; <html data-sim-state> goes loading -> ready -- engine answered AND first real
+// frame drawn -- or error, with the reason and Retry), window.microsim {id, ready, state(),
+// step(n), reset()} and the microsim-ready / microsim-error messages (docs/contracts.md). The
+// canvas is redrawn when something changes (state, size, theme, animation) rather than 60 times a
+// second: three sims in one chapter page then cost almost nothing while idle.
+//
+// Every callback a sim gives receives `sim`, so a sim keeps its view state on `sim.view`, never
+// in module variables: controls(ui, sim), sketch(p, sim), describe(state, sim),
+// minCanvasHeight(width, sim), resized(sim), step(sim, n).
 //
 // Usage: see sims/kit/README.md for the whole API and a complete minimal sim.
 //   import { createMicroSim, loadSpec } from "../kit/microsim.js";
 //   const spec = await loadSpec(import.meta.url); // the sim.json beside sim.js
-//   createMicroSim({ spec, controls(ui, sim), sketch(p, sim), describe(state) });
+//   createMicroSim({ spec, controls(ui, sim), sketch(p, sim), describe(state, sim) });
 
-import { showText } from "./bidi.js";
-import { ASSETS } from "./config.js";
+import { createAnimationClock } from "./animation.js";
 import { createControls } from "./controls.js";
-import { EngineClient } from "./engine-client.js";
+import { createBridge } from "./engine-bridge.js";
+import { buildPage, createLayout, el, postToParent } from "./layout.js";
+import { drawLoading, loadP5 } from "./p5-host.js";
 import { parseParams } from "./params.js";
+import { canvasDescription, createText } from "./text.js";
 import { OKABE_ITO, watchReducedMotion, watchTheme } from "./theme.js";
 
-const MIN_CANVAS_SHARE = 0.45; // the canvas never shrinks below this share of canvasHeight
 // A backstop only: the worker gives each download and its whole load their own deadlines and
 // names what failed (engine-worker.js); this one covers a worker that never answers at all.
 const LOAD_TIMEOUT_MS = 300000;
-
-let sharedEngine = null;
-
-function engine(onStatus) {
-  if (!sharedEngine || sharedEngine.dead) sharedEngine = new EngineClient({ onStatus });
-  else sharedEngine.onStatus = onStatus;
-  return sharedEngine;
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-// p5 listens to device motion/orientation on start-up; inside a cross-origin iframe that breaks
-// the Permissions Policy (Chromium logs an error per listener). The sims use no motion sensors,
-// so those two listeners are simply not registered on this page.
-function ignoreMotionSensors() {
-  const add = /** @type {any} */ (window.addEventListener);
-  if (add.msFiltered) return;
-  const filtered = function (type, ...rest) {
-    if (type === "devicemotion" || type === "deviceorientation") return undefined;
-    return add.call(this, type, ...rest);
-  };
-  filtered.msFiltered = true;
-  window.addEventListener = filtered;
-}
-
-// p5 adds a <style> element for its start-up spinner, which the sim pages' Content Security
-// Policy (style-src 'self', no inline styles) refuses, with a violation report each time. p5
-// skips that element when one with its id exists; the spinner's keyframes are in microsim.css.
-function keepP5StylesInFiles() {
-  if (document.getElementById("p5-loading-style")) return;
-  const mark = document.createElement("template");
-  mark.id = "p5-loading-style";
-  document.head.append(mark);
-}
-
-function loadP5() {
-  ignoreMotionSensors();
-  keepP5StylesInFiles();
-  if (typeof window.p5 === "function") return Promise.resolve(window.p5);
-  return new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = new URL(ASSETS.p5.url, import.meta.url).href;
-    if (ASSETS.p5.integrity) {
-      script.integrity = ASSETS.p5.integrity;
-      script.crossOrigin = "anonymous";
-    }
-    script.onload = () =>
-      typeof window.p5 === "function"
-        ? resolve(window.p5)
-        : reject(new Error("p5.js did not start"));
-    script.onerror = () => {
-      script.remove();
-      reject(
-        new Error(
-          "Could not download the drawing library (p5.js). Check the connection and try again.",
-        ),
-      );
-    };
-    document.head.append(script);
-  });
-}
-
-function postToParent(message) {
-  if (window.parent && window.parent !== window) {
-    try {
-      window.parent.postMessage(message, "*");
-    } catch {
-      /* a parent that cannot receive messages is fine */
-    }
-  }
-}
+// A control used while Python is still loading is queued; the reader is told it will run.
+const QUEUED_NOTICE = "Waiting for the Python engine: your action will run as soon as it is ready.";
 
 function clone(value) {
   return value == null ? value : JSON.parse(JSON.stringify(value));
@@ -162,8 +90,39 @@ export function optionPairs(/** @type {{options: Option[]}} */ list) {
 }
 
 /**
+ * @typedef {object} SimOptions  what a sim gives createMicroSim (sims/kit/README.md)
+ * @property {SimSpec} spec
+ * @property {(ui: ReturnType<typeof createControls>, sim: MicroSim) => void} [controls]
+ * @property {(p: any, sim: MicroSim) => void} [sketch]
+ * @property {(state: any, sim: MicroSim) => unknown} [describe]
+ * @property {(width: number, sim: MicroSim) => number} [minCanvasHeight]
+ * @property {(sim: MicroSim) => void} [resized]
+ * @property {(sim: MicroSim, n: number) => Promise<unknown>} [step]
+ * @property {boolean} [controllerFromSite]  the controller is not in kvengine.zip (a test's sim)
+ *
+ * @typedef {object} MicroSim  the `sim` object every callback receives (sims/kit/README.md)
+ * @property {string} id
+ * @property {string} title
+ * @property {SimSpec} spec
+ * @property {Record<string, any>} params  the checked URL parameters
+ * @property {any} state  the controller's latest state
+ * @property {Record<string, any>} view  the sim's own per-instance view state
+ * @property {number} width
+ * @property {number} height
+ * @property {any} p5
+ * @property {(method: string, args?: object) => Promise<any>} call
+ * @property {(text: unknown) => void} narrate
+ * @property {(text: unknown) => void} notice
+ * @property {() => void} redraw
+ * @property {(stages: Array<number | object>) => Promise<void>} animate
+ * @property {() => void} finishAnimation
+ * @property {(on?: boolean) => void} loop
+ */
+
+/**
  * Create the sim described by `options` (see the module comment and README). Returns `sim`.
- * @param {{spec: SimSpec} & Record<string, any>} options
+ * @param {SimOptions & Record<string, any>} options
+ * @returns {MicroSim & Record<string, any>}
  */
 export function createMicroSim(options) {
   const { spec } = options;
@@ -171,41 +130,14 @@ export function createMicroSim(options) {
   const root = document.documentElement;
   root.dataset.simState = "loading";
   const { values: params, notices } = parseParams(location.search, spec.params);
+  const page = buildPage(title, canvasHeight);
+  const { main, stage, placeholder, overlay, controlsBox } = page;
+  const text = createText({ id, page });
+  const { narrate, notice, report } = text;
 
-  // ---- DOM -------------------------------------------------------------------------------
-  const main = document.getElementById("microsim") || document.body.appendChild(el("main"));
-  main.classList.add("microsim");
-  main.replaceChildren();
-  main.style.height = `${canvasHeight}px`;
-  const heading = el("h1", "ms-visually-hidden", title);
-  const stage = el("div", "ms-stage");
-  const placeholder = el("div", "ms-placeholder", "Loading the simulation…");
-  placeholder.setAttribute("role", "img");
-  placeholder.setAttribute("aria-label", `${title}: loading`);
-  stage.append(placeholder);
-  const overlay = el("div", "ms-overlay");
-  overlay.hidden = true;
-  stage.append(overlay);
-  const panel = el("div", "ms-panel");
-  const controlsBox = el("div", "ms-controls");
-  controlsBox.setAttribute("role", "group");
-  controlsBox.setAttribute("aria-label", `${title} controls`);
-  const noticeLine = el("p", "ms-notice");
-  noticeLine.setAttribute("role", "status");
-  noticeLine.hidden = true;
-  const narration = el("p", "ms-narration");
-  narration.setAttribute("aria-live", "polite");
-  narration.setAttribute("aria-atomic", "true");
-  narration.textContent = "Loading the Python engine…";
-  panel.append(controlsBox, noticeLine, narration);
-  main.append(heading, stage, panel);
-
-  // ---- the sim object handed to controls() and sketch() ------------------------------------
   let readyMarked = false;
+  /** @type {string | null} */
   let failed = null;
-  let handle = null;
-  let queue = Promise.resolve();
-  let animation = null;
   let p5instance = null;
   let looping = false;
   let readyResolve;
@@ -217,7 +149,25 @@ export function createMicroSim(options) {
     updateLoop();
     redraw();
   });
+  const clock = createAnimationClock({
+    motion,
+    onStart: () => updateLoop(),
+    onEnd: () => {
+      updateLoop();
+      redraw();
+    },
+    redraw: () => redraw(),
+  });
+  const bridge = createBridge({
+    id,
+    spec,
+    params,
+    controllerFromSite: options.controllerFromSite,
+    onStatus,
+    notice,
+  });
 
+  /** @type {MicroSim & Record<string, any>} */
   const sim = {
     id,
     title,
@@ -230,6 +180,7 @@ export function createMicroSim(options) {
     width: Math.max(1, stage.clientWidth || main.clientWidth || 300),
     height: Math.round(canvasHeight * 0.7),
     p5: null,
+    view: {},
     get theme() {
       return theme.name;
     },
@@ -237,23 +188,38 @@ export function createMicroSim(options) {
       return motion.reduced;
     },
     get animating() {
-      return animation !== null;
+      return clock.running;
     },
     get animation() {
-      return animation?.current;
+      return clock.current;
     },
     call,
     narrate,
     notice,
     redraw,
-    animate,
-    finishAnimation,
+    animate: clock.animate,
+    finishAnimation: clock.finish,
     /** Keep redrawing every frame (true) or only on change (false, the default). */
     loop(on = true) {
       looping = Boolean(on);
       updateLoop();
     },
   };
+
+  const sizes = createLayout({
+    id,
+    page,
+    canvasHeight,
+    sim,
+    minCanvasHeight: options.minCanvasHeight,
+    onResize() {
+      if (p5instance?.canvas) {
+        p5instance.resizeCanvas(sim.width, sim.height);
+        if (typeof options.resized === "function") options.resized(sim);
+        redraw();
+      }
+    },
+  });
 
   function makeReady() {
     const promise = new Promise((resolve, reject) => {
@@ -270,7 +236,7 @@ export function createMicroSim(options) {
     state: () => {
       if (!sim.state) return null;
       const snapshot = clone(sim.state);
-      snapshot.animating = Boolean(sim.state.animating) || animation !== null;
+      snapshot.animating = Boolean(sim.state.animating) || clock.running;
       return snapshot;
     },
     async step(n = 1) {
@@ -278,121 +244,48 @@ export function createMicroSim(options) {
       if (!Number.isInteger(count) || count < 1)
         throw new Error("step(n) needs a whole number n >= 1");
       await api.ready;
-      finishAnimation();
+      clock.finish();
       if (options.step) await options.step(sim, count);
       else await call("step", { n: count });
-      finishAnimation();
+      clock.finish();
       return api.state();
     },
     async reset() {
       await api.ready;
-      finishAnimation();
+      clock.finish();
       await call("reset");
-      finishAnimation();
+      clock.finish();
       return api.state();
     },
   };
   Object.defineProperty(api, "_sim", { value: sim }); // for tests and debugging only
   window.microsim = api;
 
-  // ---- status lines -------------------------------------------------------------------------
-  // User text in the narration comes bidi-isolated (FSI ... PDI) and is shown in <bdi> elements.
-  let narrated = narration.textContent;
-  function narrate(text) {
-    // Rewriting the same text would make some screen readers announce it again.
-    if (!text || narrated === String(text)) return;
-    narrated = String(text);
-    showText(narration, narrated);
-  }
-
-  // Notices say what just went wrong (a bad URL parameter, a refused input). They stay until the
-  // reader next operates a control, so a stale message never sits beside a new one; the same text
-  // is never shown twice, and at most the two newest are kept, so the line cannot grow and squeeze
-  // the canvas. (The panel's ResizeObserver re-lays out the canvas when the line changes.)
-  const noticeList = [];
-  function notice(text) {
-    if (!text) return;
-    text = String(text);
-    if (noticeList.includes(text)) return;
-    noticeList.push(text);
-    while (noticeList.length > 2) noticeList.shift();
-    showText(noticeLine, noticeList.join(" "));
-    noticeLine.hidden = false;
-  }
-  function dropNotice(text) {
-    const index = noticeList.indexOf(text);
-    if (index < 0) return;
-    noticeList.splice(index, 1);
-    showText(noticeLine, noticeList.join(" "));
-    noticeLine.hidden = noticeList.length === 0;
-  }
-  function clearNotices() {
-    noticeList.length = 0;
-    noticeLine.textContent = "";
-    noticeLine.hidden = true;
-  }
-  // Capture phase: cleared before the control's own handler runs and perhaps posts a new notice.
-  let controlEventAt = -Infinity; // when the reader last operated a control
-  for (const type of ["click", "change", "input", "keydown"]) {
-    controlsBox.addEventListener(
-      type,
-      () => {
-        controlEventAt = performance.now();
-        if (type !== "keydown") clearNotices();
-      },
-      { capture: true },
-    );
-  }
-
-  function report(error) {
-    console.error(`[${id}]`, error);
-    notice(`Something went wrong: ${error?.message ? error.message : error}`);
-  }
-
   // ---- engine calls (queued) ----------------------------------------------------------------
-  function applyState(state, { announce = true } = {}) {
+  function applyState(state) {
     sim.state = state;
-    if (announce && state?.narration) narrate(state.narration);
+    if (state?.narration) narrate(state.narration);
     updateDescription();
     updateLoop();
     redraw();
   }
 
-  // A control used while Python is still loading is queued; the reader is told it will run.
-  const QUEUED_NOTICE =
-    "Waiting for the Python engine: your action will run as soon as it is ready.";
-
-  // Calls run one at a time, in order. A setter whose newest value is all that matters (a
-  // mitigation choice, a slider) passes {latest: key}: while the last call waiting in the queue is
-  // the same command with the same key, the new arguments replace its arguments instead of
-  // queuing another call -- input faster than the engine answers then costs one call per answer,
-  // not one per event, and nothing else waits behind a backlog.
-  let waiting = null; // the last queued call that has not started: {method, key, args, result}
-
+  /** Run a controller command; resolves with the new state (unchanged on a refused input). */
+  // `latest` (true or a key such as the panel): a setter whose newest value is all that matters;
+  // a burst of such calls runs the newest one only (engine-bridge.js, enqueue).
   function call(method, args = {}, { latest = undefined } = {}) {
-    const fromControl = performance.now() - controlEventAt < 100;
-    if (!readyMarked && !failed && fromControl) notice(QUEUED_NOTICE);
+    if (!readyMarked && !failed && text.controlUsedWithin(100)) notice(QUEUED_NOTICE);
     const key = latest === undefined ? undefined : `${method}\u0000${latest}`;
-    if (key !== undefined && waiting && waiting.key === key) {
-      waiting.args = args;
-      return waiting.result;
-    }
-    const entry = { method, key, args, result: null };
-    const run = async () => {
-      if (waiting === entry) waiting = null;
+    return bridge.enqueue(async () => {
       await api.ready;
-      const reply = await sharedEngine.call(handle, entry.method, entry.args);
+      const reply = await bridge.client.call(bridge.handle, method, args);
       if (reply.ok) {
         applyState(reply.state);
         return sim.state;
       }
       handleError(reply.error);
       return sim.state;
-    };
-    entry.result = queue.then(run, run);
-    queue = entry.result.catch(() => {});
-    waiting = entry;
-    return entry.result;
+    }, key);
   }
 
   function handleError(error = {}) {
@@ -417,22 +310,10 @@ export function createMicroSim(options) {
       redraw();
     } else if (status.phase === "error" && !readyMarked) {
       fail(status.message);
-    } else if (status.phase === "ready" && failed && p5instance && handle === null) {
+    } else if (status.phase === "ready" && failed && p5instance && bridge.handle === null) {
       // Another sim of this page pressed Retry and the shared engine is up now: recover too.
       retryStart();
     }
-  }
-
-  function simParams() {
-    const own = {};
-    for (const name of Object.keys(spec.params)) own[name] = params[name];
-    return own;
-  }
-
-  function defaultParams() {
-    const own = {};
-    for (const [name, param] of Object.entries(spec.params)) own[name] = param.default;
-    return own;
   }
 
   async function start() {
@@ -446,39 +327,14 @@ export function createMicroSim(options) {
       fail(blocked);
       return;
     }
-    const client = engine(onStatus);
-    if (handle !== null) {
-      client.dispose(handle); // a retry after a drawing failure: start from a fresh controller
-      handle = null;
-    }
-    if (typeof WebAssembly !== "object") {
-      fail("This browser cannot run WebAssembly, which the Python engine needs.");
-      return;
-    }
-    if (options.controllerFromSite) {
-      const loaded = await client.loadPython(id);
-      if (!loaded.ok) {
-        fail(loaded.error ? loaded.error.message : "Could not load the sim's Python controller.");
-        return;
-      }
-    }
-    let reply = await client.create(id, simParams(), params.seed);
-    if (!reply.ok && reply.error && reply.error.kind === "input") {
-      notice(`${reply.error.message} Using the default settings.`);
-      reply = await client.create(id, defaultParams(), params.seed);
-    }
-    if (!reply.ok) {
-      if (reply.error?.detail) console.error(`[${id}] engine error:`, reply.error.detail);
-      fail(reply.error ? reply.error.message : "The engine did not answer.");
+    const result = await bridge.connect();
+    if (!result.ok) {
+      fail(result.message);
       return;
     }
     if (failed) return;
-    handle = reply.handle;
-    applyState(reply.state);
-    settleWhenDrawn();
-  }
-
-  function settleWhenDrawn() {
+    bridge.handle = result.handle;
+    applyState(result.state);
     // Ready = engine answered + the first real frame drawn (draw() marks it).
     if (p5instance) redraw();
   }
@@ -487,10 +343,11 @@ export function createMicroSim(options) {
     if (readyMarked || failed || !sim.state) return;
     readyMarked = true;
     clearTimeout(loadTimer);
-    dropNotice(QUEUED_NOTICE);
+    text.dropNotice(QUEUED_NOTICE);
     root.dataset.simState = "ready";
     readyResolve(api);
     postToParent({ type: "microsim-ready", id });
+    sizes.postHeight(true);
     updateLoop();
   }
 
@@ -499,13 +356,12 @@ export function createMicroSim(options) {
     failed = String(reason || "The simulation could not start.");
     clearTimeout(loadTimer);
     root.dataset.simState = "error";
-    if (sharedEngine && /worker could not start|worker stopped|Web Workers/.test(failed))
-      sharedEngine.dead = true;
+    bridge.forgetIfDead(failed);
     overlay.replaceChildren();
     overlay.setAttribute("role", "alert");
     const message = el("p", "ms-error-text", failed);
     const retry = el("button", "ms-button ms-retry", "Retry");
-    retry.type = "button";
+    /** @type {HTMLButtonElement} */ (retry).type = "button";
     retry.addEventListener("click", retryStart);
     overlay.append(el("p", "ms-error-title", "The simulation could not start."), message, retry);
     overlay.hidden = false;
@@ -529,7 +385,7 @@ export function createMicroSim(options) {
     updateLoop();
     try {
       if (!p5instance) await startSketch();
-      if (sharedEngine && !sharedEngine.dead) await sharedEngine.retry();
+      await bridge.retry();
       await start();
     } catch (error) {
       fail(error.message);
@@ -538,54 +394,11 @@ export function createMicroSim(options) {
     }
   }
 
-  // ---- animation timeline -----------------------------------------------------------------
-  function animate(stages) {
-    finishAnimation();
-    const list = (stages || []).map((stage, index) =>
-      typeof stage === "number" ? { name: `stage${index}`, ms: stage } : { ms: 400, ...stage },
-    );
-    if (list.length === 0) {
-      redraw();
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      animation = { stages: list, start: performance.now(), resolve, current: null };
-      advanceAnimation();
-      updateLoop();
-    });
-  }
-
-  function advanceAnimation() {
-    if (!animation) return;
-    let elapsed = performance.now() - animation.start;
-    for (let index = 0; index < animation.stages.length; index++) {
-      const stage = animation.stages[index];
-      if (elapsed < stage.ms) {
-        // Reduced motion keeps the stages and their timing but never moves: each stage is shown
-        // at its end state (progress 1).
-        const progress = motion.reduced || stage.ms <= 0 ? 1 : elapsed / stage.ms;
-        animation.current = { ...stage, index, progress, reduced: motion.reduced };
-        return;
-      }
-      elapsed -= stage.ms;
-    }
-    finishAnimation();
-  }
-
-  function finishAnimation() {
-    if (!animation) return;
-    const { resolve } = animation;
-    animation = null;
-    resolve();
-    updateLoop();
-    redraw();
-  }
-
   // ---- drawing ----------------------------------------------------------------------------
   function updateLoop() {
     if (!p5instance) return;
     const spinning = !sim.state && !failed && !motion.reduced;
-    const want = looping || animation !== null || spinning;
+    const want = looping || clock.running || spinning;
     if (want && !p5instance.isLooping()) p5instance.loop();
     if (!want && p5instance.isLooping()) p5instance.noLoop();
   }
@@ -600,64 +413,37 @@ export function createMicroSim(options) {
   function updateDescription() {
     const canvas = p5instance?.canvas;
     if (!canvas) return;
-    let text = `${title}: loading${sim.phase ? ` (${sim.phase})` : ""}`;
-    if (failed) text = `${title}: could not start`;
-    else if (sim.state) {
-      try {
-        text = options.describe ? String(options.describe(sim.state)) : title;
-      } catch (error) {
-        console.error(`[${id}] describe() failed`, error);
-        text = title;
-      }
-    }
-    canvas.setAttribute("aria-label", text);
-  }
-
-  function drawLoading(p) {
-    const c = sim.colors;
-    p.background(c.bg);
-    p.noStroke();
-    p.fill(c.fg);
-    p.textAlign(p.CENTER, p.CENTER);
-    p.textSize(Math.min(22, Math.max(16, sim.width / 30)));
-    const cx = sim.width / 2;
-    const cy = sim.height / 2;
-    if (failed) {
-      p.text("The simulation could not start.", cx, cy - 60);
-      return;
-    }
-    p.text("Loading the Python engine…", cx, cy + 28);
-    p.fill(c.muted);
-    p.textSize(16);
-    p.text(sim.phase || "", cx, cy + 56);
-    if (typeof sim.progress === "number") {
-      const barWidth = Math.min(240, sim.width * 0.6);
-      p.noStroke();
-      p.fill(c.grid);
-      p.rect(cx - barWidth / 2, cy + 76, barWidth, 8, 4);
-      p.fill(c.accent);
-      p.rect(cx - barWidth / 2, cy + 76, barWidth * Math.min(1, sim.progress), 8, 4);
-    }
-    const t = motion.reduced ? 0 : performance.now() / 1000;
-    p.noFill();
-    p.strokeWeight(5);
-    p.stroke(c.grid);
-    p.circle(cx, cy - 16, 40);
-    p.stroke(c.accent);
-    if (motion.reduced) p.circle(cx, cy - 16, 40);
-    else p.arc(cx, cy - 16, 40, 40, t * 4, t * 4 + 1.6);
+    const { describe } = options;
+    const label = canvasDescription({
+      id,
+      title,
+      failed,
+      state: sim.state,
+      phase: sim.phase,
+      describe,
+      sim,
+    });
+    canvas.setAttribute("aria-label", label);
   }
 
   function frame(p, userDraw) {
-    advanceAnimation();
+    clock.advance();
     if (!sim.state || failed) {
-      drawLoading(p);
+      drawLoading(p, {
+        colors: sim.colors,
+        width: sim.width,
+        height: sim.height,
+        phase: sim.phase,
+        progress: sim.progress,
+        failed: Boolean(failed),
+        reduced: motion.reduced,
+      });
       return;
     }
     try {
       if (userDraw) userDraw.call(p);
       else p.background(sim.colors.bg);
-      relayoutIfNeeded();
+      sizes.relayoutIfNeeded();
     } catch (error) {
       console.error(`[${id}] draw() failed`, error);
       readyMarked = false;
@@ -665,57 +451,6 @@ export function createMicroSim(options) {
       return;
     }
     markReady();
-  }
-
-  let laidOutWith = 0; // the minCanvasHeight of the last layout
-  let relayoutQueued = false;
-
-  function neededHeight(width) {
-    if (typeof options.minCanvasHeight !== "function") return 0;
-    const needed = Number(options.minCanvasHeight(width));
-    return Number.isFinite(needed) && needed > 0 ? Math.ceil(needed) : 0;
-  }
-
-  // After each frame: if the view now needs another height (a new state, an animation step),
-  // lay the page out again once the frame is done.
-  function relayoutIfNeeded() {
-    if (relayoutQueued || typeof options.minCanvasHeight !== "function") return;
-    if (neededHeight(sim.width) === laidOutWith) return;
-    relayoutQueued = true;
-    setTimeout(() => {
-      relayoutQueued = false;
-      layout();
-    }, 0);
-  }
-
-  function layout() {
-    const width = Math.max(1, Math.floor(main.clientWidth));
-    const free = canvasHeight - panel.offsetHeight;
-    laidOutWith = neededHeight(width);
-    const height = Math.max(
-      Math.round(canvasHeight * MIN_CANVAS_SHARE),
-      Math.floor(free),
-      laidOutWith,
-    );
-    main.style.height = height + panel.offsetHeight > canvasHeight ? "auto" : `${canvasHeight}px`;
-    stage.style.height = `${height}px`;
-    if (width === sim.width && height === sim.height) return;
-    sim.width = width;
-    sim.height = height;
-    if (p5instance?.canvas) {
-      p5instance.resizeCanvas(width, height);
-      if (typeof options.resized === "function") options.resized(sim);
-      redraw();
-    }
-  }
-
-  let lastPostedHeight = 0;
-  function postHeight() {
-    const height = Math.ceil(document.documentElement.scrollHeight);
-    if (height !== lastPostedHeight) {
-      lastPostedHeight = height;
-      postToParent({ type: "microsim-resize", id, height });
-    }
   }
 
   async function startSketch() {
@@ -741,10 +476,10 @@ export function createMicroSim(options) {
           p.frameRate(60);
           if (userSetup) await userSetup.call(p);
           updateDescription();
-          resolve();
+          resolve(undefined);
         };
         p.draw = () => frame(p, userDraw);
-        p.windowResized = () => layout();
+        p.windowResized = () => sizes.layout();
       }, stage);
       sim.p5 = p5instance;
     });
@@ -760,15 +495,8 @@ export function createMicroSim(options) {
     report(error);
   }
   if (notices.length) notice(notices.join(" "));
-  layout();
-  new ResizeObserver(() => {
-    layout();
-    postHeight();
-  }).observe(main);
-  new ResizeObserver(() => layout()).observe(panel);
-  addEventListener("pagehide", () => {
-    if (handle !== null && sharedEngine) sharedEngine.dispose(handle);
-  });
+  sizes.watch();
+  addEventListener("pagehide", () => bridge.dispose());
 
   startSketch()
     .then(updateLoop)

@@ -181,8 +181,7 @@ def test_jump_link_moves_keyboard_focus_into_the_sim(sim_context: Any, site_url:
         assert page.evaluate("document.activeElement.getAttribute('href')") == (
             "#sim-cache-eviction-simulator"
         )
-        page.keyboard.press("Enter")
-        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")  # focus moves onto the sim's frame: Tab goes into the sim
         assert page.evaluate("document.activeElement.id") == "sim-cache-eviction-simulator"
     finally:
         page.close()
@@ -190,12 +189,12 @@ def test_jump_link_moves_keyboard_focus_into_the_sim(sim_context: Any, site_url:
 
 def _sim_frame(page: Any, sim_id: str) -> Any:
     page.locator(f"#sim-{sim_id}").scroll_into_view_if_needed()
+    # the chapter's iframes are loading="lazy": the frame starts loading once scrolled near
+    page.frame_locator(f"#sim-{sim_id}").locator("html[data-sim-state=ready]").wait_for(
+        state="attached", timeout=READY_TIMEOUT_MS
+    )
     for candidate in page.frames:
         if f"/sims/{sim_id}/main.html" in candidate.url:
-            candidate.wait_for_function(
-                "() => document.documentElement.dataset.simState === 'ready'",
-                timeout=READY_TIMEOUT_MS,
-            )
             return candidate
     raise AssertionError(f"no frame for {sim_id}")
 

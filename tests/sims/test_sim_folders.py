@@ -107,3 +107,25 @@ def test_docstring_examples(name: str) -> None:
     module = microsims.controller_module(name) if name in SIM_IDS else importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+# A module-level `let`/`var`, or a module-level object/array/Set/Map that the code then changes,
+# would be shared by every instance of the sim on a page: view state belongs on `sim.view`.
+TOP_LEVEL_MUTABLE = re.compile(r"^(?:let|var)\s|^(?:export\s+)?const\s+\w+\s*=\s*(?:\{|\[|new\s)")
+
+
+@pytest.mark.parametrize("sim_id", SIM_IDS)
+def test_a_sims_javascript_keeps_no_module_level_state(sim_id: str) -> None:
+    found = []
+    for path in sorted((ROOT / "sims" / sim_id).glob("*.js")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not TOP_LEVEL_MUTABLE.match(line):
+                continue
+            name = re.match(r"^(?:export\s+)?(?:let|var|const)\s+(\w+)", line)
+            # constants: ALL_CAPS names and frozen tables are data, not state
+            if name and name.group(1).isupper() and not re.match(r"^(?:let|var)\s", line):
+                continue
+            if "Object.freeze(" in line:
+                continue
+            found.append(f"{path.name}:{number}: {line.strip()}")
+    assert found == [], "module-level state; keep it on sim.view instead"

@@ -264,8 +264,11 @@ def test_redis_approximation_shows_a_sampling_miss(open_sim):
     assert state["samples"] == 5 and state["lfuCounter"] == "log"
 
 
-def test_screenshot(open_sim):
-    page = open_sim(SIM, "theme=light")
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_screenshot(open_sim, theme):
+    # the catalogue's picture (light) and its dark twin, <id>-dark.png, in the same state
+    shot = SCREENSHOT if theme == "light" else SCREENSHOT.with_name(f"{SIM}-dark.png")
+    page = open_sim(SIM, f"theme={theme}")
     page.set_viewport_size({"width": 780, "height": 482})
     page.wait_for_function("() => document.querySelector('canvas').clientWidth === 780")
     state = sim_step(page, 13)  # cache full, A idle longest: LRU is about to drop it
@@ -273,8 +276,8 @@ def test_screenshot(open_sim):
     page.get_by_label("Predict next eviction", exact=True).select_option("A")
     page.wait_for_function("() => window.microsim.state().prediction === 'A'")
     page.wait_for_timeout(200)
-    page.locator("#microsim").screenshot(path=str(SCREENSHOT), animations="disabled")
-    assert SCREENSHOT.stat().st_size > 10_000
+    page.locator("#microsim").screenshot(path=str(shot), animations="disabled")
+    assert shot.stat().st_size > 10_000
 
 
 # ---------------------------------------------------------------- QA pass: what the canvas says

@@ -413,8 +413,11 @@ def test_phone_page_grows_instead_of_squeezing(open_sim):
     assert info["minCanvasHeight"] == 0
 
 
-def test_screenshot(open_sim):
-    page = open_sim(SIM, "theme=light")
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_screenshot(open_sim, theme):
+    # the catalogue's picture (light) and its dark twin, <id>-dark.png, in the same state
+    shot = SCREENSHOT if theme == "light" else SCREENSHOT.with_name(f"{SIM}-dark.png")
+    page = open_sim(SIM, f"theme={theme}")
     page.set_viewport_size({"width": 780, "height": 600})
     sim_step(page, STAMPEDE_WINDOW)  # "None" rows
     for name, panel, title in (
@@ -443,8 +446,8 @@ def test_screenshot(open_sim):
     sim = page.locator("#microsim")
     box = sim.bounding_box()
     assert 770 <= box["width"] <= 790 and 490 <= box["height"] <= 510
-    sim.screenshot(path=str(SCREENSHOT))
-    assert SCREENSHOT.stat().st_size > 10_000
+    sim.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
 
 
 OPTIONS = json.loads((ROOT / "sims" / SIM / "sim.json").read_text(encoding="utf-8"))["options"]

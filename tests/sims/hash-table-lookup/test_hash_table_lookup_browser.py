@@ -79,6 +79,21 @@ def test_lookup_collision_resize_and_screenshot(open_sim):
     page.locator("#microsim").screenshot(path=str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000
 
+    # its dark twin, <id>-dark.png: the same steps with the dark scheme
+    dark = open_sim(SIM, "theme=dark")
+    dark.set_viewport_size({"width": 760, "height": 440})
+    for key in ("order:9001", "order:9001", "user:42"):
+        dark.get_by_label("Enter key").fill(key)
+        dark.get_by_role("button", name="Hash", exact=True).click()
+        wait_key(dark, key)
+        sim_step(dark, 1)
+    dark.get_by_role("button", name="Show Collision", exact=True).click()
+    dark.wait_for_function("window.microsim.state().collision !== null")
+    assert sim_step(dark, 1)["collision"] == collision
+    assert dark.evaluate("document.documentElement.dataset.theme") == "dark"
+    dark.locator("#microsim").screenshot(path=str(SCREENSHOT.with_name(f"{SIM}-dark.png")))
+    dark.close()
+
     # "Table size" to 16 (keyboard on the slider): every key in bucket fnv1a(key) % 16
     slider = page.get_by_role("slider", name="Table size")
     slider.focus()
