@@ -35,8 +35,10 @@ let sharedEngine = null; // the page's one client, shared by every sim of the pa
  * @returns {EngineClient & {dead?: boolean}}
  */
 function engine(onStatus) {
-  if (!sharedEngine || sharedEngine.dead) sharedEngine = new EngineClient({ onStatus });
-  else sharedEngine.onStatus = onStatus;
+  if (!sharedEngine || sharedEngine.dead) {
+    // after a dead worker, a fresh one: the old may still run (and answer with its error)
+    sharedEngine = new EngineClient({ onStatus, fresh: Boolean(sharedEngine?.dead) });
+  } else sharedEngine.onStatus = onStatus;
   return sharedEngine;
 }
 

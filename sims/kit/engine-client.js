@@ -36,9 +36,12 @@ const WORKER_NAME = String(WORKER_QUERY) ? `kvengine?${WORKER_QUERY}` : "kvengin
 
 export class EngineClient {
   /**
-   * @param {{onStatus?: (status: EngineStatus) => void, shared?: boolean}} [options]
+   * `fresh`: a worker of its own name, never one already running (after a worker reported a
+   * fatal error, e.g. WebAssembly blocked by its security policy).
+   * @param {{onStatus?: (status: EngineStatus) => void, shared?: boolean, fresh?: boolean}} [options]
    */
-  constructor({ onStatus = (_status) => {}, shared = true } = {}) {
+  constructor({ onStatus = (_status) => {}, shared = true, fresh = false } = {}) {
+    this.name = fresh ? `${WORKER_NAME}#${Date.now().toString(36)}` : WORKER_NAME;
     this.onStatus = onStatus;
     this.pending = new Map();
     this.nextRid = 1;
@@ -53,7 +56,7 @@ export class EngineClient {
   connect(shared) {
     if (shared && typeof SharedWorker === "function") {
       try {
-        const worker = new SharedWorker(WORKER_URL, { type: "module", name: WORKER_NAME });
+        const worker = new SharedWorker(WORKER_URL, { type: "module", name: this.name });
         // A browser with SharedWorker but without module SharedWorkers fails here before the
         // worker has said anything: fall back to a dedicated worker and resend what is pending.
         worker.onerror = () => {
@@ -76,7 +79,7 @@ export class EngineClient {
       return;
     }
     try {
-      const worker = new Worker(WORKER_URL, { type: "module", name: WORKER_NAME });
+      const worker = new Worker(WORKER_URL, { type: "module", name: this.name });
       worker.onerror = (event) => {
         event.preventDefault?.();
         this.fail("The engine worker could not start.");
@@ -108,7 +111,7 @@ export class EngineClient {
     if (!message) return;
     this.heard = true;
     if (message.op === "status") {
-      // A worker that cannot recover (WebAssembly blocked) closes itself: a Retry needs a new one.
+      // A worker that cannot recover (WebAssembly blocked): a Retry needs a new one.
       if (message.phase === "error" && message.fatal) this.dead = true;
       // How the interpreter started ("snapshot" or "normal"), for tests and the benchmark.
       if (message.phase === "ready" && message.start && globalThis.document) {

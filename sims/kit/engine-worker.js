@@ -37,7 +37,9 @@
 // modules imported again under a fresh URL, since a browser remembers a failed import); pages
 // still waiting are answered by the new attempt. WebAssembly blocked by a security policy (no
 // 'wasm-unsafe-eval' in this worker's Content-Security-Policy header) cannot get better in this
-// worker: it reports the error as `fatal` and closes, and a Retry starts a fresh worker.
+// worker: it reports the error as `fatal`, and a Retry opens a fresh worker under a new name
+// (engine-client.js). This worker does not close itself: a page connecting to a closing shared
+// worker may be left unanswered; it keeps answering with the same error.
 //
 // Memory snapshot: where config.js names one (scripts/build_snapshot.mjs makes it at build time),
 // the interpreter is restored from it -- Python already started, the engine already imported --
@@ -623,8 +625,8 @@ function startAttempt() {
       const message = describeFailure(error, attempt.failures);
       console.error("[kvengine worker]", error);
       const fatal = error instanceof FatalLoadError;
+      // fatal: no attempt in this worker can do better; a Retry opens a fresh worker
       setPhase("error", message, fatal ? { fatal } : {});
-      if (fatal) setTimeout(() => self.close(), 0); // a Retry opens a fresh worker
       throw new Error(message);
     },
   );

@@ -135,7 +135,7 @@ def test_a_policy_that_blocks_webassembly_is_named_and_a_fresh_worker_recovers(
             assert "'wasm-unsafe-eval'" in text
     finally:
         failing_server.extra_headers.clear()
-    # the worker could not recover and closed itself: each tab's Retry opens a fresh one
+    # that worker cannot recover: each tab's Retry opens a fresh worker of its own
     retry_until_ready(pages, pages)
 
 
