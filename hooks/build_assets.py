@@ -32,7 +32,15 @@ What it adds to MkDocs' file collection (so ``mkdocs build`` and ``mkdocs serve`
 * ``sims/kit/config.js``: the asset URLs the kit and the worker load. In CDN mode
   (``MICROSIM_ASSETS=cdn`` or ``extra: microsim_assets: cdn``) p5 and Pyodide come from jsDelivr
   at the versions pinned in ``package-lock.json``, each with a Subresource Integrity hash computed
-  from the local npm copy, and nothing is vendored.
+  from the local npm copy, and nothing is vendored. ``development`` is true under ``mkdocs
+  serve`` (``MICROSIM_DEV=1`` or ``0`` overrides): the engine then adds Python tracebacks to its
+  internal errors, for the console; a built site never shows them;
+* each sim's ``main.html`` (``sims/<id>/main.html`` beside a ``sim.json``) gets the site's
+  Content Security Policy as a ``<meta http-equiv>`` right after its ``<meta charset>``
+  (:func:`content_security_policy`: scripts, styles, workers and fetches from the site itself
+  only, WebAssembly allowed, no inline script or style; in CDN mode jsDelivr is added for scripts
+  and fetches). One home for the policy; a sim page without ``<meta charset="utf-8">`` fails the
+  build.
 
 Trade-off: files are added in ``on_files`` rather than copied in ``on_post_build`` so that
 ``mkdocs serve`` serves them too, the nav can list the sim pages, and MkDocs' own copying skips
@@ -74,7 +82,9 @@ PYODIDE_FILES = (
     "pyodide-lock.json",
 )
 P5_FILE = "lib/p5.min.js"
-CDN_BASE = "https://cdn.jsdelivr.net/npm"
+CDN_ORIGIN = "https://cdn.jsdelivr.net"
+CDN_BASE = f"{CDN_ORIGIN}/npm"
+CHARSET_META = '<meta charset="utf-8">'
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 MODES = ("self", "cdn")
 PYTHON_PACKAGES = ("kvengine", "microsims")
@@ -148,7 +158,57 @@ def engine_zip(root: Path) -> bytes:
     return buffer.getvalue()
 
 
-def asset_config(root: Path, mode: str, engine: bytes) -> dict[str, Any]:
+_command = {"name": "build"}  # set by on_startup: "build", "serve" or "gh-deploy"
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    """Remember whether MkDocs builds or serves (``development`` in config.js)."""
+    _command["name"] = command
+
+
+def development_mode() -> bool:
+    """True under ``mkdocs serve``; the environment variable ``MICROSIM_DEV`` (1/0) wins."""
+    env = os.environ.get("MICROSIM_DEV", "").strip().lower()
+    if env in ("1", "true", "yes", "0", "false", "no"):
+        return env in ("1", "true", "yes")
+    return _command["name"] == "serve"
+
+
+def content_security_policy(mode: str) -> str:
+    """The Content Security Policy of every sim page, for ``mode`` ("self" or "cdn").
+
+    >>> "jsdelivr" in content_security_policy("self"), "jsdelivr" in content_security_policy("cdn")
+    (False, True)
+    """
+    cdn = f" {CDN_ORIGIN}" if mode == "cdn" else ""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'wasm-unsafe-eval'{cdn}",
+            "worker-src 'self'",
+            "style-src 'self'",
+            f"connect-src 'self'{cdn}",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+
+def with_policy(html: str, mode: str, where: str = "main.html") -> str:
+    """``html`` with the policy's ``<meta http-equiv>`` right after its ``<meta charset>``."""
+    if CHARSET_META not in html:
+        raise PluginError(f"{where}: no {CHARSET_META} to put the security policy after")
+    policy = content_security_policy(mode)
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    return html.replace(CHARSET_META, f"{CHARSET_META}\n{meta}", 1)
+
+
+def asset_config(
+    root: Path, mode: str, engine: bytes, *, development: bool = False
+) -> dict[str, Any]:
     """What config.js exports. Self-hosted URLs are relative to ``sims/kit/``."""
     p5_version = npm_version(root, "p5")
     pyodide_version = npm_version(root, "pyodide")
@@ -156,6 +216,7 @@ def asset_config(root: Path, mode: str, engine: bytes) -> dict[str, Any]:
     engine_version = hashlib.sha256(engine).hexdigest()[:16]
     config: dict[str, Any] = {
         "mode": mode,
+        "development": development,
         "engine": {"url": f"kvengine.zip?v={engine_version}", "version": engine_version},
         "p5": {"version": p5_version},
         "pyodide": {"version": pyodide_version, "files": list(PYODIDE_FILES)},
@@ -375,6 +436,7 @@ def on_files(files: Files, config: Any) -> Files:
     site_dir = config.site_dir
     use_urls = config.use_directory_urls
     drop_linked_sims(files, config, root)
+    mode = assets_mode(config)
     if sims_dir.is_dir():
         for path in sorted(p for p in sims_dir.rglob("*") if p.is_file()):
             relative = path.relative_to(sims_dir)
@@ -384,6 +446,12 @@ def on_files(files: Files, config: Any) -> Files:
             if relative.suffix == ".md" and files.get_file_from_path(src_uri) is not None:
                 log.info("build_assets: docs/%s wins over %s", src_uri, path)
                 continue
+            sim_folder = sims_dir / relative.parts[0]
+            if relative.name == "main.html" and len(relative.parts) == 2:
+                if (sim_folder / SIM_SPEC).is_file():
+                    html = with_policy(path.read_text(encoding="utf-8"), mode, src_uri)
+                    _add(files, File.generated(config, src_uri, content=html))
+                    continue
             if relative.name == "metadata.json" and len(relative.parts) == 2:
                 moved = site_metadata(path, relative.parts[0], config.site_url)
                 if moved is not None:
@@ -391,10 +459,9 @@ def on_files(files: Files, config: Any) -> Files:
                     continue
             _add(files, File(src_uri, str(root), site_dir, use_urls))
 
-    mode = assets_mode(config)
     engine = engine_zip(root)
     _add(files, File.generated(config, "sims/kit/kvengine.zip", content=engine))
-    assets = asset_config(root, mode, engine)
+    assets = asset_config(root, mode, engine, development=development_mode())
     # The memory snapshot and the sizes of the downloads (for the progress line).
     pyodide_dir = root / "node_modules" / "pyodide"
     sizes = {name: (pyodide_dir / name).stat().st_size for name in PYODIDE_FILES}

@@ -16,6 +16,12 @@ A controller calls :func:`read_params` in its ``__init__`` (a bad value falls ba
 default, with a notice) and :func:`check` in a command (a bad value raises
 :class:`~microsims.SimInputError`, whose text the page shows; nothing changes).
 
+URL text in other forms than the canonical one (the same decisions as ``params.js``): spaces
+around a value, a plus sign or leading zeros on a number (``" 8 "``, ``"+5"``, ``"08"``) are
+read as the canonical value, and :func:`read_params` says so (``Read size=" 8 " as 8.``); a
+text parameter is taken as it is (a space is part of a key). A parameter given more than once
+(a list, as :func:`urllib.parse.parse_qs` returns it): the first wins, with a notice.
+
 >>> capacity = {"type": "int", "min": 3, "max": 10, "default": 6, "label": "Capacity",
 ...             "unit": "slots"}
 >>> check("capacity", capacity, "8")
@@ -26,18 +32,22 @@ Traceback (most recent call last):
 microsims.SimInputError: Capacity must be a whole number from 3 to 10 slots.
 >>> read_params({"params": {"capacity": capacity}}, {"capacity": True})
 ({'capacity': 6}, ['Capacity must be a whole number from 3 to 10 slots; using 6.'])
+>>> read_params({"params": {"capacity": capacity}}, {"capacity": ["+5", "9"]})[1]
+['capacity is given 2 times; using the first, capacity="+5".', 'Read capacity="+5" as 5.']
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from microsims import SimInputError
+from microsims.bidi import isolate
 
-__all__ = ["check", "choices", "labels", "read_params"]
+__all__ = ["check", "choices", "form_notice", "labels", "read_params"]
 
 _WHOLE = re.compile(r"\s*[+-]?\d{1,18}\s*")
 _TRUE = ("true", "1", "yes", "on")
@@ -96,6 +106,8 @@ def check(name: str, param: Mapping[str, Any], value: Any) -> Any:
         return number
     if kind == "enum":
         values = choices(param)
+        if isinstance(value, str) and value.strip() in values:
+            value = value.strip()
         if value not in values:
             shown = ", ".join(str(v) for v in values)
             raise SimInputError(f"{label} must be one of {shown}.")
@@ -113,6 +125,35 @@ def check(name: str, param: Mapping[str, Any], value: Any) -> Any:
     if limit is not None and len(value) > limit:
         raise SimInputError(f"{label} must be at most {limit:,} characters.")
     return value
+
+
+def _url_text(value: Any) -> str:
+    """How ``value`` is written in a URL (JavaScript's ``String(value)``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    shown = text if len(text) <= limit else text[: limit - 1] + "\u2026"
+    return isolate(json.dumps(shown, ensure_ascii=False))
+
+
+def form_notice(name: str, param: Mapping[str, Any], raw: Any, value: Any) -> str | None:
+    """The notice for a valid URL text in another form than ``value``'s canonical one, else None.
+
+    >>> form_notice("size", {"type": "int"}, " 8 ", 8)
+    'Read size=" 8 " as 8.'
+    >>> form_notice("size", {"type": "int"}, "8", 8) is None
+    True
+    """
+    if not isinstance(raw, str) or param["type"] == "string":
+        return None
+    canonical = _url_text(value)
+    same = raw.strip() == raw if param["type"] == "bool" else raw == canonical
+    return None if same else f"Read {name}={_quoted(raw)} as {canonical}."
 
 
 def read_params(
@@ -144,11 +185,21 @@ using 4.'])
         default = param["default"]
         raw = given.get(name)
         values[name] = default
+        if isinstance(raw, (list, tuple)):
+            if len(raw) > 1:
+                first = _quoted(str(raw[0]))
+                notices.append(
+                    f"{name} is given {len(raw)} times; using the first, {name}={first}."
+                )
+            raw = raw[0] if raw else None
         if raw is None or raw == "":
             continue
         try:
             values[name] = check(name, param, raw)
             taken.add(name)
+            form = form_notice(name, param, raw, values[name])
+            if form:
+                notices.append(form)
         except SimInputError as error:
             default = values[param["maxFrom"]] if "maxFrom" in param else default
             notices.append(f"{str(error).rstrip('.')}; using {default}.")

@@ -24,12 +24,16 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import os
+import re
 import shutil
+import socket
 import socketserver
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -42,6 +46,7 @@ if str(ROOT) not in sys.path:  # so tests can `from tests.browser.helpers import
     sys.path.insert(0, str(ROOT))
 FIXTURE_SIMS = ROOT / "tests" / "browser" / "fixtures"
 READY_TIMEOUT_MS = 120_000
+HANG_LIMIT_S = 120
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -51,6 +56,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-default-apps",
     "--disable-extensions",
+    # Chromium's own calls home (autofill, hints, translation): the tests record every host the
+    # browser contacts (ForeignRecorder), so the browser itself must contact none.
+    "--disable-features=AutofillServerCommunication,OptimizationHints,Translate,MediaRouter",
+    "--disable-client-side-phishing-detection",
+    "--no-pings",
 ]
 
 
@@ -75,10 +85,24 @@ def build_site(target: Path, *, env: dict[str, str] | None = None) -> Path:
     )
     if result.returncode != 0:
         pytest.fail(f"mkdocs build failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
+    mode = (env or {}).get("MICROSIM_ASSETS") or os.environ.get("MICROSIM_ASSETS") or "self"
     for fixture in FIXTURE_SIMS.iterdir():
         if fixture.is_dir():
-            shutil.copytree(fixture, target / "sims" / fixture.name, dirs_exist_ok=True)
+            folder = target / "sims" / fixture.name
+            shutil.copytree(fixture, folder, dirs_exist_ok=True)
+            page = folder / "main.html"  # the site's security policy, as the hook gives sim pages
+            page.write_text(build_hook().with_policy(page.read_text("utf-8"), mode), "utf-8")
     return target
+
+
+@functools.cache
+def build_hook() -> Any:
+    """hooks/build_assets.py as a module (it is loaded by MkDocs, not imported as a package)."""
+    spec = importlib.util.spec_from_file_location("build_assets", ROOT / "hooks/build_assets.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -91,19 +115,36 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         ".zip": "application/zip",
     }
 
-    def __init__(self, *args: Any, fail_paths: set[str], **kwargs: Any) -> None:
-        self.fail_paths = fail_paths
+    def __init__(self, *args: Any, server_state: SiteServer, **kwargs: Any) -> None:
+        self.state = server_state
         super().__init__(*args, **kwargs)
 
     def send_head(self):  # type: ignore[no-untyped-def]
         path = urlsplit(self.path).path
-        if any(path.endswith(suffix) for suffix in self.fail_paths):
+        self.state.hits.append(path)
+        if any(path.endswith(suffix) for suffix in self.state.fail_paths):
             self.send_error(404, "made unavailable by a test")
+            return None
+        for suffix, how in list(self.state.fail_with.items()):
+            if not path.endswith(suffix):
+                continue
+            if how == "hang":  # nothing at all until the test lets go, then a dropped connection
+                deadline = time.monotonic() + HANG_LIMIT_S
+                while self.state.fail_with.get(suffix) == "hang" and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                self.close_connection = True
+                return None
+            self.send_error(int(how), "made unavailable by a test")
             return None
         return super().send_head()
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
+        path = urlsplit(self.path).path
+        for suffix, headers in self.state.extra_headers.items():
+            if path.endswith(suffix):
+                for name, value in headers.items():
+                    self.send_header(name, value)
         super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
@@ -116,7 +157,13 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 
 class SiteServer:
-    """A static server on a free 127.0.0.1 port; ``fail_paths`` makes files answer 404.
+    """A static server on a free 127.0.0.1 port that tests can make fail, file by file.
+
+    * ``fail_paths``: path suffixes that answer 404;
+    * ``fail_with``: path suffix -> an HTTP status (``503``) or ``"hang"``: nothing is sent until
+      the suffix leaves the dict (or HANG_LIMIT_S pass), then the connection is dropped;
+    * ``extra_headers``: path suffix -> headers added to its answers (a Content-Security-Policy);
+    * ``hits``: every path asked for, in order (this sees workers' requests too).
 
     >>> server = SiteServer(Path("site")); server.url  # doctest: +SKIP
     'http://127.0.0.1:40123/'
@@ -124,7 +171,10 @@ class SiteServer:
 
     def __init__(self, directory: Path) -> None:
         self.fail_paths: set[str] = set()
-        handler = functools.partial(_Handler, directory=str(directory), fail_paths=self.fail_paths)
+        self.fail_with: dict[str, int | str] = {}
+        self.extra_headers: dict[str, dict[str, str]] = {}
+        self.hits: list[str] = []
+        handler = functools.partial(_Handler, directory=str(directory), server_state=self)
         self._server = _Server(("127.0.0.1", 0), handler)
         self.port = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/"
@@ -132,6 +182,7 @@ class SiteServer:
         self._thread.start()
 
     def close(self) -> None:
+        self.fail_with.clear()  # lets hanging answers go
         self._server.shutdown()
         self._server.server_close()
 
@@ -177,6 +228,94 @@ def other_origin_dir(other_origin: SiteServer) -> Path:
     return other_origin.folder  # type: ignore[attr-defined,no-any-return]
 
 
+# ---- requests to other origins, workers' included ------------------------------------------------
+
+
+def _tls_server_name(data: bytes) -> str | None:
+    """The host name (SNI) of a TLS ClientHello, or None."""
+    try:
+        at = 5 + 4 + 2 + 32  # record header, handshake header, version, random
+        at += 1 + data[at]  # session id
+        at += 2 + int.from_bytes(data[at : at + 2], "big")  # cipher suites
+        at += 1 + data[at]  # compression methods
+        end = at + 2 + int.from_bytes(data[at : at + 2], "big")
+        at += 2
+        while at + 4 <= end:
+            kind = int.from_bytes(data[at : at + 2], "big")
+            size = int.from_bytes(data[at + 2 : at + 4], "big")
+            if kind == 0:  # server_name: list length, name type, name length, name
+                length = int.from_bytes(data[at + 7 : at + 9], "big")
+                return data[at + 9 : at + 9 + length].decode("ascii", "replace")
+            at += 4 + size
+    except IndexError:
+        return None
+    return None
+
+
+class ForeignRecorder:
+    """Where the browser's requests to other hosts end up: every host name resolves here.
+
+    Chromium is started with ``--host-resolver-rules`` mapping every host name to this listener
+    (the tests' own servers are addressed by IP, which no rule touches), so any request to
+    another origin -- from a page, a dedicated worker or the shared engine worker, which
+    Playwright's page events do not see -- arrives here as a connection and is recorded with its
+    host (the HTTP Host header, or the TLS server name). Nothing is ever answered.
+    """
+
+    # Hosts Chromium itself calls on a fresh profile whatever the flags (sign-in, autofill,
+    # updates); no page of the site names them. Any other host is recorded.
+    BROWSER_OWN = frozenset(
+        {
+            "accounts.google.com",
+            "clients2.google.com",
+            "content-autofill.googleapis.com",
+            "optimizationguide-pa.googleapis.com",
+            "safebrowsingohttpgateway.googleapis.com",
+            "update.googleapis.com",
+        }
+    )
+
+    def __init__(self) -> None:
+        self.hits: list[str] = []
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._record, args=(connection,), daemon=True).start()
+
+    def _record(self, connection: socket.socket) -> None:
+        with connection:
+            connection.settimeout(5)
+            try:
+                data = connection.recv(4096)
+            except OSError:
+                data = b""
+            host = None
+            if data.startswith(b"\x16\x03"):
+                host = _tls_server_name(data)
+            elif data:
+                match = re.search(rb"^Host:\s*(\S+)", data, re.M | re.I)
+                host = match.group(1).decode("ascii", "replace") if match else None
+            if host not in self.BROWSER_OWN:
+                self.hits.append(host or "a host this listener could not name")
+
+    def close(self) -> None:
+        self._socket.close()
+
+
+@pytest.fixture(scope="session")
+def foreign_recorder() -> Iterator[ForeignRecorder]:
+    recorder = ForeignRecorder()
+    yield recorder
+    recorder.close()
+
+
 # ---- Chromium ---------------------------------------------------------------------------------
 
 
@@ -189,23 +328,45 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any], foreign_recorder: ForeignRecorder
+) -> dict[str, Any]:
+    resolver = (
+        f"--host-resolver-rules=MAP * 127.0.0.1:{foreign_recorder.port}, "
+        "EXCLUDE 127.0.0.1, EXCLUDE localhost"
+    )
+    args = {**browser_type_launch_args, "args": [*CHROMIUM_ARGS, resolver]}
     path = chromium_path()
     if path:
         args["executable_path"] = path
     return args
 
 
+# Playwright's wait_for_function evaluates its predicate with eval(), which the sim pages'
+# Content Security Policy forbids (no 'unsafe-eval'); test contexts therefore bypass the policy,
+# and the policy itself is tested in contexts that enforce it (tests/browser/test_hardening.py).
+BYPASS_CSP = {"bypass_csp": True}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, **BYPASS_CSP}
+
+
 # ---- pages that record problems ---------------------------------------------------------------
 
 
 class PageWatch:
-    """Records console errors, page errors and requests to other origins of one page."""
+    """Records console errors, page errors and requests to other origins of one page; with a
+    ForeignRecorder, also any other host the browser reached meanwhile (workers included)."""
 
-    def __init__(self, page: Any, allowed_origins: set[str]) -> None:
+    def __init__(
+        self, page: Any, allowed_origins: set[str], recorder: ForeignRecorder | None = None
+    ) -> None:
         self.page = page
         self.allowed = allowed_origins
+        self.recorder = recorder
+        self.recorded_from = len(recorder.hits) if recorder else 0
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.foreign_requests: list[str] = []
@@ -237,6 +398,9 @@ class PageWatch:
             found += [f"page error: {text}" for text in self.page_errors]
             found += [f"failed response: {text}" for text in self.failed_responses]
         found += [f"request to another origin: {url}" for url in self.foreign_requests]
+        if self.recorder is not None:
+            hosts = self.recorder.hits[self.recorded_from :]
+            found += [f"connection to another host (page or worker): {host}" for host in hosts]
         return found
 
 
@@ -257,7 +421,7 @@ def wait_sim_settled(page: Any, timeout: float = READY_TIMEOUT_MS) -> str:
 @pytest.fixture(scope="session")
 def sim_context(browser: Any, site_url: str) -> Iterator[Any]:
     """One browser context for sim pages, kept warm by a page that holds the engine worker."""
-    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    context = browser.new_context(viewport={"width": 1000, "height": 800}, **BYPASS_CSP)
     keeper = context.new_page()
     keeper.goto(f"{site_url}sims/kit-fixture/main.html")
     wait_sim_settled(keeper)
@@ -266,12 +430,14 @@ def sim_context(browser: Any, site_url: str) -> Iterator[Any]:
 
 
 @pytest.fixture
-def watch_page() -> Iterator[Callable[[Any, set[str]], PageWatch]]:
+def watch_page(
+    foreign_recorder: ForeignRecorder,
+) -> Iterator[Callable[[Any, set[str]], PageWatch]]:
     """Attach a PageWatch to any page; fails the test at teardown if it saw problems."""
     watches: list[PageWatch] = []
 
     def attach(page: Any, allowed_origins: set[str]) -> PageWatch:
-        watch = PageWatch(page, allowed_origins)
+        watch = PageWatch(page, allowed_origins, foreign_recorder)
         watches.append(watch)
         return watch
 

@@ -248,3 +248,49 @@ def test_snapshot_script_gives_the_same_bytes_for_the_same_sources(tmp_path: Pat
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     assert outputs[0].startswith(b"KVSNAP1\n")
+
+
+def test_every_sim_page_carries_the_security_policy_in_both_modes(
+    mkdocs_config: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MICROSIM_SNAPSHOT", "0")
+    sims = sorted(p.parent.name for p in (ROOT / "sims").glob("*/sim.json"))
+    for mode in ("self", "cdn"):
+        monkeypatch.setenv("MICROSIM_ASSETS", mode)
+        files = hook.on_files(Files([]), mkdocs_config)
+        for sim in sims:
+            html = generated(files, f"sims/{sim}/main.html").decode()
+            head = html.split("<head>", 1)[1]
+            policy = re.search(
+                r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', head
+            )
+            assert policy, sim
+            assert head.index(policy.group(0)) < head.index("<script"), "before any script"
+            directives = dict(part.strip().split(" ", 1) for part in policy.group(1).split(";"))
+            assert directives["style-src"] == "'self'", "no inline styles"
+            assert "'unsafe-inline'" not in policy.group(1) and "'unsafe-eval'" not in policy.group(
+                1
+            )
+            cdn = "https://cdn.jsdelivr.net"
+            assert (cdn in directives["script-src"]) == (mode == "cdn")
+            assert "<style" not in html and " style=" not in html, f"{sim}: inline style"
+    with pytest.raises(hook.PluginError, match="security policy"):
+        hook.with_policy("<html><head><title>x</title></head></html>", "self")
+
+
+def test_development_mode_is_mkdocs_serve_unless_the_environment_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MICROSIM_DEV", raising=False)
+    try:
+        hook.on_startup("build", dirty=False)
+        assert hook.development_mode() is False
+        hook.on_startup("serve", dirty=False)
+        assert hook.development_mode() is True
+        monkeypatch.setenv("MICROSIM_DEV", "0")
+        assert hook.development_mode() is False
+        hook.on_startup("build", dirty=False)
+        monkeypatch.setenv("MICROSIM_DEV", "1")
+        assert hook.development_mode() is True
+    finally:
+        hook.on_startup("build", dirty=False)

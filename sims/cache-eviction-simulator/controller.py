@@ -49,6 +49,7 @@ from typing import Any
 from kvengine.clock import VirtualClock
 from kvengine.store import Store
 from microsims import SimInputError, spec_beside
+from microsims.bidi import isolate
 from microsims.params import check, choices, labels, read_params
 
 SPEC = spec_beside(__file__)  # sim.json: the parameters' ranges, defaults and labels
@@ -130,7 +131,7 @@ def parse_sequence(text: str) -> list[Access]:
     for token in tokens:
         match = _TOKEN.match(token)
         if not match:
-            shown = token if len(token) <= 20 else token[:20] + "…"
+            shown = isolate(token if len(token) <= 20 else token[:20] + "…")
             raise SimInputError(
                 f'"{shown}" is not a key: use up to {MAX_KEY_LENGTH} letters, digits or _ : . -, '
                 "optionally followed by @seconds for the TTL."

@@ -36,6 +36,15 @@ const P = SPEC.params;
 const TICK_MS = 500;
 const RESTARTS = new Set(["set_policy", "set_mode", "set_capacity", "set_sequence", "set_seed"]);
 const SEEDS = { min: 1, max: 200 }; // the seeds the Random spread is computed over
+// Commands that set a value: a queued one takes the newest value (sim.call({latest})).
+const SETTERS = new Set([
+  "set_policy",
+  "set_mode",
+  "set_capacity",
+  "set_seed",
+  "set_predicting",
+  "predict",
+]);
 
 // The view state of one instance lives on `sim.view`: `timer` (the Full Sequence interval) and
 // `anim` ({before, evicted, newKey, touchedKey, hit}: the last step, for its animation),
@@ -69,7 +78,8 @@ function syncTimer(sim) {
 /** Call the controller, then start the step animation if exactly one access happened. */
 async function act(sim, method, args = {}) {
   const before = sim.state;
-  const after = await sim.call(method, args);
+  // a setter's newest value is all that matters: a burst of changes runs the newest only
+  const after = await sim.call(method, args, SETTERS.has(method) ? { latest: true } : {});
   syncTimer(sim);
   if (RESTARTS.has(method) && before && after?.restarted && after.narration !== before.narration) {
     // e.g. "Policy changed to LFU; the run restarted from step 0."; further changes before the

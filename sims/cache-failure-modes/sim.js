@@ -234,7 +234,10 @@ createMicroSim({
     const box = document.querySelector(".ms-controls");
     const act = (panel, command, args = {}) => {
       view.shown = panel;
-      return sim.call(command, { panel, ...args });
+      // a mitigation choice: latest wins, so a burst of changes (arrow keys held on the select)
+      // runs the newest only
+      const coalesce = command === "mitigate" ? { latest: panel } : {};
+      return sim.call(command, { panel, ...args }, coalesce);
     };
     const named = (el, panel, words) => {
       el.setAttribute("aria-label", `${PANEL_NAME[panel]}: ${words}`);
@@ -344,7 +347,7 @@ createMicroSim({
         name: options.speed.label,
         options: optionPairs(options.speed),
         value: String(options.speed.default),
-        onChange: (v) => sim.call("speed", { speed: Number(v) }),
+        onChange: (v) => sim.call("speed", { speed: Number(v) }, { latest: true }),
       });
       c.speed.msLabel.textContent = `${options.speed.label} (both panels)`;
     });

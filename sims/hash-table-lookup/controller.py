@@ -45,6 +45,7 @@ from typing import Any
 from kvengine.hashing import HASH_FUNCTIONS, hash_trace, key_bytes
 from kvengine.hashtable import HashTable
 from microsims import SimInputError, spec_beside
+from microsims.bidi import isolate
 from microsims.params import check, labels, read_params
 
 SPEC = spec_beside(__file__)  # sim.json: the parameters' ranges, defaults and labels
@@ -109,14 +110,16 @@ PRODUCT_NAMES = ("red pen", "desk lamp", "notebook", "green tea", "usb cable", "
 
 
 def display_key(key: str, limit: int = KEY_DISPLAY_CHARS) -> str:
-    """Shorten a key for the canvas, with an ellipsis when cut.
+    """Shorten a key for the canvas and the narration, with an ellipsis when cut; a key with
+    right-to-left letters or direction controls is bidi-isolated (:func:`microsims.bidi.isolate`),
+    so it cannot reorder the sentence around it.
 
     >>> display_key("user:42")
     'user:42'
     >>> display_key("x" * 30)
     'xxxxxxxxxxxxxxxxxxx\u2026'
     """
-    return key if len(key) <= limit else key[: limit - 1] + "\u2026"
+    return isolate(key if len(key) <= limit else key[: limit - 1] + "\u2026")
 
 
 def _byte_label(byte: int, char: str = "") -> str:
@@ -130,7 +133,7 @@ def _byte_label(byte: int, char: str = "") -> str:
     if byte == 0x20:
         return f"space = {byte}"
     if byte >= 0xC0 and char and not char.startswith("\\x"):
-        return f'0x{byte:02X} = {byte} (starts "{char}")'
+        return f'0x{byte:02X} = {byte} (starts "{isolate(char)}")'
     return f"0x{byte:02X} = {byte}"
 
 

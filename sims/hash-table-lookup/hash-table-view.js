@@ -16,6 +16,7 @@
 // drawScene returns what it drew (`scale`, the smallest text in CSS px, every text's box), which
 // the sim keeps as `sim.viewInfo` for tests: view facts only, no simulation state.
 
+import { isolate } from "../kit/bidi.js";
 import { arrow, box, ease, firstThatFits, fitText, label } from "../kit/draw.js";
 import { computeLayout, LINE, neededHeight, TOOLTIP_MAX_LINES } from "./hash-table-layout.js";
 
@@ -327,7 +328,7 @@ function entrySlots(row, count) {
  */
 export function fitMiddle(p, text, width) {
   const full = String(text);
-  if (p.textWidth(full) <= width) return full;
+  if (p.textWidth(full) <= width) return isolate(full);
   let lo = 0;
   let hi = full.length - 1;
   const cut = (n) =>
@@ -337,7 +338,7 @@ export function fitMiddle(p, text, width) {
     if (p.textWidth(cut(mid)) <= width) lo = mid;
     else hi = mid - 1;
   }
-  return lo > 0 ? cut(lo) : "…";
+  return isolate(lo > 0 ? cut(lo) : "…");
 }
 
 /** A key at 16 px, shortened in the middle to `width` (the prefix `mark` kept whole). */

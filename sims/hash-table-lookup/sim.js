@@ -87,13 +87,13 @@ createMicroSim({
       max: P.size.max,
       step: 1,
       value: sim.params.size,
-      onChange: (v) => sim.call("resize", { size: v }),
+      onChange: (v) => sim.call("resize", { size: v }, { latest: true }),
     });
     controls.hash = ui.select({
       name: P.hash.label,
       options: optionPairs(P.hash),
       value: sim.params.hash,
-      onChange: (name) => sim.call("hash_function", { name }),
+      onChange: (name) => sim.call("hash_function", { name }, { latest: true }),
     });
     ui.button({ name: "Reset", onClick: () => sim.call("reset") });
   },

@@ -13,28 +13,39 @@
 // and gets its progress and replies. (Where SharedWorker is missing the client starts its own
 // dedicated worker, as before.)
 //
+// A page in an <iframe sandbox> without allow-same-origin has an opaque origin ("null"): the
+// browser lets it start no worker of this site (and loads its modules only where the host sends
+// CORS headers), so the sim cannot run there. Nothing is tried; the page says so at once, with
+// the fix, and posts it to the parent as microsim-error (SANDBOXED, which the kit shows too).
+//
 // Usage (main.html <head>, before the module script):
 //   <script src="../kit/boot.js"></script>
 (() => {
   var root = document.documentElement;
+  var win = /** @type {any} */ (window);
+  var SANDBOXED =
+    "This page is embedded in a sandboxed frame without allow-same-origin, where the browser " +
+    "does not let it start the Python engine. Add allow-same-origin to the iframe's sandbox " +
+    'attribute: <iframe sandbox="allow-scripts allow-same-origin" ...>.';
+  var sandboxed = window.origin === "null";
+  if (sandboxed) win.microsimBlocked = SANDBOXED; // the kit, if its modules load, shows the same
 
   function startEngineEarly() {
-    if (typeof SharedWorker !== "function" || !document.currentScript) return;
+    var script = /** @type {HTMLScriptElement | null} */ (document.currentScript);
+    if (sandboxed || typeof SharedWorker !== "function" || !script) return;
     // The same URL and name as engine-client.js, or the browser would start a second worker.
-    var noSnapshot = /[?&]snapshot=0(&|$)/.test(location.search);
-    var url = new URL(
-      `engine-worker.js${noSnapshot ? "?snapshot=0" : ""}`,
-      /** @type {HTMLScriptElement} */ (document.currentScript).src,
-    );
+    var query = new URLSearchParams();
+    var page = new URLSearchParams(location.search);
+    if (page.get("snapshot") === "0") query.set("snapshot", "0");
+    if (/^\d{1,3}$/.test(page.get("stall") || "")) query.set("stall", page.get("stall") || "");
+    var suffix = String(query) ? `?${query}` : "";
+    var url = new URL(`engine-worker.js${suffix}`, script.src);
     var worker;
     try {
-      worker = new SharedWorker(url, {
-        type: "module",
-        name: noSnapshot ? "kvengine-no-snapshot" : "kvengine",
-      });
+      worker = new SharedWorker(url, { type: "module", name: `kvengine${suffix}` });
       worker.onerror = () => {}; // the client reports a worker that cannot start
       worker.port.start();
-      window.__kvengineEarlyWorker = worker; // held until the client connects
+      win.__kvengineEarlyWorker = worker; // held until the client connects
     } catch {
       /* the client falls back to a dedicated worker */
     }
@@ -51,6 +62,7 @@
 
   function fail(reason) {
     if (started()) return;
+    if (sandboxed) reason = SANDBOXED; // the cause of whatever else went wrong (a module's CORS)
     root.setAttribute("data-sim-state", "error");
     var main = document.getElementById("microsim") || document.body;
     var box = document.createElement("div");
@@ -92,6 +104,13 @@
     },
     true,
   );
+
+  if (sandboxed) {
+    // After the page's <main> exists (this script runs in <head>).
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", () => fail(SANDBOXED));
+    } else fail(SANDBOXED);
+  }
 
   setTimeout(() => {
     fail("The simulation's code did not start. Try again, or reload the page.");

@@ -2,6 +2,8 @@
 // type check (`make lint` runs tsc --noEmit over the kit).
 export const ASSETS: {
   mode: "self" | "cdn";
+  /** true under `mkdocs serve`: internal errors carry Python tracebacks for the console */
+  development: boolean;
   engine: { url: string; version: string };
   p5: { version: string; url: string; integrity: string | null };
   pyodide: {

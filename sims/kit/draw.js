@@ -3,14 +3,17 @@
 //
 // Colour is never the only cue: `hatch` overlays diagonal lines on "bad" shapes (evicted,
 // overloaded, missed), `dots` marks "warn" shapes, and `label` draws text that is at least 16 px
-// and is truncated with an ellipsis rather than overflowing its box. Helpers save and restore
-// the p5 drawing state, so they can be called anywhere in draw().
+// and is truncated with an ellipsis rather than overflowing its box; fitText's result is
+// bidi-isolated (bidi.js), so a user's key cannot reorder the label around it. Helpers save and
+// restore the p5 drawing state, so they can be called anywhere in draw().
 //
 // Usage:
 //   import { box, hatch, arrow, label, fitText, legend } from "../kit/draw.js";
 //   box(p, x, y, w, h, { fill: sim.colors.bad, stroke: sim.colors.fg, pattern: "hatch" });
 //   label(p, "evicted", x + 4, y + h / 2, { color: sim.colors.fg, maxWidth: w - 8 });
 //   arrow(p, x1, y1, x2, y2, { color: sim.colors.accent });
+
+import { isolate } from "./bidi.js";
 
 /** @typedef {any} P5  a p5 instance (instance mode: the sketch's `p`) */
 /** @typedef {string} Color  a CSS colour, e.g. sim.colors.bad */
@@ -134,7 +137,7 @@ export function arrow(p, x1, y1, x2, y2, { color = "#000000", weight = 2, head =
  */
 export function fitText(p, text, maxWidth) {
   const full = String(text);
-  if (!(maxWidth > 0) || p.textWidth(full) <= maxWidth) return full;
+  if (!(maxWidth > 0) || p.textWidth(full) <= maxWidth) return isolate(full);
   let low = 0;
   let high = full.length;
   while (low < high) {
@@ -142,7 +145,7 @@ export function fitText(p, text, maxWidth) {
     if (p.textWidth(`${full.slice(0, mid)}…`) <= maxWidth) low = mid;
     else high = mid - 1;
   }
-  return low > 0 ? `${full.slice(0, low)}…` : "…";
+  return isolate(low > 0 ? `${full.slice(0, low)}…` : "…");
 }
 
 /**

@@ -12,28 +12,43 @@
 //   const reply = await engine.call(handle, "hash", { key: "user:7" });  // {ok, state} | {ok: false, error}
 //   engine.dispose(handle);
 
-// `?snapshot=0` on the page starts Python without the memory snapshot (benchmarks, comparisons).
-// It is a separate worker (its own URL and name), so it never shares the snapshot-started one.
-const NO_SNAPSHOT = /[?&]snapshot=0(&|$)/.test(globalThis.location?.search || "");
+// `?snapshot=0` on the page starts Python without the memory snapshot (benchmarks, comparisons);
+// `?stall=<seconds>` shortens the worker's wait for a download that stopped (tests). Either makes
+// a separate worker (its own URL and name), which never shares the default one. boot.js, which
+// starts the worker early, computes the same URL and name.
+const WORKER_QUERY = new URLSearchParams();
+/** @type {[string, RegExp][]} */
+const WORKER_PARAMS = [
+  ["snapshot", /^0$/],
+  ["stall", /^\d{1,3}$/],
+];
+for (const [name, pattern] of WORKER_PARAMS) {
+  const value = new URLSearchParams(globalThis.location?.search || "").get(name);
+  if (value !== null && pattern.test(value)) WORKER_QUERY.set(name, value);
+}
 const WORKER_URL = new URL(
-  `./engine-worker.js${NO_SNAPSHOT ? "?snapshot=0" : ""}`,
+  `./engine-worker.js${String(WORKER_QUERY) ? `?${WORKER_QUERY}` : ""}`,
   import.meta.url,
 );
-const WORKER_NAME = NO_SNAPSHOT ? "kvengine-no-snapshot" : "kvengine";
+const WORKER_NAME = String(WORKER_QUERY) ? `kvengine?${WORKER_QUERY}` : "kvengine";
 
 /** @typedef {{op?: string, phase?: string, message?: string}} EngineStatus */
 
 export class EngineClient {
   /**
-   * @param {{onStatus?: (status: EngineStatus) => void, shared?: boolean}} [options]
+   * `fresh`: a worker of its own name, never one already running (after a worker reported a
+   * fatal error, e.g. WebAssembly blocked by its security policy).
+   * @param {{onStatus?: (status: EngineStatus) => void, shared?: boolean, fresh?: boolean}} [options]
    */
-  constructor({ onStatus = (_status) => {}, shared = true } = {}) {
+  constructor({ onStatus = (_status) => {}, shared = true, fresh = false } = {}) {
+    this.name = fresh ? `${WORKER_NAME}#${Date.now().toString(36)}` : WORKER_NAME;
     this.onStatus = onStatus;
     this.pending = new Map();
     this.nextRid = 1;
     this.heard = false;
     this.mode = null;
     this.port = null;
+    this.dead = false;
     this.connect(shared);
     addEventListener("pagehide", () => this.port?.postMessage({ op: "bye" }));
   }
@@ -41,7 +56,7 @@ export class EngineClient {
   connect(shared) {
     if (shared && typeof SharedWorker === "function") {
       try {
-        const worker = new SharedWorker(WORKER_URL, { type: "module", name: WORKER_NAME });
+        const worker = new SharedWorker(WORKER_URL, { type: "module", name: this.name });
         // A browser with SharedWorker but without module SharedWorkers fails here before the
         // worker has said anything: fall back to a dedicated worker and resend what is pending.
         worker.onerror = () => {
@@ -64,7 +79,7 @@ export class EngineClient {
       return;
     }
     try {
-      const worker = new Worker(WORKER_URL, { type: "module", name: WORKER_NAME });
+      const worker = new Worker(WORKER_URL, { type: "module", name: this.name });
       worker.onerror = (event) => {
         event.preventDefault?.();
         this.fail("The engine worker could not start.");
@@ -96,6 +111,8 @@ export class EngineClient {
     if (!message) return;
     this.heard = true;
     if (message.op === "status") {
+      // A worker that cannot recover (WebAssembly blocked): a Retry needs a new one.
+      if (message.phase === "error" && message.fatal) this.dead = true;
       // How the interpreter started ("snapshot" or "normal"), for tests and the benchmark.
       if (message.phase === "ready" && message.start && globalThis.document) {
         document.documentElement.dataset.engineStart = message.start;
@@ -146,7 +163,7 @@ export class EngineClient {
 
   /**
    * Run the controller's cmd_<method>(**args); resolves with {ok, state} or {ok: false, error}.
-   * @param {number} handle
+   * @param {string} handle  the token create() answered
    * @param {string} method
    * @param {Record<string, unknown>} [args]
    */
@@ -154,17 +171,18 @@ export class EngineClient {
     return this.request("call", { handle, method, args });
   }
 
-  /** @param {number} handle */
+  /** @param {string} handle */
   dispose(handle) {
     return this.request("dispose", { handle });
   }
 
   /**
-   * @param {string} url
-   * @param {string} module
+   * Add sim `sim`, which is not in kvengine.zip (a test's sim), from the site's own
+   * sims/<sim>/sim.json and controller.py; the worker fetches them itself.
+   * @param {string} sim
    */
-  loadPython(url, module) {
-    return this.request("load_python", { url: new URL(url, location.href).href, module });
+  loadPython(sim) {
+    return this.request("load_python", { sim });
   }
 
   retry() {

@@ -8,9 +8,18 @@
 //
 // Protocol (docs/contracts.md): the page sends {rid, op, ...}; ops create/call/dispose/hello are
 // passed as JSON to microsims.bridge.handle (microsims/bridge.py), which never raises; the reply
-// goes back as {rid, ...reply}. Extra ops handled here: "retry" (start loading again after a failure) and
-// "load_python" {url, module} (fetch a sim's own .py module into the interpreter, then import it).
-// Status messages {op: "status", phase: "loading" | "ready" | "error", message} go to every port.
+// goes back as {rid, ...reply}. Extra ops handled here: "retry" (abandon a load that failed or is
+// stuck and start again, for every page connected) and "load_python" {sim} (add a sim that is not
+// in kvengine.zip: its sims/<id>/sim.json and controller.py, fetched from this site's own sims
+// folder). Status messages {op: "status", phase: "loading" | "ready" | "error", message} go to
+// every port.
+//
+// Strangers. Any page of the origin can connect (a shared host may put unrelated pages on one
+// origin), so the worker gives each port its own client id and stamps it on every request it
+// passes on -- a page can reach only the controllers it created, by handles that are random
+// tokens (bridge.py) -- passes on no other op, and loads Python only from this site's sims
+// folder, by sim id (never a URL from the page: no data:, blob: or other origin). The bridge's
+// tracebacks are turned on only when config.js says `development` (mkdocs serve).
 //
 // Loading is split in two cached stages -- the interpreter, then kvengine.zip (the engine, the
 // microsims runtime and every sim's controller.py and sim.json, unpacked under ENGINE_DIR with the
@@ -18,6 +27,19 @@
 // after a failed engine download does not reload the 10 MB interpreter. In CDN mode every asset
 // is fetched with its Subresource Integrity hash from config.js (fetch() is wrapped for the files
 // Pyodide loads itself; the two .mjs modules are verified, then imported from blob: URLs).
+//
+// Failures. Every download is watched: a file that answers an HTTP error or whose connection
+// fails is remembered, and a download during which nothing arrives for STALL_MS is aborted
+// (`?stall=<seconds>` on the page's URL shortens it, for tests); a whole attempt has ATTEMPT_MS.
+// The error then names the stage in words ("The Python interpreter could not be downloaded (HTTP
+// 503)"), not what Pyodide made of the missing file ("Program terminated with exit(1)"). A Retry
+// abandons the attempt -- its downloads aborted, its result ignored -- and starts a new one (the
+// modules imported again under a fresh URL, since a browser remembers a failed import); pages
+// still waiting are answered by the new attempt. WebAssembly blocked by a security policy (no
+// 'wasm-unsafe-eval' in this worker's Content-Security-Policy header) cannot get better in this
+// worker: it reports the error as `fatal`, and a Retry opens a fresh worker under a new name
+// (engine-client.js). This worker does not close itself: a page connecting to a closing shared
+// worker may be left unanswered; it keeps answering with the same error.
 //
 // Memory snapshot: where config.js names one (scripts/build_snapshot.mjs makes it at build time),
 // the interpreter is restored from it -- Python already started, the engine already imported --
@@ -35,9 +57,27 @@
 import { ASSETS } from "./config.js";
 
 const ENGINE_DIR = "/home/pyodide/engine"; // the same paths as in scripts/build_snapshot.mjs
-const EXTRA_DIR = "/home/pyodide/simextra";
+const SIMS_DIR = `${ENGINE_DIR}/sims`; // microsims.SIMS_DIR: the registry's sim folders
 const SNAPSHOT_MAGIC = "KVSNAP1\n";
 const PROGRESS_EVERY_MS = 100;
+const STALL_MS = stallFromURL() ?? 30000; // a download with no byte for this long is stuck
+const ATTEMPT_MS = 240000; // a whole load, downloads and start-up included
+const BRIDGE_OPS = new Set(["create", "call", "dispose", "hello"]);
+const SIM_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+// What each file is, for the student: the stage it belongs to.
+const STAGE_OF = {
+  "pyodide.mjs": "interpreter",
+  "pyodide.asm.mjs": "interpreter",
+  "pyodide.asm.wasm": "interpreter",
+  "pyodide-lock.json": "interpreter",
+  "python_stdlib.zip": "stdlib",
+  "kvengine.zip": "engine",
+};
+const STAGE_WORDS = {
+  interpreter: "The Python interpreter",
+  stdlib: "Python's standard library",
+  engine: "The simulation engine (kvengine.zip)",
+};
 const ports = new Set();
 let phase = { phase: "loading", message: "Starting the Python engine" };
 let started = null; // how the interpreter started: "snapshot" | "normal" (+ why, for the page)
@@ -46,10 +86,17 @@ const timings = {}; // worker time (ms since it started) at each stage, for the 
 function mark(stage) {
   timings[stage] = Math.round(performance.now());
 }
-let pyodidePromise = null;
-let enginePromise = null;
+let interpreter = null; // a started Pyodide, kept across retries
 let bridgeHandle = null;
-const portHandles = new Map(); // port -> Set(handle) so a closed page's controllers are freed
+let current = null; // the load attempt: {number, abort, promise, failures, superseded}
+let attempts = 0;
+let nextClient = 1;
+const portClients = new Map(); // port -> its client id (the bridge's owner of its controllers)
+
+function stallFromURL() {
+  const match = /[?&]stall=(\d{1,3})(&|$)/.exec(self.location.search);
+  return match && Number(match[1]) > 0 ? Number(match[1]) * 1000 : null;
+}
 
 function broadcast(message) {
   for (const port of ports) port.postMessage(message);
@@ -106,8 +153,9 @@ function downloadName(url) {
   return progress.files.has(name) ? name : null;
 }
 
-// Reads a clone of the response to count its bytes; the page's own copy is untouched.
-async function countResponse(name, response) {
+// Reads a clone of the response to count its bytes; the page's own copy is untouched. Each
+// chunk also tells the stall watch that the download is alive.
+async function countResponse(name, response, download) {
   if (!response.ok || !response.body) return;
   try {
     const reader = response.clone().body.getReader();
@@ -116,31 +164,111 @@ async function countResponse(name, response) {
       const { done, value } = await reader.read();
       if (done) break;
       count += value.byteLength;
+      if (download) download.last = performance.now();
       countBytes(name, count);
     }
     countBytes(name, count, true);
   } catch {
     /* the real reader reports errors; counting is only for the progress line */
+  } finally {
+    if (download) inflight.delete(download);
   }
+}
+
+// ---- watched downloads: failures remembered, stalls aborted ---------------------------------
+const inflight = new Set(); // {name, last, abort, stalled} of each watched download in progress
+let stallTimer = null;
+
+function fileName(url) {
+  return new URL(url, self.location.href).pathname.split("/").pop() || "";
+}
+
+/**
+ * Remember that `name` failed (`how`: "HTTP 503", ...) in the current attempt (first wins). A
+ * file of the interpreter ends the attempt at once (Pyodide may otherwise wait, or say only
+ * "Program terminated"); the engine's zip is awaited once the interpreter is up, which is kept
+ * for the Retry.
+ */
+function noteFailure(name, how) {
+  if (!current || current.failures.has(name)) return;
+  current.failures.set(name, how);
+  if (STAGE_OF[name] === "interpreter" || STAGE_OF[name] === "stdlib") {
+    current.fail(new Error(`${name}: ${how}`));
+  }
+}
+
+function watchStalls() {
+  if (stallTimer !== null) return;
+  stallTimer = setInterval(
+    () => {
+      const now = performance.now();
+      for (const download of inflight) {
+        if (now - download.last < STALL_MS) continue;
+        download.stalled = true;
+        inflight.delete(download);
+        noteFailure(download.name, "stalled");
+        download.abort(new Error(`${download.name} stalled`));
+      }
+      if (inflight.size === 0) {
+        clearInterval(stallTimer);
+        stallTimer = null;
+      }
+    },
+    Math.min(1000, STALL_MS / 4),
+  );
+}
+
+/** Track a download (or an import) of `name`; `abort` is called if it stalls. */
+function watch(name, abort) {
+  const download = { name, last: performance.now(), abort, stalled: false };
+  inflight.add(download);
+  watchStalls();
+  return download;
 }
 
 function installProgressFetch() {
   if (progress.counting) return;
   progress.counting = true;
   const innerFetch = self.fetch.bind(self);
-  self.fetch = async (input, init) => {
-    const url = input instanceof Request ? input.url : String(input);
-    const response = await innerFetch(input, init);
-    const name = downloadName(new URL(url, self.location.href).href);
-    if (name) countResponse(name, response);
-    return response;
+  self.fetch = async (input, init = {}) => {
+    const url = new URL(input instanceof Request ? input.url : String(input), self.location.href);
+    const name = fileName(url.href);
+    if (!(name in STAGE_OF) && !downloadName(url.href)) return innerFetch(input, init);
+    // The attempt's abort (a Retry) and the stall watch's abort both end this download.
+    const controller = new AbortController();
+    current?.abort.signal.addEventListener("abort", () => controller.abort(), { once: true });
+    const download = watch(name, (reason) => controller.abort(reason));
+    try {
+      const response = await innerFetch(input, { ...init, signal: controller.signal });
+      if (!response.ok) noteFailure(name, `HTTP ${response.status}`);
+      if (!response.ok || !response.body) inflight.delete(download);
+      else countResponse(name, response, download);
+      return response;
+    } catch (error) {
+      inflight.delete(download);
+      noteFailure(name, download.stalled ? "stalled" : "the connection failed");
+      throw error;
+    }
   };
 }
 
-async function importCounted(name, load) {
-  const module = await load();
-  countBytes(name, 0, true);
-  return module;
+/** Import a module through `load`, watched like a download (an import cannot be aborted). */
+async function importWatched(name, load) {
+  let stalled;
+  const stall = new Promise((_, reject) => {
+    stalled = reject;
+  });
+  const download = watch(name, () => stalled(new Error(`${name} stalled`)));
+  try {
+    const module = await Promise.race([load(), stall]);
+    countBytes(name, 0, true);
+    return module;
+  } catch (error) {
+    noteFailure(name, download.stalled ? "stalled" : "the connection failed");
+    throw error;
+  } finally {
+    inflight.delete(download);
+  }
 }
 
 function resolveAsset(url) {
@@ -163,7 +291,11 @@ async function importVerified(url) {
   return import(URL.createObjectURL(blob));
 }
 
+let integrityFetch = false;
+
 function installIntegrityFetch() {
+  if (integrityFetch) return; // once: a Retry's attempt keeps it
+  integrityFetch = true;
   const plainFetch = self.fetch.bind(self);
   self.fetch = (input, init = {}) => {
     const url = input instanceof Request ? input.url : String(input); // string or URL object
@@ -172,14 +304,52 @@ function installIntegrityFetch() {
   };
 }
 
-function describeFailure(error, what) {
-  const text = String(error?.message || error);
-  if (typeof WebAssembly !== "object")
-    return "This browser cannot run WebAssembly, which the Python engine needs.";
-  if (/HTTP (\d+)/.test(text) || /Failed to fetch|NetworkError|Load failed/i.test(text)) {
-    return `Could not download ${what} (${text}). Check the connection and try again.`;
+const FIX_CONNECTION = "Check the connection, then press Retry.";
+
+/** A load failure that this worker cannot get over (a Retry needs a fresh worker). */
+class FatalLoadError extends Error {}
+
+/** The words for a failed attempt: the first file that failed, by its stage, else the error. */
+function describeFailure(error, failures) {
+  if (error instanceof FatalLoadError) return error.message;
+  for (const [name, how] of failures) {
+    const stage = STAGE_OF[name];
+    if (!stage) continue; // the snapshot is optional: Python then starts the normal way
+    if (how === "stalled") {
+      return (
+        `${STAGE_WORDS[stage]} stopped downloading: nothing arrived for ` +
+        `${Math.round(STALL_MS / 1000)} s. ${FIX_CONNECTION}`
+      );
+    }
+    return `${STAGE_WORDS[stage]} could not be downloaded (${how}). ${FIX_CONNECTION}`;
   }
-  return `Could not start ${what}: ${text}`;
+  const text = String(error?.message || error).split("\n")[0];
+  if (/took longer/.test(text)) return text;
+  const imported = /dynamically imported module: (\S+)/.exec(text);
+  if (imported) {
+    const stage = STAGE_OF[fileName(imported[1])] || "interpreter";
+    return `${STAGE_WORDS[stage]} could not be downloaded. ${FIX_CONNECTION}`;
+  }
+  return `The Python engine could not start (${text}). Press Retry, or reload the page.`;
+}
+
+// A page or host whose Content-Security-Policy lacks 'wasm-unsafe-eval' stops every WebAssembly
+// compile; an empty module shows it at once, before anything is downloaded.
+const EMPTY_WASM = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+
+function checkWebAssembly() {
+  if (typeof WebAssembly !== "object") {
+    throw new FatalLoadError("This browser cannot run WebAssembly, which the Python engine needs.");
+  }
+  try {
+    new WebAssembly.Module(EMPTY_WASM);
+  } catch (error) {
+    console.error("[kvengine worker]", error);
+    throw new FatalLoadError(
+      "This page's security policy blocks WebAssembly, which Python needs: " +
+        "allow 'wasm-unsafe-eval' in its script-src.",
+    );
+  }
 }
 
 // ---- memory snapshot -----------------------------------------------------------------------
@@ -278,8 +448,13 @@ function holdInstantiationUntilFilled() {
   }
 }
 
-async function loadInterpreter() {
-  if (typeof WebAssembly !== "object") throw new Error("WebAssembly is not available");
+/** A module URL for this attempt: a browser remembers a failed import, so a Retry's differs. */
+function attemptURL(url, attempt) {
+  return attempt > 1 ? `${url}${url.includes("?") ? "&" : "?"}attempt=${attempt}` : url;
+}
+
+async function loadInterpreter(attempt) {
+  checkWebAssembly();
   const indexURL = resolveAsset(ASSETS.pyodide.indexURL);
   if (ASSETS.mode === "cdn") installIntegrityFetch();
   installProgressFetch();
@@ -293,16 +468,17 @@ async function loadInterpreter() {
   // The snapshot downloads while Pyodide fetches and compiles its WebAssembly.
   const opened = useSnapshot ? openSnapshot() : null;
   opened?.catch(() => {}); // a failure is handled below
-  const { loadPyodide } = await importCounted("pyodide.mjs", () =>
-    importVerified(`${indexURL}pyodide.mjs`),
+  const { loadPyodide } = await importWatched("pyodide.mjs", () =>
+    importVerified(attemptURL(`${indexURL}pyodide.mjs`, attempt)),
   );
   mark("pyodideImported");
   const options = { indexURL, env: { HOME: "/home/pyodide" }, fullStdLib: false };
-  if (ASSETS.mode === "cdn") {
-    options.createPyodideModule = (
-      await importCounted("pyodide.asm.mjs", () => importVerified(`${indexURL}pyodide.asm.mjs`))
-    ).default;
-  }
+  // Imported here rather than by Pyodide, so that it is watched and a Retry imports it afresh.
+  options.createPyodideModule = (
+    await importWatched("pyodide.asm.mjs", () =>
+      importVerified(attemptURL(`${indexURL}pyodide.asm.mjs`, attempt)),
+    )
+  ).default;
   if (opened) {
     try {
       const { snapshot, filled } = await opened;
@@ -350,18 +526,21 @@ function fetchEngine() {
 // a restored interpreter would even run without it until it needs a module it has not imported.
 function checkStdlib(pyodide) {
   const installed = pyodide.FS.readdir("/lib").some((name) => /^python\d+\.zip$/.test(name));
-  if (!installed) throw new Error("the Python standard library (python_stdlib.zip) is missing");
+  if (!installed) {
+    noteFailure("python_stdlib.zip", "it is missing");
+    throw new Error("the Python standard library (python_stdlib.zip) is missing");
+  }
 }
 
-async function loadEngine(pyodide) {
+async function loadEngine(pyodide, stillWanted) {
   setPhase("loading", "Loading the engine", {
     received: progress.received,
     total: progress.total,
   });
   mark("interpreterStarted");
   const buffer = await fetchEngine();
-  pyodide.FS.mkdirTree(ENGINE_DIR);
-  pyodide.FS.mkdirTree(EXTRA_DIR);
+  stillWanted();
+  pyodide.FS.mkdirTree(SIMS_DIR);
   const restored = started?.start === "snapshot";
   const unpack = () => pyodide.unpackArchive(buffer, "zip", { extractDir: ENGINE_DIR });
   // After a restore the engine's modules are already imported (those of this very zip: the
@@ -373,69 +552,148 @@ async function loadEngine(pyodide) {
   const fresh = restored ? "False" : "True";
   pyodide.runPython(`
 import sys, importlib
-for path in (${JSON.stringify(EXTRA_DIR)}, ${JSON.stringify(ENGINE_DIR)}):
-    if path not in sys.path:
-        sys.path.insert(0, path)
+if ${JSON.stringify(ENGINE_DIR)} not in sys.path:
+    sys.path.insert(0, ${JSON.stringify(ENGINE_DIR)})
 if ${fresh}:
     for name in [m for m in sys.modules if m.split(".")[0] in ("kvengine", "microsims")]:
         del sys.modules[name]
 importlib.invalidate_caches()
 import microsims.bridge
+microsims.bridge.set_development(${ASSETS.development ? "True" : "False"})
 `);
   bridgeHandle = pyodide.pyimport("microsims.bridge").handle;
   return pyodide;
 }
 
-function ensureReady() {
-  if (!pyodidePromise) {
-    pyodidePromise = loadInterpreter()
-      .then((pyodide) => {
-        checkStdlib(pyodide);
-        return pyodide;
-      })
-      .catch((error) => {
-        pyodidePromise = null;
-        throw new Error(describeFailure(error, "the Python interpreter"));
-      });
-  }
-  if (!engineZip) fetchEngine().catch(() => {}); // after loadInterpreter() counts downloads
-  if (!enginePromise) {
-    enginePromise = pyodidePromise
-      .then((pyodide) =>
-        loadEngine(pyodide).catch((error) => {
-          throw new Error(describeFailure(error, "the kvengine package"));
-        }),
-      )
-      .then(
-        (pyodide) => {
-          mark("engineLoaded");
-          setPhase("ready", "The Python engine is ready", { ...started, timings });
-          return pyodide;
-        },
-        (error) => {
-          enginePromise = null;
-          console.error("[kvengine worker]", error);
-          setPhase("error", error.message);
-          throw error;
-        },
-      );
-  }
-  return enginePromise;
+/** Reject after `ms` with `message`, unless `promise` settles first. */
+function deadline(promise, ms, message) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-async function loadPython(pyodide, { url, module }) {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(String(module)))
-    throw new Error(`bad module name ${module}`);
-  const response = await fetch(new URL(url).href);
-  if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
-  pyodide.FS.writeFile(`${EXTRA_DIR}/${module}.py`, await response.text());
-  return JSON.parse(bridgeHandle(JSON.stringify({ op: "import", module })));
+/** Start a new load attempt (the interpreter only if none has started yet, then the engine). */
+function startAttempt() {
+  attempts += 1;
+  let fail = (_error) => {};
+  const failed = new Promise((_, reject) => {
+    fail = reject;
+  });
+  const attempt = {
+    number: attempts,
+    abort: new AbortController(),
+    failures: new Map(),
+    superseded: false, // abandoned by a Retry: pages waiting on it wait for the next attempt
+    over: false, // failed or abandoned: what it still does is thrown away
+    fail,
+    promise: null,
+  };
+  current = attempt;
+  const stillWanted = () => {
+    if (attempt.over) throw new Error("this load was abandoned");
+  };
+  const load = async () => {
+    if (!interpreter) {
+      const pyodide = await loadInterpreter(attempt.number);
+      stillWanted();
+      checkStdlib(pyodide);
+      interpreter = pyodide;
+    }
+    if (!engineZip) fetchEngine().catch(() => {}); // after loadInterpreter() counts downloads
+    return loadEngine(interpreter, stillWanted);
+  };
+  if (interpreter) setPhase("loading", "Loading the engine");
+  else fetchEngineSoon();
+  attempt.promise = deadline(
+    Promise.race([load(), failed]),
+    ATTEMPT_MS,
+    `Loading the Python engine took longer than ${ATTEMPT_MS / 60000} minutes. ${FIX_CONNECTION}`,
+  ).then(
+    (pyodide) => {
+      if (attempt.superseded) return pyodide;
+      mark("engineLoaded");
+      setPhase("ready", "The Python engine is ready", { ...started, timings });
+      return pyodide;
+    },
+    (error) => {
+      attempt.over = true;
+      attempt.abort.abort(); // its downloads still running stop
+      if (attempt.superseded) throw error;
+      current = null; // the next page or Retry starts a new attempt
+      const message = describeFailure(error, attempt.failures);
+      console.error("[kvengine worker]", error);
+      const fatal = error instanceof FatalLoadError;
+      // fatal: no attempt in this worker can do better; a Retry opens a fresh worker
+      setPhase("error", message, fatal ? { fatal } : {});
+      throw new Error(message);
+    },
+  );
+  attempt.promise.catch(() => {});
+  return attempt;
+}
+
+// The engine download starts once the interpreter's downloads are counted (in loadInterpreter).
+function fetchEngineSoon() {
+  queueMicrotask(() => {
+    if (!engineZip && current) fetchEngine().catch(() => {});
+  });
+}
+
+/** Abandon the attempt in progress (a Retry): its downloads stop, its outcome is ignored. */
+function abandonAttempt() {
+  if (!current) return;
+  current.superseded = true;
+  current.over = true;
+  current.abort.abort();
+  current = null;
+  engineZip = null;
+}
+
+/** The ready interpreter; waits through Retries (a page waiting is answered by the new attempt). */
+async function ensureReady() {
+  for (;;) {
+    if (bridgeHandle && phase.phase === "ready") return interpreter;
+    const attempt = current ?? startAttempt();
+    try {
+      return await attempt.promise;
+    } catch (error) {
+      if (!attempt.superseded) throw error;
+    }
+  }
+}
+
+// ---- a sim that is not in kvengine.zip (a test's sim): from this site's own sims folder -------
+async function loadPython(pyodide, { sim }) {
+  const id = String(sim);
+  if (!SIM_ID.test(id)) throw new Error(`"${id.slice(0, 40)}" is not a sim id`);
+  const known = JSON.parse(bridgeHandle(JSON.stringify({ op: "hello" }))).sims;
+  if (known.includes(id)) return { ok: true }; // in the zip: nothing to add, nothing replaced
+  const folder = new URL(`../${id}/`, import.meta.url); // sims/<id>/ beside sims/kit/
+  const files = {};
+  for (const name of ["sim.json", "controller.py"]) {
+    const url = new URL(name, folder);
+    const response = await fetch(url, { credentials: "same-origin", redirect: "error" });
+    if (!response.ok) throw new Error(`sims/${id}/${name} answered HTTP ${response.status}`);
+    files[name] = await response.text();
+  }
+  if (JSON.parse(files["sim.json"]).id !== id)
+    throw new Error(`sims/${id}/sim.json has another id`);
+  pyodide.FS.mkdirTree(`${SIMS_DIR}/${id}`);
+  for (const [name, text] of Object.entries(files)) {
+    pyodide.FS.writeFile(`${SIMS_DIR}/${id}/${name}`, text);
+  }
+  return { ok: true };
 }
 
 async function onRequest(port, message) {
-  const { rid, ...request } = message;
+  const { rid, ...request } = message || {};
   if (request.op === "retry") {
-    ensureReady().catch(() => {});
+    if (!(bridgeHandle && phase.phase === "ready")) {
+      abandonAttempt();
+      startAttempt();
+    }
     port.postMessage({ rid, ok: true });
     return;
   }
@@ -444,11 +702,15 @@ async function onRequest(port, message) {
     const pyodide = await ensureReady();
     if (request.op === "load_python") {
       reply = await loadPython(pyodide, request);
+    } else if (BRIDGE_OPS.has(request.op)) {
+      // The client id is the worker's, never the page's: a page reaches its own controllers only.
+      const client = portClients.get(port);
+      reply = JSON.parse(bridgeHandle(JSON.stringify({ ...request, client })));
     } else {
-      reply = JSON.parse(bridgeHandle(JSON.stringify(request)));
-      const handles = portHandles.get(port);
-      if (request.op === "create" && reply.ok) handles.add(reply.handle);
-      if (request.op === "dispose") handles.delete(request.handle);
+      reply = {
+        ok: false,
+        error: { kind: "internal", message: "The engine hit an internal error." },
+      };
     }
   } catch (error) {
     reply = { ok: false, error: { kind: "load", message: String(error.message || error) } };
@@ -456,26 +718,24 @@ async function onRequest(port, message) {
   port.postMessage({ rid, ...reply });
 }
 
-function disposeAll(port) {
-  const handles = portHandles.get(port) || new Set();
-  if (bridgeHandle) {
-    for (const handle of handles) bridgeHandle(JSON.stringify({ op: "dispose", handle }));
-  }
-  portHandles.delete(port);
+function release(port) {
+  const client = portClients.get(port);
+  if (client && bridgeHandle) bridgeHandle(JSON.stringify({ op: "release", client }));
+  portClients.delete(port);
   ports.delete(port);
 }
 
 function attach(port) {
   ports.add(port);
-  portHandles.set(port, new Set());
+  portClients.set(port, `page-${nextClient++}`);
   port.onmessage = (event) => {
     if (event.data && event.data.op === "bye") {
-      disposeAll(port);
+      release(port);
       return;
     }
     onRequest(port, event.data);
   };
-  port.addEventListener?.("close", () => disposeAll(port));
+  port.addEventListener?.("close", () => release(port));
   port.postMessage(phase.op ? phase : { op: "status", ...phase });
   ensureReady().catch(() => {});
 }

@@ -40,7 +40,9 @@ import { parseParams } from "./params.js";
 import { canvasDescription, createText } from "./text.js";
 import { OKABE_ITO, watchReducedMotion, watchTheme } from "./theme.js";
 
-const LOAD_TIMEOUT_MS = 120000;
+// A backstop only: the worker gives each download and its whole load their own deadlines and
+// names what failed (engine-worker.js); this one covers a worker that never answers at all.
+const LOAD_TIMEOUT_MS = 300000;
 // A control used while Python is still loading is queued; the reader is told it will run.
 const QUEUED_NOTICE = "Waiting for the Python engine: your action will run as soon as it is ready.";
 
@@ -96,7 +98,7 @@ export function optionPairs(/** @type {{options: Option[]}} */ list) {
  * @property {(width: number, sim: MicroSim) => number} [minCanvasHeight]
  * @property {(sim: MicroSim) => void} [resized]
  * @property {(sim: MicroSim, n: number) => Promise<unknown>} [step]
- * @property {{url: string, module: string}} [python]
+ * @property {boolean} [controllerFromSite]  the controller is not in kvengine.zip (a test's sim)
  *
  * @typedef {object} MicroSim  the `sim` object every callback receives (sims/kit/README.md)
  * @property {string} id
@@ -160,7 +162,7 @@ export function createMicroSim(options) {
     id,
     spec,
     params,
-    python: options.python,
+    controllerFromSite: options.controllerFromSite,
     onStatus,
     notice,
   });
@@ -269,8 +271,11 @@ export function createMicroSim(options) {
   }
 
   /** Run a controller command; resolves with the new state (unchanged on a refused input). */
-  function call(method, args = {}) {
+  // `latest` (true or a key such as the panel): a setter whose newest value is all that matters;
+  // a burst of such calls runs the newest one only (engine-bridge.js, enqueue).
+  function call(method, args = {}, { latest = undefined } = {}) {
     if (!readyMarked && !failed && text.controlUsedWithin(100)) notice(QUEUED_NOTICE);
+    const key = latest === undefined ? undefined : `${method}\u0000${latest}`;
     return bridge.enqueue(async () => {
       await api.ready;
       const reply = await bridge.client.call(bridge.handle, method, args);
@@ -280,7 +285,7 @@ export function createMicroSim(options) {
       }
       handleError(reply.error);
       return sim.state;
-    });
+    }, key);
   }
 
   function handleError(error = {}) {
@@ -317,6 +322,11 @@ export function createMicroSim(options) {
       if (!readyMarked && !failed)
         fail("The Python engine took too long to start. Try again, or reload the page.");
     }, LOAD_TIMEOUT_MS);
+    const blocked = /** @type {any} */ (window).microsimBlocked; // boot.js: a sandboxed frame
+    if (blocked) {
+      fail(blocked);
+      return;
+    }
     const result = await bridge.connect();
     if (!result.ok) {
       fail(result.message);

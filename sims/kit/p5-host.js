@@ -28,8 +28,19 @@ function ignoreMotionSensors() {
  * p5's constructor, loading p5.js first if the page has not.
  * @returns {Promise<any>}
  */
+// p5 adds a <style> element for its start-up spinner, which the sim pages' Content Security
+// Policy (style-src 'self', no inline styles) refuses, with a violation report each time. p5
+// skips that element when one with its id exists; the spinner's keyframes are in microsim.css.
+function keepP5StylesInFiles() {
+  if (document.getElementById("p5-loading-style")) return;
+  const mark = document.createElement("template");
+  mark.id = "p5-loading-style";
+  document.head.append(mark);
+}
+
 export function loadP5() {
   ignoreMotionSensors();
+  keepP5StylesInFiles();
   if (typeof window.p5 === "function") return Promise.resolve(window.p5);
   return new Promise((resolve, reject) => {
     const script = document.createElement("script");

@@ -8,6 +8,13 @@
 // so a mistyped link never breaks a sim. Unknown parameters are ignored (embedding platforms add
 // their own).
 //
+// Forms that are not the canonical one are read, and said so: spaces around a value (` 8 `), a
+// plus sign or leading zeros on a number (`+5`, `08`), `5.0` for 5 give the canonical value and
+// the notice `Read size=" 8 " as 8.` (a link is still followed, and the reader learns the value
+// used). Text parameters (a key) are taken as they are: a space in a key is part of the key.
+// A parameter given more than once (`size=4&size=99`): the first wins, and the notice says so
+// (`size is given 2 times; using the first, size="4".`). microsims/params.py decides the same.
+//
 // Types: {type: "int", min, max}, {type: "number", min, max}, {type: "string", maxLength, pattern},
 // {type: "enum", options: [{value, label}, ...]} (or values: [...]), {type: "bool"}
 // (true/false/1/0/yes/no/on/off). An int may name another int parameter in `maxFrom`: its value
@@ -18,6 +25,8 @@
 //   const { values, notices } = parseParams("?size=99", { size: { type: "int", min: 4, max: 16, default: 8 } });
 //   // values: {size: 8, seed: 1, theme: "auto"}
 //   // notices: ["Ignored size=99: it must be a whole number from 4 to 16. Using 8."]
+
+import { isolate } from "./bidi.js";
 
 /**
  * One parameter as sim.json declares it.
@@ -46,8 +55,9 @@ export const KIT_PARAMS = {
 const TRUE_WORDS = ["true", "1", "yes", "on"];
 const FALSE_WORDS = ["false", "0", "no", "off"];
 
-function shorten(text, max = 40) {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+// A value quoted in a notice, shortened and bidi-isolated (it is the reader's own text).
+function quoted(text, max = 40) {
+  return isolate(JSON.stringify(text.length > max ? `${text.slice(0, max - 1)}…` : text));
 }
 
 /** The values an enum parameter accepts. */
@@ -78,7 +88,7 @@ export function checkValue(raw, spec) {
     }
     case "enum": {
       const values = enumValues(spec).map(String);
-      return values.includes(raw) ? [raw] : `it must be one of ${values.join(", ")}`;
+      return values.includes(raw.trim()) ? [raw.trim()] : `it must be one of ${values.join(", ")}`;
     }
     case "bool": {
       const word = raw.trim().toLowerCase();
@@ -110,6 +120,20 @@ function range(spec) {
 }
 
 /**
+ * The notice for a valid value written in another form than its canonical one, else null.
+ * @param {string} name
+ * @param {string} raw
+ * @param {any} value
+ * @param {ParamSpec} spec
+ */
+export function formNotice(name, raw, value, spec) {
+  if (spec.type === "string") return null;
+  const canonical = String(value);
+  const same = spec.type === "bool" ? raw.trim() === raw : raw === canonical;
+  return same ? null : `Read ${name}=${quoted(raw)} as ${canonical}.`;
+}
+
+/**
  * Parse `search` (e.g. location.search) against the sim's spec plus the kit's own parameters.
  * @param {string} search
  * @param {Record<string, ParamSpec>} [spec]
@@ -123,14 +147,21 @@ export function parseParams(search, spec = {}) {
   const taken = new Set(); // the parameters whose given value was valid
   for (const [name, paramSpec] of Object.entries(all)) {
     values[name] = paramSpec.default;
-    if (!query.has(name)) continue;
-    const raw = query.get(name);
+    const given = query.getAll(name);
+    if (given.length === 0) continue;
+    const raw = given[0];
+    if (given.length > 1) {
+      const first = quoted(raw);
+      notices.push(`${name} is given ${given.length} times; using the first, ${name}=${first}.`);
+    }
     const checked = checkValue(raw, paramSpec);
     if (Array.isArray(checked)) {
       values[name] = checked[0];
       taken.add(name);
+      const form = formNotice(name, raw, checked[0], paramSpec);
+      if (form) notices.push(form);
     } else {
-      const shown = JSON.stringify(shorten(raw));
+      const shown = quoted(raw);
       const fallback = paramSpec.maxFrom ? values[paramSpec.maxFrom] : paramSpec.default;
       notices.push(`Ignored ${name}=${shown}: ${checked}. Using ${JSON.stringify(fallback)}.`);
     }

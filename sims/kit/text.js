@@ -9,12 +9,16 @@
 //   is never shown twice, and at most the two newest are kept, so the line cannot grow and squeeze
 //   the canvas (the layout's ResizeObserver re-lays out the canvas when the line changes);
 // * the canvas's aria-label: the sim's describe(state, sim), "loading (phase)" or "could not
-//   start".
+//   start";
+// * user text in the narration and the notices comes bidi-isolated (FSI ... PDI, from the
+//   controller's microsims.bidi.isolate or params.js) and is shown in <bdi> elements (bidi.js).
 //
 // Usage:
 //   const text = createText({ id, title, page });
 //   text.narrate("Bucket 2 holds alice."); text.notice("size must be 4-16; using 8.");
 //   canvas.setAttribute("aria-label", canvasDescription({ ... }));
+
+import { showText } from "./bidi.js";
 
 /**
  * @param {object} options
@@ -26,10 +30,12 @@ export function createText({ id, page }) {
   /** @type {string[]} */
   const noticeList = [];
 
+  let narrated = narration.textContent;
   /** @param {unknown} text */
   function narrate(text) {
-    if (!text || narration.textContent === String(text)) return;
-    narration.textContent = String(text);
+    if (!text || narrated === String(text)) return;
+    narrated = String(text);
+    showText(narration, narrated);
   }
 
   /** @param {unknown} text */
@@ -39,7 +45,7 @@ export function createText({ id, page }) {
     if (noticeList.includes(line)) return;
     noticeList.push(line);
     while (noticeList.length > 2) noticeList.shift();
-    noticeLine.textContent = noticeList.join(" ");
+    showText(noticeLine, noticeList.join(" "));
     noticeLine.hidden = false;
   }
 
@@ -48,7 +54,7 @@ export function createText({ id, page }) {
     const index = noticeList.indexOf(text);
     if (index < 0) return;
     noticeList.splice(index, 1);
-    noticeLine.textContent = noticeList.join(" ");
+    showText(noticeLine, noticeList.join(" "));
     noticeLine.hidden = noticeList.length === 0;
   }
 

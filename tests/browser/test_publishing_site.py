@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.test_site import site_pages
-from tests.conftest import build_site
+from tests.conftest import BYPASS_CSP, build_site
 
 SUB = "/sub/"
 PHONE_WIDTHS = (320, 360, 390)
@@ -64,7 +64,7 @@ def test_tables_keep_names_whole_at_phone_width(browser: Any, site_dir: Path, si
     paths = pages_with_tables(site_dir)
     assert any(p.startswith("sims/") for p in paths), "no sim page with a parameter table"
     for width in PHONE_WIDTHS:
-        context = browser.new_context(viewport={"width": width, "height": 800})
+        context = browser.new_context(viewport={"width": width, "height": 800}, **BYPASS_CSP)
         page = context.new_page()
         page.route("**/main.html*", lambda route: route.abort())  # the sims are not under test
         try:
@@ -131,7 +131,7 @@ def sub_path_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
 
 def test_404_page_works_under_a_sub_path(browser: Any, sub_path_site: tuple[str, Path]):
     base, _ = sub_path_site
-    context = browser.new_context()
+    context = browser.new_context(**BYPASS_CSP)
     page = context.new_page()
     failed: list[str] = []
     page.on("requestfailed", lambda request: failed.append(f"{request.url} failed"))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.helpers import axe_violations, horizontal_overflow
-from tests.conftest import READY_TIMEOUT_MS, origin_of, wait_sim_settled
+from tests.conftest import BYPASS_CSP, READY_TIMEOUT_MS, origin_of, wait_sim_settled
 
 ROOT = Path(__file__).resolve().parents[2]
 SIM_IDS = ("hash-table-lookup", "cache-eviction-simulator", "cache-failure-modes")
@@ -123,7 +123,9 @@ def test_sims_embedded_from_another_origin_all_become_ready(
         "addEventListener('message', (e) => window.got.push(e.data));</script></head>"
         f"<body><main><h1>Week 5: caching</h1>{frames}</main></body></html>"
     )
-    page = sim_context.browser.new_context().new_page()  # a cold engine, like a real visit
+    page = sim_context.browser.new_context(
+        **BYPASS_CSP
+    ).new_page()  # a cold engine, like a real visit
     watch_page(page, {origin_of(other_origin_url), origin_of(site_url)})
     try:
         page.goto(f"{other_origin_url}course.html")

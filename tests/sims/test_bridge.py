@@ -45,14 +45,25 @@ class Tally:
 register("test-tally", Tally)
 
 
+CLIENT = "page-1"
+
+
 def ask(**request: Any) -> dict[str, Any]:
+    request.setdefault("client", CLIENT)
     return json.loads(bridge.handle(json.dumps(request)))
 
 
-def created(**params: Any) -> int:
-    reply = ask(op="create", sim="test-tally", params=params, seed=7)
+def created(client: str = CLIENT, **params: Any) -> str:
+    reply = ask(op="create", client=client, sim="test-tally", params=params, seed=7)
     assert reply["ok"], reply
-    return int(reply["handle"])
+    return str(reply["handle"])
+
+
+@pytest.fixture
+def development() -> Any:
+    bridge.set_development(True)
+    yield
+    bridge.set_development(False)
 
 
 def test_create_call_dispose_round_trip() -> None:
@@ -87,12 +98,66 @@ def test_input_error_on_create() -> None:
     assert reply["error"]["kind"] == "input"
 
 
-def test_internal_error_keeps_traceback_out_of_the_message() -> None:
+def test_internal_error_is_a_short_message_without_traceback() -> None:
     reply = ask(op="call", handle=created(), method="crash", args={})
-    assert reply["ok"] is False
-    assert reply["error"]["kind"] == "internal"
+    assert reply == {
+        "ok": False,
+        "error": {"kind": "internal", "message": "The engine hit an internal error."},
+    }
+
+
+def test_traceback_is_added_in_development_only(development: Any) -> None:
+    reply = ask(op="call", handle=created(), method="crash", args={})
     assert reply["error"]["message"] == "The engine hit an internal error."
     assert "ZeroDivisionError: boom" in reply["error"]["detail"]
+
+
+def test_handles_are_unguessable_tokens() -> None:
+    handles = {created() for _ in range(50)}
+    assert len(handles) == 50
+    for handle in handles:
+        assert len(handle) == 32 and int(handle, 16) >= 0  # 128 random bits, in hex
+    assert not handles & {str(n) for n in range(1000)}
+
+
+def test_a_page_reaches_only_its_own_controllers() -> None:
+    mine = created(client="page-a", start=1)
+    theirs = created(client="page-b", start=100)
+    stolen = ask(op="call", client="page-a", handle=theirs, method="step", args={"n": 1})
+    made_up = ask(op="call", client="page-a", handle="0" * 32, method="step", args={"n": 1})
+    assert stolen == made_up  # another page's handle looks exactly like one that never existed
+    assert stolen["ok"] is False and "ended" in stolen["error"]["message"]
+    assert ask(op="dispose", client="page-a", handle=theirs) == {"ok": True}
+    assert theirs in bridge.live_handles("page-b")  # not disposed by a stranger
+    reply = ask(op="call", client="page-b", handle=theirs, method="step", args={"n": 1})
+    assert reply["state"]["value"] == 101
+    assert ask(op="call", client="page-a", handle=mine, method="step", args={})["ok"] is True
+
+
+def test_release_frees_one_page_only() -> None:
+    for _ in range(3):
+        created(client="page-gone")
+    kept = created(client="page-kept")
+    assert len(bridge.live_handles("page-gone")) == 3
+    assert ask(op="release", client="page-gone") == {"ok": True}
+    assert bridge.live_handles("page-gone") == []
+    assert kept in bridge.live_handles("page-kept")
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        {"op": "import", "module": "os"},
+        {"op": "exec", "code": "import os"},
+        {"op": "load_python", "url": "data:text/x-python,print(1)", "module": "x"},
+        {"op": "create", "client": "bad client id!", "sim": "test-tally"},
+    ],
+)
+def test_no_op_imports_or_runs_code(request_: dict[str, Any], development: Any) -> None:
+    before = set(sys.modules)
+    reply = json.loads(bridge.handle(json.dumps(request_)))
+    assert reply["ok"] is False and reply["error"]["kind"] == "internal"
+    assert set(sys.modules) == before
 
 
 @pytest.mark.parametrize("method", ["secret", "state", "__init__", "_reset", "Step", "step;x"])
@@ -171,7 +236,9 @@ def test_registry_lists_folders_imports_lazily_and_a_broken_sim_fails_alone(
     assert {"test-broken", "test-fine"} <= set(microsims.sim_ids())
     assert "not-a-sim" not in microsims.sim_ids()
     assert module_name not in sys.modules  # listing does not import
+    bridge.set_development(True)
     broken = ask(op="create", sim="test-broken", params={}, seed=1)
+    bridge.set_development(False)
     assert broken["ok"] is False and "this sim is broken" in broken["error"]["detail"]
     assert ask(op="create", sim="test-fine", params={}, seed=4)["state"]["seed"] == 4
     assert microsims.controller_class("test-fine").__name__ == "Controller"
