@@ -248,6 +248,8 @@ def test_missing_p5_shows_an_error_not_a_blank_page(page, site_server, watch_pag
     finally:
         site_server.fail_paths.discard("/p5.min.js")
     page.get_by_role("button", name="Retry").click()
+    # Retry starts over: wait until the error state is left before waiting for the outcome
+    page.wait_for_selector("html:not([data-sim-state=error])", state="attached")
     assert wait_sim_settled(page) == "ready"
 
 
