@@ -90,6 +90,7 @@ let interpreter = null; // a started Pyodide, kept across retries
 let bridgeHandle = null;
 let current = null; // the load attempt: {number, abort, promise, failures, superseded}
 let attempts = 0;
+let failedWith = null; // the last attempt's error, until a Retry
 let nextClient = 1;
 const portClients = new Map(); // port -> its client id (the bridge's owner of its controllers)
 
@@ -621,8 +622,9 @@ function startAttempt() {
       attempt.over = true;
       attempt.abort.abort(); // its downloads still running stop
       if (attempt.superseded) throw error;
-      current = null; // the next page or Retry starts a new attempt
+      current = null;
       const message = describeFailure(error, attempt.failures);
+      failedWith = message; // until a Retry: pages and requests get this answer at once
       console.error("[kvengine worker]", error);
       const fatal = error instanceof FatalLoadError;
       // fatal: no attempt in this worker can do better; a Retry opens a fresh worker
@@ -651,10 +653,15 @@ function abandonAttempt() {
   engineZip = null;
 }
 
-/** The ready interpreter; waits through Retries (a page waiting is answered by the new attempt). */
+/**
+ * The ready interpreter; waits through Retries (a page waiting is answered by the new attempt).
+ * After a failure it answers with that failure until a Retry starts over: a page or request
+ * arriving meanwhile does not start a load of its own behind the reader's back.
+ */
 async function ensureReady() {
   for (;;) {
     if (bridgeHandle && phase.phase === "ready") return interpreter;
+    if (!current && failedWith !== null) throw new Error(failedWith);
     const attempt = current ?? startAttempt();
     try {
       return await attempt.promise;
@@ -692,6 +699,7 @@ async function onRequest(port, message) {
   if (request.op === "retry") {
     if (!(bridgeHandle && phase.phase === "ready")) {
       abandonAttempt();
+      failedWith = null;
       startAttempt();
     }
     port.postMessage({ rid, ok: true });
