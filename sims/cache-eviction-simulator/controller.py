@@ -637,5 +637,3 @@ class Controller:
             "restarted": self.restarted,
             "animating": False,
         }
-
-

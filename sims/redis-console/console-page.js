@@ -95,7 +95,7 @@ export function createConsolePage({ spec }) {
     async reset() {
       await api.ready;
       await settled();
-      const reply = await engine?.call(handle, "reset");
+      const reply = await call("reset");
       if (reply?.ok) state = reply.state;
       view.log.replaceChildren();
       view.setPrompt(state.prompt);
@@ -110,6 +110,11 @@ export function createConsolePage({ spec }) {
     },
   };
   window.microsim = /** @type {any} */ (api);
+
+  /** Run the controller's cmd_<method>(**args); resolves with the worker's reply. */
+  function call(method, args = {}) {
+    return engine.call(handle, method, args);
+  }
 
   // ---- typed lines ---------------------------------------------------------------------
   /**
@@ -147,7 +152,7 @@ export function createConsolePage({ spec }) {
     });
     while (waiting.length && ready && engine) {
       const batch = waiting.splice(0, MAX_LINES_PER_CALL);
-      const reply = await engine.call(handle, "run", { lines: batch.map((p) => p.line) });
+      const reply = await call("run", { lines: batch.map((p) => p.line) });
       if (reply.ok) {
         state = reply.state;
         batch.forEach((pending, index) => {

@@ -45,18 +45,18 @@ def introduction() -> str:
     groups = " ".join(f"@{group}" for group in help_groups())
     return "\n".join(
         [
-            "This console runs kvengine, a copy of Redis 7.0 written in Python, inside your",
-            "browser. Type a Redis command and press Enter; replies are printed as redis-cli",
+            "This console runs kvengine, a copy of Redis 7.0 written in Python, inside your "
+            "browser. Type a Redis command and press Enter; replies are printed as redis-cli "
             "prints them. Try: SET greeting hello, then GET greeting.",
             "",
-            "  HELP <command>   the command's syntax and what it does, e.g. HELP SET",
-            f"  HELP @<group>    the commands of a group: {groups}",
-            "  CLEAR            clear the screen",
-            "  Up / Down        earlier commands; Tab completes a command name",
+            "HELP <command>  the command's syntax and what it does, e.g. HELP SET",
+            f"HELP @<group>   the commands of a group: {groups}",
+            "CLEAR           clear the screen",
+            "Up / Down       earlier commands; Tab completes a command name",
             "",
-            "The clock is real time: after EXPIRE key 10 the key is gone 10 seconds later.",
-            'Bytes that are not printable ASCII are shown as \\xHH, as redis-cli shows them: "é"',
-            'is "\\xc3\\xa9". Nothing is saved: reloading the page starts an empty server.',
+            "The clock is real time: after EXPIRE key 10 the key is gone 10 seconds later. "
+            "Bytes that are not printable ASCII are shown as \\xHH, as redis-cli shows them: "
+            '"é" is "\\xc3\\xa9". Nothing is saved: reloading the page starts an empty server.',
         ]
     )
 

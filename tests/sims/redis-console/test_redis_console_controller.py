@@ -19,8 +19,10 @@ from __future__ import annotations
 import difflib
 import doctest
 import json
+import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -172,8 +174,8 @@ def test_ttl_counts_down_with_the_clock() -> None:
 
 
 def test_parameters_configure_the_server_and_bad_ones_fall_back() -> None:
-    console = microsims.create(SIM, {"maxmemory": "2000000", "policy": "allkeys-lru"}, seed=1)
-    assert console.store.maxmemory == 2_000_000 and console.store.policy == "allkeys-lru"
+    console = microsims.create(SIM, {"maxmemory": "20000", "policy": "allkeys-lru"}, seed=1)
+    assert console.store.maxmemory == 20_000 and console.store.policy == "allkeys-lru"
     assert outputs(console, "CONFIG GET maxmemory-policy")[0].endswith('"allkeys-lru"')
     bad = microsims.create(SIM, {"maxmemory": "-5", "policy": "lru"}, seed=1)
     assert bad.store.maxmemory == 0 and bad.store.policy == "noeviction"
@@ -259,6 +261,44 @@ def test_sim_json_policies_are_the_engines() -> None:
     values = [o["value"] for o in spec["params"]["policy"]["options"]]
     assert sorted(values) == sorted(kvengine.POLICIES)
     assert spec["params"]["policy"]["default"] == "noeviction"  # Redis's default
+
+
+# ---------------------------------------------------------------- the chapter's Run blocks
+
+CHAPTER = Path(__file__).resolve().parents[3] / "docs/chapters/05-key-value-stores/index.md"
+RUN_BLOCK = re.compile(
+    r'<div class="redis-run" markdown>\s*```text\n(.*?)```\s*</div>\s*'
+    r"\*\*What to look for:?\*\*(.*?)(?:\n\s*\n|\Z)",
+    re.S,
+)
+REPLY_SPAN = re.compile(r'`(\(integer\) -?\d+|"[^"`]*")`')
+
+
+def chapter_blocks() -> list[tuple[list[str], str]]:
+    text = CHAPTER.read_text(encoding="utf-8")
+    blocks = [(body.strip().splitlines(), look) for body, look in RUN_BLOCK.findall(text)]
+    assert text.count('class="redis-run"') == len(blocks), "every block has 'What to look for'"
+    return blocks
+
+
+def test_the_chapter_has_a_run_block_per_use_case() -> None:
+    blocks = chapter_blocks()
+    firsts = [lines[0].split()[0] for lines, _ in blocks]
+    # a session with a TTL, cache-aside, a leaderboard, a rate limiter, a cart, a queue
+    assert firsts == ["SET", "GET", "ZADD", "INCR", "HSET", "RPUSH"]
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_each_run_block_runs_and_shows_what_the_chapter_says(index: int) -> None:
+    lines, look_for = chapter_blocks()[index]
+    console = microsims.create(SIM, {}, seed=1)
+    entries = run(console, *lines)
+    assert all(entry["kind"] == "reply" for entry in entries), entries
+    printed = "\n".join(entry["output"] for entry in entries).splitlines()
+    quoted = REPLY_SPAN.findall(look_for)
+    assert quoted, "the sentence names replies to look for"
+    for reply in quoted:
+        assert reply in printed, f"the chapter promises {reply}; the console printed {printed}"
 
 
 # ---------------------------------------------------------------- against redis-cli
