@@ -265,3 +265,42 @@ def test_state_and_reset(open_sim):
     assert page.locator(".rc-entry").count() == 0
     type_line(page, "GET a")
     assert last_output(page) == "(nil)"
+
+
+def test_run_buttons_on_the_chapter_type_into_the_console(sim_context, site_url, watch_page):
+    page = sim_context.new_page()
+    watch_page(page, {site_url.rstrip("/")})
+    page.goto(f"{site_url}chapters/05-key-value-stores/")
+    blocks = page.locator(".redis-run")
+    assert blocks.count() == 6
+    console = page.frame_locator("#sim-redis-console")
+    page.wait_for_function(
+        "() => document.getElementById('sim-redis-console').contentDocument"
+        "?.documentElement.dataset.simState === 'ready'",
+        timeout=120_000,
+    )
+    # the leaderboard block, by mouse
+    leaderboard = blocks.nth(2)
+    assert "ZADD leaderboard" in leaderboard.locator("code").inner_text()
+    leaderboard.get_by_role("button", name="Run these 5 commands in the Redis console").click()
+    console.locator(".rc-entry").nth(4).locator(".rc-output").wait_for()
+    texts = console.locator(".rc-entry").all_inner_texts()
+    assert texts[0] == "kvengine> ZADD leaderboard 3200 alice 2900 bob 3550 carol\n(integer) 3"
+    assert texts[1].endswith('\n"3400"')
+    assert texts[2].endswith('1) "carol"\n2) "3550"\n3) "bob"\n4) "3400"\n5) "alice"\n6) "3200"')
+    assert texts[4].endswith("(nil)")
+    status = leaderboard.get_by_role("status")
+    assert status.inner_text() == "Typed into the Redis console: its replies are there."
+    # the queue block, by keyboard only
+    queue = blocks.nth(5)
+    button = queue.get_by_role("button", name="Run these 7 commands in the Redis console")
+    button.focus()
+    page.keyboard.press("Enter")
+    console.locator(".rc-entry").nth(11).locator(".rc-output").wait_for()
+    assert console.locator(".rc-entry").nth(7).inner_text().endswith('"welcome:alice"')
+    assert console.locator(".rc-entry").nth(11).inner_text().endswith("(nil)")
+    # the page's own state agrees with what is on screen
+    inner = page.frame(url=lambda url: "redis-console" in url)
+    assert inner.evaluate("window.microsim.state().count") == 12
+    assert axe_violations(page) == []
+    page.close()
