@@ -286,7 +286,7 @@ def site_metadata(path: Path, sim_id: str, site_url: str | None) -> str | None:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+def sim_page_meta(page: Any, config: Any, files: Files) -> None:
     """A sim page's og:image is its screenshot; its description, if it has none, its metadata's."""
     match = SIM_PAGE.match(page.file.src_uri)
     if match:
@@ -300,7 +300,6 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
             if metadata.is_file():
                 text = json.loads(metadata.read_text(encoding="utf-8")).get("description", "")
                 page.meta["description"] = text.split(". ")[0].rstrip(".") + "."
-    return markdown
 
 
 def on_files(files: Files, config: Any) -> Files:
@@ -380,7 +379,9 @@ def parameters_table(spec: dict[str, Any]) -> str:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
-    """Replace ``<!-- sim-parameters -->`` on a sim's page with the table from its sim.json."""
+    """A sim page: its og:image and description (:func:`sim_page_meta`), and the line
+    ``<!-- sim-parameters -->`` replaced by the table from its sim.json."""
+    sim_page_meta(page, config, files)
     if PARAMETERS_MARKER not in markdown:
         return markdown
     parts = page.file.src_uri.split("/")

@@ -38,13 +38,12 @@ evictor works on the keyspace alone.
     >>> _ = ks.lookup("a")                  # "b" is now the least recently used
     >>> ev = Evictor(ks, "allkeys-lru", samples=5)
     >>> ev.evict_one(), sorted(ks.data)
-    (True, ['a', 'c'])
+    ('b', ['a', 'c'])
 """
 
 from __future__ import annotations
 
 from bisect import insort
-from typing import Any
 
 from .keyspace import Keyspace
 from .lfu import lfu_decr_and_return
@@ -83,7 +82,7 @@ class Evictor:
 
     def __init__(self, keyspace: Keyspace, policy: str = "noeviction", samples: int = 5) -> None:
         self.ks = keyspace
-        self.pool: list[tuple[Any, str]] = []  # score: -seq (LRU) or a tuple (LFU/TTL)
+        self.pool: list[tuple[int, str]] = []  # (score, key), see score()
         self.samples = samples
         self.evicted = 0  # INFO's evicted_keys
         self.policy = "noeviction"
@@ -107,29 +106,13 @@ class Evictor:
         return [key for _, key in reversed(self.pool)]
 
     # ------------------------------------------------------------ evicting
-    def evict_one(self) -> bool:
-        """Evict one key by the policy; False when there is nothing to evict."""
-        ks = self.ks
-        listening = ks.events.active
-        key, info = self.choose(collect=listening)
-        if key is None:
-            return False
-        if listening:
-            event = {"type": "evict", "key": key, "policy": self.policy}
-            if info:
-                event.update(info)
-            ks.events.emit(event)
-        ks.delete(key)
-        self.evicted += 1
-        return True
-
     def perform_evictions(self, maxmemory: int) -> bool:
         """``performEvictions``: evict while over ``maxmemory`` (0 = no limit); False if
         still over it because nothing more can be evicted."""
         if maxmemory:
             ks = self.ks
             while ks.used_memory > maxmemory:
-                if not self.evict_one():
+                if self.evict_one() is None:
                     return False
         return True
 
@@ -139,87 +122,89 @@ class Evictor:
         state = rng.getstate()
         pool = list(self.pool)
         try:
-            key, _ = self.choose()
+            return self.evict_one(dry_run=True)
         finally:
             rng.setstate(state)
             self.pool = pool
-        return key
 
-    # ------------------------------------------------------------ choosing
-    def choose(self, collect: bool = False) -> tuple[str | None, dict | None]:
-        """Pick the next victim and remove it from the pool; None when there is no candidate.
+    def evict_one(self, dry_run: bool = False) -> str | None:
+        """Evict one key by the policy and return it; None when there is no candidate.
 
-        With ``collect`` also return ``{"candidates": [...], "reason": str, "sampled": n}``.
+        The sampled policies do ``evictionPoolPopulate`` (sample, score, merge into the pool)
+        and take the best pooled key that still exists; a pool of ghosts only (keys deleted
+        since they were pooled) means sampling again. With ``dry_run`` the victim is chosen
+        (and taken from the pool) but neither announced nor deleted.
         """
         kind = self.kind
         if kind == "noeviction":
-            return None, None
+            return None
         ks = self.ks
         table = ks.expires if self.volatile else ks.main
         exists = table._index
         if not exists:
-            return None, None
+            return None
         rng = ks.rng
+        now = 0 if kind == "lru" else ks.now()  # an LRU score is the access order: no clock
         if kind == "random":
             key = table.random_key(rng)
-            info = None
-            if collect and key is not None:
-                info = {
-                    "candidates": [self.candidate_info(key)],
-                    "reason": "picked at random by the seeded generator"
-                    + (" among keys with a TTL" if self.volatile else ""),
-                    "sampled": 1,
-                }
-            return key, info
-        pool = self.pool
-        data = ks.data
-        lru = kind == "lru"
-        now = 0 if lru else ks.now()  # an LRU score is the access order: no clock needed
-        seen: dict[str, Any] = {}
-        samples = self.samples
-        while True:
-            sampled = table.sample_keys(samples, rng)
-            if len(sampled) >= len(exists):
-                pool.clear()  # the sample is every key, freshly scored: older entries are stale
-            # evictionPoolPopulate: keep the 16 best, sorted ascending; once the pool is full,
-            # a candidate no better than the worst (pool[0]) is skipped, else it goes in and
-            # the worst drops out
-            full = len(pool) >= EVPOOL_SIZE
-            for key in sampled:
-                score = -data[key].seq if lru else self.score(key, now)
-                if collect:
-                    seen[key] = score
-                if not full:
-                    insort(pool, (score, key))
-                    full = len(pool) >= EVPOOL_SIZE
-                elif (score, key) > pool[0]:
-                    insort(pool, (score, key))
-                    del pool[0]
-            while pool:
-                score, key = pool.pop()
-                if key in exists:
-                    info = None
-                    if collect:
-                        for s, k in pool:
-                            seen.setdefault(k, s)
-                        seen[key] = score
-                        info = self._explain(key, seen, len(sampled))
-                    return key, info
-            # every pooled candidate was a ghost (deleted since): sample again
+            score = 0
+            sampled = [key]
+        else:
+            pool = self.pool
+            data = ks.data
+            lru = kind == "lru"
+            key = None
+            while key is None:
+                sampled = table.sample_keys(self.samples, rng)
+                if len(sampled) >= len(exists):
+                    pool.clear()  # the sample is every key, freshly scored: the rest is stale
+                # keep the 16 best, sorted ascending; once the pool is full, a candidate no
+                # better than the worst (pool[0]) is skipped, else it goes in and the worst
+                # drops out
+                room = EVPOOL_SIZE - len(pool)
+                for k in sampled:
+                    score = -data[k].seq if lru else self.score(k, now)
+                    if room > 0:
+                        insort(pool, (score, k))
+                        room -= 1
+                    elif score > pool[0][0]:
+                        insort(pool, (score, k))
+                        del pool[0]
+                while pool:
+                    score, k = pool.pop()
+                    if k in exists:
+                        key = k
+                        break
+        if dry_run:
+            return key
+        if ks.events.active:
+            event = {"type": "evict", "key": key, "policy": self.policy}
+            event.update(self._explain(key, score, sampled, now))
+            ks.events.emit(event)
+        ks.delete(key)
+        self.evicted += 1
+        return key
 
-    def score(self, key: str, now: int) -> Any:
-        """A candidate's score, higher = evict first, ties broken least recently used first."""
+    def score(self, key: str, now: int) -> int:
+        """A candidate's score, higher = evict first: ``primary * 2**64 - seq``, where
+        ``seq`` is the key's access sequence number, so one integer compare ranks by the
+        policy's measure and breaks ties least recently used first."""
         ks = self.ks
         e = ks.data[key]
         if self.kind == "lru":
-            # the access order is the order of last-access times, ties included: scoring by
-            # -seq ranks by idle time exactly and breaks equal times least recent first
+            # the access order is the order of last-access times, ties included: ranking by
+            # -seq alone ranks by idle time exactly and breaks equal times least recent first
             return -e.seq
         if self.kind == "lfu":
-            if ks.exact:
-                return (-e.lfu, -e.seq)
-            return (255 - lfu_decr_and_return(e.lfu, e.ldt, now, ks.lfu_decay_time), -e.seq)
-        return (-ks.exp.get(key, 0), -e.seq)
+            counter = (
+                e.lfu if ks.exact else lfu_decr_and_return(e.lfu, e.ldt, now, ks.lfu_decay_time)
+            )
+            return (-counter << 64) - e.seq
+        return (-ks.exp.get(key, 0) << 64) - e.seq
+
+    def measure(self, score: int) -> int:
+        """What a score ranks by, without its tie-break (for LRU the recency is the measure)."""
+        return score if self.kind == "lru" else -(-score >> 64)
 
     def candidate_info(self, key: str) -> dict:
         ks = self.ks
@@ -234,12 +219,25 @@ class Evictor:
             "ttl_ms": None if when is None else max(0, when - now),
         }
 
-    def _explain(self, victim: str, seen: dict[str, Any], sampled: int) -> dict:
-        """The evict event's ``candidates`` (best first) and the ``reason`` the victim won.
+    def _explain(self, victim: str, score: int, sampled: list[str], now: int) -> dict:
+        """The evict event's ``candidates`` (best first), the ``reason`` the victim won and
+        how many keys were ``sampled``; ``score`` is the victim's (pooled) score.
 
-        Each candidate says whether it is ``stale``: ranked by a score its key no longer has (a
-        pooled key used since it was sampled, or whose counter has decayed since).
+        The candidates are the keys sampled and those left in the pool. Each says whether it
+        is ``stale``: ranked by a score its key no longer has (a pooled key used since it was
+        sampled, or whose counter has decayed since).
         """
+        if self.kind == "random":
+            return {
+                "candidates": [self.candidate_info(victim)],
+                "reason": "picked at random by the seeded generator"
+                + (" among keys with a TTL" if self.volatile else ""),
+                "sampled": 1,
+            }
+        seen = {k: self.score(k, now) for k in sampled if k in self.ks.data}
+        for s, k in self.pool:
+            seen.setdefault(k, s)
+        seen[victim] = score
         ranked = sorted(seen.items(), key=lambda item: item[1], reverse=True)
         kind = self.kind
         now = self.ks.now()
@@ -248,7 +246,7 @@ class Evictor:
             if k in self.ks.data:
                 info = self.candidate_info(k)
                 fresh = self.score(k, now)
-                info["stale"] = primary_score(fresh) != primary_score(score)
+                info["stale"] = self.measure(fresh) != self.measure(score)
                 candidates.append(info)
         n = len(candidates)
         v = next(c for c in candidates if c["key"] == victim)
@@ -273,9 +271,4 @@ class Evictor:
                 reason += " (tie broken by recency: least recently used first)"
         else:
             reason = f"expires in {v['ttl_ms']} ms, the soonest of {n} candidates"
-        return {"candidates": candidates, "reason": reason, "sampled": sampled}
-
-
-def primary_score(score: Any) -> Any:
-    """What a pool score ranks by, without its tie-break (LRU scores are one number)."""
-    return score if isinstance(score, int) else score[0]
+        return {"candidates": candidates, "reason": reason, "sampled": len(sampled)}

@@ -145,15 +145,14 @@ class HashTable:
             h = _memo.get(key) if self._memo_hash else None
             if h is None:
                 h = hash_key(key) if self._memo_hash else self._hash_fn(key_bytes(key))
+        if self._t1 is None and self._used0 >= len(self._t0) and self.resizable:
+            self.expand(self._used0 + 1)  # a rehash starts (or an empty table grows)
         table = self._t1
         if table is None:
             table = self._t0
-            if self._used0 >= len(table) and self.resizable and self.expand(self._used0 + 1):
-                table = self._t1 if self._t1 is not None else self._t0
-        if table is self._t1:
-            self._used1 += 1
-        else:
             self._used0 += 1
+        else:
+            self._used1 += 1
         i = h % len(table)
         chain = table[i]
         if chain is None:
@@ -178,29 +177,24 @@ class HashTable:
 
     def pop(self, key: str) -> Any:
         """Remove a key known to be present, without a rehash step; returns its value."""
-        value = self._index.pop(key)
         h = self._hashes.pop(key)
-        t0 = self._t0
-        i = h % len(t0)
-        chain = t0[i]
+        table = self._t0
+        i = h % len(table)
+        chain = table[i]
         if chain is not None and key in chain:
-            if len(chain) == 1:
-                t0[i] = None
-            else:
-                chain.remove(key)
             self._used0 -= 1
-            return value
-        t1 = self._t1
-        assert t1 is not None
-        i = h % len(t1)
-        chain = t1[i]
-        assert chain is not None
+        else:  # during a rehash: the key has moved to the new table
+            table = self._t1
+            assert table is not None
+            i = h % len(table)
+            chain = table[i]
+            assert chain is not None
+            self._used1 -= 1
         if len(chain) == 1:
-            t1[i] = None
+            table[i] = None
         else:
             chain.remove(key)
-        self._used1 -= 1
-        return value
+        return self._index.pop(key)
 
     def clear(self) -> None:
         """Drop every key; back to the initial size."""
@@ -434,23 +428,23 @@ class HashTable:
         order), which makes sampled eviction exact. (Redis also does ``count`` rehash steps
         here; this version does not, so ``eviction_preview`` can predict without mutating.)
         """
-        used = len(self._index)
-        if count >= used:
+        if count >= len(self._index):
             return list(self.keys())
-        t0, t1 = self._t0, self._t1
-        if t1 is None and len(t0) & (len(t0) - 1):  # teaching table, size not a power of two
-            start = rng.getrandbits(64) % len(t0)
+        if self._t1 is not None:
+            return self._sample_keys_rehashing(count, rng)
+        t0 = self._t0
+        size = len(t0)
+        if size & (size - 1):  # a teaching table whose size is not a power of two
+            start = rng.getrandbits(64) % size
             out = []
-            for j in range(len(t0)):
-                out.extend(t0[(start + j) % len(t0)] or ())
+            for j in range(size):
+                out.extend(t0[(start + j) % size] or ())
                 if len(out) >= count:
                     break
             return out[:count]
         # consecutive buckets from a random start; more than max(4, count) empty buckets in a
         # row jump to a new random start; at most count * 10 buckets
-        if t1 is not None:
-            return self._sample_keys_rehashing(count, rng)
-        mask = len(t0) - 1
+        mask = size - 1
         jump_after = count if count > 4 else 4
         i = rng.getrandbits(64) & mask
         emptylen = 0

@@ -41,6 +41,20 @@ def expire_at(cmd: str, unit: str, amount: Any, now: int) -> int:
     return n
 
 
+def expire_option(
+    cmd: str, now: int, ex: Any = None, px: Any = None, exat: Any = None, pxat: Any = None
+) -> int | None:
+    """SET's ``EX``, ``PX``, ``EXAT`` or ``PXAT``: the absolute expiry in ms, None when none is
+    given; Redis's syntax error when more than one is."""
+    values = (ex, px, exat, pxat)
+    given = [(unit, v) for unit, v in zip(UNITS, values, strict=True) if v is not None]
+    if not given:
+        return None
+    if len(given) > 1:
+        raise ResponseError(errors.SYNTAX_ERROR)
+    return expire_at(cmd, *given[0], now)
+
+
 def check_expire_options(nx: bool, xx: bool, gt: bool, lt: bool) -> None:
     """The option combinations ``EXPIRE`` refuses."""
     if nx and (xx or gt or lt):

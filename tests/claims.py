@@ -12,10 +12,10 @@ import statistics
 from collections.abc import Callable, Iterable
 from functools import cache
 
+from kvengine.scenarios import HotKeyModel, StampedeModel
 from microsims import controller_class
 
 Controller = controller_class("cache-eviction-simulator")
-from kvengine.scenarios import HotKeyModel, StampedeModel
 
 SEEDS = range(1, 201)
 STAMPEDE_WINDOW = 300  # ticks: the failure-modes sim's results-table window

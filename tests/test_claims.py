@@ -16,8 +16,6 @@ from pathlib import Path
 import pytest
 
 from microsims import controller_class
-
-Controller = controller_class("cache-eviction-simulator")
 from tests.claims import (
     SEEDS,
     count_of,
@@ -28,6 +26,8 @@ from tests.claims import (
     spread,
     stampede_runs,
 )
+
+Controller = controller_class("cache-eviction-simulator")
 
 ROOT = Path(__file__).resolve().parent.parent
 FAILURE_MODES = ROOT / "sims" / "cache-failure-modes" / "index.md"
