@@ -22,6 +22,11 @@ What it adds to MkDocs' file collection (so ``mkdocs build`` and ``mkdocs serve`
   of this repository (Pyodide's npm package has none; CPython's licence goes beside it); a
   vendored package without a licence text fails the build. Material's licence goes to
   ``assets/LICENSE-mkdocs-material.txt``. THIRD_PARTY_NOTICES.md lists them all;
+* ``sims/kit/kvengine-<pyodide>-<engine>.kvsnap``: a memory snapshot of Pyodide with that engine
+  zip imported, made by ``node scripts/build_snapshot.mjs`` (see there); the worker restores it
+  instead of starting Python. Made once per (engine, Pyodide, script) and kept in
+  ``build/snapshot-cache/``; ``MICROSIM_SNAPSHOT=0`` (or no Node) builds a site without one, which
+  then starts Python the normal way;
 * ``sims/kit/config.js``: the asset URLs the kit and the worker load. In CDN mode
   (``MICROSIM_ASSETS=cdn`` or ``extra: microsim_assets: cdn``) p5 and Pyodide come from jsDelivr
   at the versions pinned in ``package-lock.json``, each with a Subresource Integrity hash computed
@@ -47,6 +52,8 @@ import json
 import logging
 import os
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -161,6 +168,60 @@ def asset_config(root: Path, mode: str, engine: bytes) -> dict[str, Any]:
     return config
 
 
+# ---- memory snapshot of the interpreter ----------------------------------------------------------
+SNAPSHOT_SCRIPT = Path("scripts") / "build_snapshot.mjs"
+SNAPSHOT_CACHE = Path("build") / "snapshot-cache"
+
+
+def snapshot_wanted() -> bool:
+    """``MICROSIM_SNAPSHOT=0`` builds the site without a snapshot (the normal start only)."""
+    return os.environ.get("MICROSIM_SNAPSHOT", "1").strip() not in ("0", "false", "no")
+
+
+def snapshot_name(pyodide_version: str, engine_version: str) -> str:
+    """The snapshot's file name: both versions in it, so a host may cache it for ever."""
+    return f"kvengine-{pyodide_version}-{engine_version}.kvsnap"
+
+
+def build_snapshot(root: Path, engine: bytes) -> tuple[str, bytes] | None:
+    """(file name, bytes) of the snapshot for this engine zip, or None where it cannot be made.
+
+    The key of the cache is everything the bytes depend on: the engine zip, the Pyodide runtime
+    and the script, so a change to any of them makes a new snapshot.
+    """
+    node = shutil.which("node")
+    script = root / SNAPSHOT_SCRIPT
+    pyodide_dir = root / "node_modules" / "pyodide"
+    if node is None or not script.is_file() or not (pyodide_dir / "pyodide.mjs").is_file():
+        log.warning("build_assets: no node or no npm pyodide, so no memory snapshot")
+        return None
+    engine_version = hashlib.sha256(engine).hexdigest()[:16]
+    name = snapshot_name(npm_version(root, "pyodide"), engine_version)
+    key = hashlib.sha256(engine)
+    for part in ("pyodide.asm.wasm", "pyodide.asm.mjs", "pyodide.mjs", "python_stdlib.zip"):
+        key.update(hashlib.sha256((pyodide_dir / part).read_bytes()).digest())
+    key.update(script.read_bytes())
+    cached = root / SNAPSHOT_CACHE / f"{key.hexdigest()[:24]}-{name}"
+    if not cached.is_file():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        zip_path = cached.with_suffix(".zip.tmp")
+        zip_path.write_bytes(engine)
+        partial = cached.with_suffix(".tmp")
+        command = [node, str(script), "--engine-zip", str(zip_path)]
+        command += ["--engine-version", engine_version, "--out", str(partial)]
+        try:
+            done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=300)
+        finally:
+            zip_path.unlink(missing_ok=True)
+        if done.returncode != 0:
+            log.warning("build_assets: the memory snapshot failed:\n%s", done.stderr[-2000:])
+            partial.unlink(missing_ok=True)
+            return None
+        partial.replace(cached)
+        log.info("build_assets: %s", done.stderr.strip().splitlines()[-1])
+    return name, cached.read_bytes()
+
+
 def config_js(config: dict[str, Any]) -> str:
     """The generated ES module ``sims/kit/config.js``."""
     body = json.dumps(config, indent=2, sort_keys=True)
@@ -181,7 +242,8 @@ def _is_site_file(relative: Path) -> bool:
         return False  # Python reaches the browser in kvengine.zip
     if relative.name.endswith(".d.ts"):
         return False  # types for the kit's type check (tsc), not for the browser
-    return not (parts[:2] == ("kit", "config.js") or parts[:2] == ("kit", "kvengine.zip"))
+    generated = parts[:2] in (("kit", "config.js"), ("kit", "kvengine.zip"))
+    return not (generated or relative.suffix == ".kvsnap")
 
 
 def _add(files: Files, file: File) -> None:
@@ -328,6 +390,17 @@ def on_files(files: Files, config: Any) -> Files:
     engine = engine_zip(root)
     _add(files, File.generated(config, "sims/kit/kvengine.zip", content=engine))
     assets = asset_config(root, mode, engine)
+    # The memory snapshot and the sizes of the downloads (for the progress line).
+    pyodide_dir = root / "node_modules" / "pyodide"
+    sizes = {name: (pyodide_dir / name).stat().st_size for name in PYODIDE_FILES}
+    sizes["kvengine.zip"] = len(engine)
+    snapshot = build_snapshot(root, engine) if snapshot_wanted() else None
+    if snapshot is not None:
+        name, data = snapshot
+        _add(files, File.generated(config, f"sims/kit/{name}", content=data))
+        assets["snapshot"] = {"url": name}
+        sizes[name] = len(data)
+    assets["sizes"] = sizes
     _add(files, File.generated(config, "sims/kit/config.js", content=config_js(assets)))
     if mode == "self":
         p5_path = root / "node_modules" / "p5" / P5_FILE

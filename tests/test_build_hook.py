@@ -167,12 +167,16 @@ def test_sim_json_is_served_and_controllers_only_reach_the_browser_in_the_zip(
 class _Page:
     def __init__(self, src_uri: str) -> None:
         self.file = type("F", (), {"src_uri": src_uri})()
+        self.meta: dict[str, Any] = {}
+        self.title = None
 
 
 def test_parameter_table_follows_sim_json(mkdocs_config: Any) -> None:
     spec = json.loads((ROOT / "sims/cache-failure-modes/sim.json").read_text())
     page = _Page("sims/cache-failure-modes/index.md")
-    text = hook.on_page_markdown("Intro\n\n<!-- sim-parameters -->\n", page, mkdocs_config, None)
+    text = hook.on_page_markdown(
+        "Intro\n\n<!-- sim-parameters -->\n", page, mkdocs_config, Files([])
+    )
     assert "<!--" not in text
     servers = spec["params"]["servers"]
     assert f"| `servers` | {servers['min']}\u2013{servers['max']} servers | `10` |" in text
@@ -183,4 +187,40 @@ def test_parameter_table_follows_sim_json(mkdocs_config: Any) -> None:
 
 def test_parameter_marker_outside_a_sim_page_is_an_error(mkdocs_config: Any) -> None:
     with pytest.raises(Exception, match="sim-parameters"):
-        hook.on_page_markdown("<!-- sim-parameters -->", _Page("index.md"), mkdocs_config, None)
+        hook.on_page_markdown(
+            "<!-- sim-parameters -->", _Page("index.md"), mkdocs_config, Files([])
+        )
+
+
+def test_snapshot_is_listed_with_both_versions_and_can_be_left_out(
+    mkdocs_config: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = hook.on_files(Files([]), mkdocs_config)
+    assets = exported_assets(files)
+    name = assets["snapshot"]["url"]
+    assert name == f"kvengine-{assets['pyodide']['version']}-{assets['engine']['version']}.kvsnap"
+    assert len(generated(files, f"sims/kit/{name}")) == assets["sizes"][name]
+    assert assets["sizes"]["pyodide.asm.wasm"] == (NODE / "pyodide/pyodide.asm.wasm").stat().st_size
+    monkeypatch.setenv("MICROSIM_SNAPSHOT", "0")
+    files = hook.on_files(Files([]), mkdocs_config)
+    assert "snapshot" not in exported_assets(files)
+    assert not [f for f in files if f.src_uri.endswith(".kvsnap")]
+
+
+def test_snapshot_script_gives_the_same_bytes_for_the_same_sources(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None or not (NODE / "pyodide" / "pyodide.mjs").exists():
+        pytest.skip("node or node_modules/pyodide missing; run `make setup`")
+    zip_path = tmp_path / "kvengine.zip"
+    zip_path.write_bytes(hook.engine_zip(ROOT))
+    outputs = []
+    for run in ("a", "b"):
+        out = tmp_path / f"{run}.kvsnap"
+        command = [node, str(ROOT / hook.SNAPSHOT_SCRIPT), "--engine-zip", str(zip_path)]
+        subprocess.run([*command, "--engine-version", "v", "--out", str(out)], check=True)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].startswith(b"KVSNAP1\n")

@@ -8,10 +8,38 @@
 // error state the kit shows: data-sim-state="error", the reason in words, a Retry button that
 // reloads the page, and a microsim-error message to the parent window.
 //
+// It also starts the shared engine worker at once, so Python loads while the page's own modules
+// are still downloading: engine-client.js later connects to this same worker (same URL and name),
+// and gets its progress and replies. (Where SharedWorker is missing the client starts its own
+// dedicated worker, as before.)
+//
 // Usage (main.html <head>, before the module script):
 //   <script src="../kit/boot.js"></script>
 (() => {
   var root = document.documentElement;
+
+  function startEngineEarly() {
+    if (typeof SharedWorker !== "function" || !document.currentScript) return;
+    // The same URL and name as engine-client.js, or the browser would start a second worker.
+    var noSnapshot = /[?&]snapshot=0(&|$)/.test(location.search);
+    var url = new URL(
+      `engine-worker.js${noSnapshot ? "?snapshot=0" : ""}`,
+      /** @type {HTMLScriptElement} */ (document.currentScript).src,
+    );
+    var worker;
+    try {
+      worker = new SharedWorker(url, {
+        type: "module",
+        name: noSnapshot ? "kvengine-no-snapshot" : "kvengine",
+      });
+      worker.onerror = () => {}; // the client reports a worker that cannot start
+      worker.port.start();
+      window.__kvengineEarlyWorker = worker; // held until the client connects
+    } catch {
+      /* the client falls back to a dedicated worker */
+    }
+  }
+  startEngineEarly();
   var START_TIMEOUT_MS = 30000;
 
   function started() {

@@ -10,4 +10,8 @@ export const ASSETS: {
     indexURL: string;
     integrity: Record<string, string>;
   };
+  /** The memory snapshot of Pyodide with the engine imported, when the build made one. */
+  snapshot?: { url: string };
+  /** Bytes of each downloaded file, for the loading progress line. */
+  sizes?: Record<string, number>;
 };

@@ -12,7 +12,14 @@
 //   const reply = await engine.call(handle, "hash", { key: "user:7" });  // {ok, state} | {ok: false, error}
 //   engine.dispose(handle);
 
-const WORKER_URL = new URL("./engine-worker.js", import.meta.url);
+// `?snapshot=0` on the page starts Python without the memory snapshot (benchmarks, comparisons).
+// It is a separate worker (its own URL and name), so it never shares the snapshot-started one.
+const NO_SNAPSHOT = /[?&]snapshot=0(&|$)/.test(globalThis.location?.search || "");
+const WORKER_URL = new URL(
+  `./engine-worker.js${NO_SNAPSHOT ? "?snapshot=0" : ""}`,
+  import.meta.url,
+);
+const WORKER_NAME = NO_SNAPSHOT ? "kvengine-no-snapshot" : "kvengine";
 
 /** @typedef {{op?: string, phase?: string, message?: string}} EngineStatus */
 
@@ -34,7 +41,7 @@ export class EngineClient {
   connect(shared) {
     if (shared && typeof SharedWorker === "function") {
       try {
-        const worker = new SharedWorker(WORKER_URL, { type: "module", name: "kvengine" });
+        const worker = new SharedWorker(WORKER_URL, { type: "module", name: WORKER_NAME });
         // A browser with SharedWorker but without module SharedWorkers fails here before the
         // worker has said anything: fall back to a dedicated worker and resend what is pending.
         worker.onerror = () => {
@@ -57,7 +64,7 @@ export class EngineClient {
       return;
     }
     try {
-      const worker = new Worker(WORKER_URL, { type: "module", name: "kvengine" });
+      const worker = new Worker(WORKER_URL, { type: "module", name: WORKER_NAME });
       worker.onerror = (event) => {
         event.preventDefault?.();
         this.fail("The engine worker could not start.");
@@ -89,6 +96,13 @@ export class EngineClient {
     if (!message) return;
     this.heard = true;
     if (message.op === "status") {
+      // How the interpreter started ("snapshot" or "normal"), for tests and the benchmark.
+      if (message.phase === "ready" && message.start && globalThis.document) {
+        document.documentElement.dataset.engineStart = message.start;
+        if (message.timings) {
+          document.documentElement.dataset.engineTimings = JSON.stringify(message.timings);
+        }
+      }
       this.onStatus(message);
       return;
     }

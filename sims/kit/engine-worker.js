@@ -18,13 +18,34 @@
 // after a failed engine download does not reload the 10 MB interpreter. In CDN mode every asset
 // is fetched with its Subresource Integrity hash from config.js (fetch() is wrapped for the files
 // Pyodide loads itself; the two .mjs modules are verified, then imported from blob: URLs).
+//
+// Memory snapshot: where config.js names one (scripts/build_snapshot.mjs makes it at build time),
+// the interpreter is restored from it -- Python already started, the engine already imported --
+// instead of starting Python and importing the engine here, which is most of the wait. The
+// snapshot's header names the Pyodide and engine versions it was made from; a snapshot for other
+// versions, one that cannot be downloaded, or one Pyodide refuses (its build id differs) is
+// ignored with a console warning, and Python starts the normal way. `?snapshot=0` on the worker's
+// URL (engine-client.js passes the page's own) forces the normal start, for comparisons.
+//
+// Progress: fetch() is wrapped to count the bytes of the files Pyodide downloads (a clone of each
+// response is read, so the original keeps its URL and the browser's compiled-WebAssembly cache);
+// status messages say "Downloading Python: 3.1 of 18.6 MB", then "Starting Python", then
+// "Loading the engine".
 
 import { ASSETS } from "./config.js";
 
-const ENGINE_DIR = "/home/pyodide/engine";
+const ENGINE_DIR = "/home/pyodide/engine"; // the same paths as in scripts/build_snapshot.mjs
 const EXTRA_DIR = "/home/pyodide/simextra";
+const SNAPSHOT_MAGIC = "KVSNAP1\n";
+const PROGRESS_EVERY_MS = 100;
 const ports = new Set();
 let phase = { phase: "loading", message: "Starting the Python engine" };
+let started = null; // how the interpreter started: "snapshot" | "normal" (+ why, for the page)
+const timings = {}; // worker time (ms since it started) at each stage, for the benchmark
+
+function mark(stage) {
+  timings[stage] = Math.round(performance.now());
+}
 let pyodidePromise = null;
 let enginePromise = null;
 let bridgeHandle = null;
@@ -34,9 +55,92 @@ function broadcast(message) {
   for (const port of ports) port.postMessage(message);
 }
 
-function setPhase(name, message) {
-  phase = { op: "status", phase: name, message };
+function setPhase(name, message, extra = {}) {
+  phase = { op: "status", phase: name, message, ...extra };
   broadcast(phase);
+}
+
+// ---- download progress ---------------------------------------------------------------------
+const progress = { files: new Map(), received: 0, total: 0, lastSent: 0, counting: false };
+
+function megabytes(bytes) {
+  return (bytes / 1e6).toFixed(1);
+}
+
+function reportProgress(force = false) {
+  const now = performance.now();
+  if (!force && now - progress.lastSent < PROGRESS_EVERY_MS) return;
+  progress.lastSent = now;
+  if (progress.received < progress.total) {
+    setPhase(
+      "loading",
+      `Downloading Python: ${megabytes(progress.received)} of ${megabytes(progress.total)} MB`,
+      { received: progress.received, total: progress.total },
+    );
+  } else {
+    setPhase("loading", "Starting Python", { received: progress.received, total: progress.total });
+  }
+}
+
+/** Expect `name` (a file of config.js's sizes) to be downloaded; it adds to the total. */
+function expectDownload(name) {
+  const size = ASSETS.sizes?.[name];
+  if (!size || progress.files.has(name)) return;
+  progress.files.set(name, { size, received: 0 });
+  progress.total += size;
+}
+
+function countBytes(name, count, done = false) {
+  const file = progress.files.get(name);
+  if (!file) return;
+  const next = done ? file.size : Math.min(file.size, count);
+  if (done && file.received < file.size) mark(name);
+  progress.received += next - file.received;
+  file.received = next;
+  reportProgress(done && progress.received >= progress.total);
+}
+
+/** The expected file a URL points at, or null. */
+function downloadName(url) {
+  const name = url.split("?")[0].split("/").pop();
+  return progress.files.has(name) ? name : null;
+}
+
+// Reads a clone of the response to count its bytes; the page's own copy is untouched.
+async function countResponse(name, response) {
+  if (!response.ok || !response.body) return;
+  try {
+    const reader = response.clone().body.getReader();
+    let count = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      count += value.byteLength;
+      countBytes(name, count);
+    }
+    countBytes(name, count, true);
+  } catch {
+    /* the real reader reports errors; counting is only for the progress line */
+  }
+}
+
+function installProgressFetch() {
+  if (progress.counting) return;
+  progress.counting = true;
+  const innerFetch = self.fetch.bind(self);
+  self.fetch = async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const response = await innerFetch(input, init);
+    const name = downloadName(new URL(url, self.location.href).href);
+    if (name) countResponse(name, response);
+    return response;
+  };
+}
+
+async function importCounted(name, load) {
+  const module = await load();
+  countBytes(name, 0, true);
+  return module;
 }
 
 function resolveAsset(url) {
@@ -78,36 +182,203 @@ function describeFailure(error, what) {
   return `Could not start ${what}: ${text}`;
 }
 
+// ---- memory snapshot -----------------------------------------------------------------------
+function snapshotWanted() {
+  return Boolean(ASSETS.snapshot?.url) && !/[?&]snapshot=0(&|$)/.test(self.location.search);
+}
+
+function concat(first, second) {
+  const joined = new Uint8Array(first.length + second.length);
+  joined.set(first);
+  joined.set(second, first.length);
+  return joined;
+}
+
+/**
+ * Start downloading the snapshot; resolves, as soon as its header has arrived and matches this
+ * page's Pyodide and engine, with {snapshot, filled}: `snapshot` is a buffer of the final size,
+ * which the rest of the download fills as it is decompressed (a stream, while Pyodide compiles its
+ * WebAssembly); `filled` resolves when it is complete, or rejects if the data is damaged.
+ */
+async function openSnapshot() {
+  const response = await fetch(resolveAsset(ASSETS.snapshot.url));
+  if (!response.ok) throw new Error(`the snapshot answered HTTP ${response.status}`);
+  const reader = response.body.getReader();
+  const start = SNAPSHOT_MAGIC.length;
+  let head = new Uint8Array(0);
+  let length = null;
+  while (length === null || head.length < start + 4 + length) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error("the snapshot file is truncated");
+    head = concat(head, value);
+    if (length === null && head.length >= start + 4) {
+      const magic = new TextDecoder("latin1").decode(head.subarray(0, start));
+      if (magic !== SNAPSHOT_MAGIC) throw new Error("the snapshot file has an unknown format");
+      length = new DataView(head.buffer, start, 4).getUint32(0, true);
+    }
+  }
+  const header = JSON.parse(new TextDecoder().decode(head.subarray(start + 4, start + 4 + length)));
+  if (header.pyodide !== ASSETS.pyodide.version || header.engine !== ASSETS.engine.version) {
+    reader.cancel();
+    throw new Error(
+      `the snapshot was made for Pyodide ${header.pyodide} and engine ${header.engine}, ` +
+        `this page runs Pyodide ${ASSETS.pyodide.version} and engine ${ASSETS.engine.version}`,
+    );
+  }
+  const rest = head.subarray(start + 4 + length);
+  const body = new ReadableStream({
+    start(controller) {
+      if (rest.length) controller.enqueue(rest);
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  const snapshot = new Uint8Array(header.bytes);
+  const filled = (async () => {
+    const inflated = body.pipeThrough(new DecompressionStream("gzip")).getReader();
+    let offset = 0;
+    for (;;) {
+      const { done, value } = await inflated.read();
+      if (done) break;
+      if (offset + value.length > snapshot.length) throw new Error("the snapshot is too long");
+      snapshot.set(value, offset);
+      offset += value.length;
+    }
+    if (offset !== snapshot.length) throw new Error("the snapshot is truncated");
+    mark("snapshotDecompressed");
+  })();
+  filled.catch(() => {}); // handled where the restore waits for it
+  return { snapshot, filled };
+}
+
+// Pyodide sizes its memory from the snapshot before compiling the WebAssembly, and copies the
+// snapshot in right after. So that compiling need not wait for the download and decompression,
+// Pyodide gets the (still filling) buffer at once, and the WebAssembly instantiation it starts
+// does not report back until the buffer is full.
+let snapshotFilled = null;
+
+function holdInstantiationUntilFilled() {
+  for (const name of ["instantiateStreaming", "instantiate"]) {
+    const plain = WebAssembly[name];
+    if (typeof plain !== "function" || plain.heldForSnapshot) continue;
+    const held = async (...args) => {
+      const result = await plain.apply(WebAssembly, args);
+      mark("webAssemblyInstantiated");
+      if (snapshotFilled) await snapshotFilled;
+      return result;
+    };
+    held.heldForSnapshot = true;
+    WebAssembly[name] = held;
+  }
+}
+
 async function loadInterpreter() {
   if (typeof WebAssembly !== "object") throw new Error("WebAssembly is not available");
   const indexURL = resolveAsset(ASSETS.pyodide.indexURL);
   if (ASSETS.mode === "cdn") installIntegrityFetch();
-  setPhase("loading", "Downloading the Python interpreter");
-  const { loadPyodide } = await importVerified(`${indexURL}pyodide.mjs`);
+  installProgressFetch();
+  started = null;
+  const useSnapshot = snapshotWanted();
+  const snapshotName = useSnapshot ? ASSETS.snapshot.url.split("?")[0].split("/").pop() : null;
+  for (const name of ASSETS.pyodide.files) expectDownload(name);
+  expectDownload(ASSETS.engine.url.split("?")[0]);
+  if (useSnapshot) expectDownload(snapshotName);
+  reportProgress(true);
+  // The snapshot downloads while Pyodide fetches and compiles its WebAssembly.
+  const opened = useSnapshot ? openSnapshot() : null;
+  opened?.catch(() => {}); // a failure is handled below
+  const { loadPyodide } = await importCounted("pyodide.mjs", () =>
+    importVerified(`${indexURL}pyodide.mjs`),
+  );
+  mark("pyodideImported");
   const options = { indexURL, env: { HOME: "/home/pyodide" }, fullStdLib: false };
   if (ASSETS.mode === "cdn") {
-    options.createPyodideModule = (await importVerified(`${indexURL}pyodide.asm.mjs`)).default;
+    options.createPyodideModule = (
+      await importCounted("pyodide.asm.mjs", () => importVerified(`${indexURL}pyodide.asm.mjs`))
+    ).default;
+  }
+  if (opened) {
+    try {
+      const { snapshot, filled } = await opened;
+      mark("snapshotHeader");
+      holdInstantiationUntilFilled();
+      snapshotFilled = filled;
+      // Damaged data stops the wait at once (Pyodide itself would wait for ever).
+      const damaged = filled.then(() => new Promise(() => {}));
+      const pyodide = await Promise.race([
+        loadPyodide({ ...options, _loadSnapshot: snapshot }),
+        damaged,
+      ]);
+      countBytes("pyodide.asm.mjs", 0, true);
+      started = { start: "snapshot" };
+      return pyodide;
+    } catch (error) {
+      const reason = String(error?.message || error).split("\n")[0];
+      console.warn("[kvengine worker] memory snapshot ignored, starting Python normally:", reason);
+      started = { start: "normal", snapshotIgnored: reason };
+      countBytes(snapshotName, 0, true);
+    } finally {
+      snapshotFilled = null;
+    }
   }
   const pyodide = await loadPyodide(options);
+  countBytes("pyodide.asm.mjs", 0, true);
+  started ??= { start: "normal" };
   return pyodide;
 }
 
+let engineZip = null; // the engine download starts with the interpreter's
+
+function fetchEngine() {
+  engineZip ??= fetch(resolveAsset(ASSETS.engine.url)).then(async (response) => {
+    if (!response.ok) throw new Error(`kvengine.zip answered HTTP ${response.status}`);
+    return response.arrayBuffer();
+  });
+  engineZip.catch(() => {
+    engineZip = null; // a Retry downloads it again
+  });
+  return engineZip;
+}
+
+// Pyodide only logs a standard library it could not install (a download or integrity failure);
+// a restored interpreter would even run without it until it needs a module it has not imported.
+function checkStdlib(pyodide) {
+  const installed = pyodide.FS.readdir("/lib").some((name) => /^python\d+\.zip$/.test(name));
+  if (!installed) throw new Error("the Python standard library (python_stdlib.zip) is missing");
+}
+
 async function loadEngine(pyodide) {
-  setPhase("loading", "Loading the kvengine package");
-  const url = resolveAsset(ASSETS.engine.url);
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`kvengine.zip answered HTTP ${response.status}`);
-  const buffer = await response.arrayBuffer();
+  setPhase("loading", "Loading the engine", {
+    received: progress.received,
+    total: progress.total,
+  });
+  mark("interpreterStarted");
+  const buffer = await fetchEngine();
   pyodide.FS.mkdirTree(ENGINE_DIR);
   pyodide.FS.mkdirTree(EXTRA_DIR);
-  pyodide.unpackArchive(buffer, "zip", { extractDir: ENGINE_DIR });
+  const restored = started?.start === "snapshot";
+  const unpack = () => pyodide.unpackArchive(buffer, "zip", { extractDir: ENGINE_DIR });
+  // After a restore the engine's modules are already imported (those of this very zip: the
+  // header said so), so its files are only needed for tracebacks and later imports: they are
+  // unpacked just after the first replies. After a normal start they are imported from there.
+  if (restored) setTimeout(unpack, 0);
+  else unpack();
+  // After a normal start (or a Retry) an earlier, failed import is forgotten.
+  const fresh = restored ? "False" : "True";
   pyodide.runPython(`
 import sys, importlib
 for path in (${JSON.stringify(EXTRA_DIR)}, ${JSON.stringify(ENGINE_DIR)}):
     if path not in sys.path:
         sys.path.insert(0, path)
-for name in [m for m in sys.modules if m.split(".")[0] in ("kvengine", "microsims")]:
-    del sys.modules[name]
+if ${fresh}:
+    for name in [m for m in sys.modules if m.split(".")[0] in ("kvengine", "microsims")]:
+        del sys.modules[name]
 importlib.invalidate_caches()
 import microsims.bridge
 `);
@@ -117,11 +388,17 @@ import microsims.bridge
 
 function ensureReady() {
   if (!pyodidePromise) {
-    pyodidePromise = loadInterpreter().catch((error) => {
-      pyodidePromise = null;
-      throw new Error(describeFailure(error, "the Python interpreter"));
-    });
+    pyodidePromise = loadInterpreter()
+      .then((pyodide) => {
+        checkStdlib(pyodide);
+        return pyodide;
+      })
+      .catch((error) => {
+        pyodidePromise = null;
+        throw new Error(describeFailure(error, "the Python interpreter"));
+      });
   }
+  if (!engineZip) fetchEngine().catch(() => {}); // after loadInterpreter() counts downloads
   if (!enginePromise) {
     enginePromise = pyodidePromise
       .then((pyodide) =>
@@ -131,7 +408,8 @@ function ensureReady() {
       )
       .then(
         (pyodide) => {
-          setPhase("ready", "The Python engine is ready");
+          mark("engineLoaded");
+          setPhase("ready", "The Python engine is ready", { ...started, timings });
           return pyodide;
         },
         (error) => {

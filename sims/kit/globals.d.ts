@@ -4,4 +4,6 @@ interface Window {
   microsim: any;
   /** p5.js, loaded by the kit as a classic script. */
   p5: any;
+  /** The engine's SharedWorker, started by boot.js before the page's modules load. */
+  __kvengineEarlyWorker?: SharedWorker;
 }

@@ -301,14 +301,29 @@ export function createMicroSim(options) {
     noticeLine.textContent = noticeList.join(" ");
     noticeLine.hidden = false;
   }
+  function dropNotice(text) {
+    const index = noticeList.indexOf(text);
+    if (index < 0) return;
+    noticeList.splice(index, 1);
+    noticeLine.textContent = noticeList.join(" ");
+    noticeLine.hidden = noticeList.length === 0;
+  }
   function clearNotices() {
     noticeList.length = 0;
     noticeLine.textContent = "";
     noticeLine.hidden = true;
   }
   // Capture phase: cleared before the control's own handler runs and perhaps posts a new notice.
-  for (const type of ["click", "change", "input"]) {
-    controlsBox.addEventListener(type, clearNotices, { capture: true });
+  let controlEventAt = -Infinity; // when the reader last operated a control
+  for (const type of ["click", "change", "input", "keydown"]) {
+    controlsBox.addEventListener(
+      type,
+      () => {
+        controlEventAt = performance.now();
+        if (type !== "keydown") clearNotices();
+      },
+      { capture: true },
+    );
   }
 
   function report(error) {
@@ -325,7 +340,13 @@ export function createMicroSim(options) {
     redraw();
   }
 
+  // A control used while Python is still loading is queued; the reader is told it will run.
+  const QUEUED_NOTICE =
+    "Waiting for the Python engine: your action will run as soon as it is ready.";
+
   function call(method, args = {}) {
+    const fromControl = performance.now() - controlEventAt < 100;
+    if (!readyMarked && !failed && fromControl) notice(QUEUED_NOTICE);
     const run = async () => {
       await api.ready;
       const reply = await sharedEngine.call(handle, method, args);
@@ -356,6 +377,10 @@ export function createMicroSim(options) {
   function onStatus(status) {
     if (status.phase === "loading") {
       sim.phase = status.message;
+      // While downloading: the share of the bytes received, drawn as a bar under the words.
+      sim.progress =
+        status.total > 0 && status.received < status.total ? status.received / status.total : null;
+      updateDescription();
       redraw();
     } else if (status.phase === "error" && !readyMarked) {
       fail(status.message);
@@ -428,6 +453,7 @@ export function createMicroSim(options) {
     if (readyMarked || failed || !sim.state) return;
     readyMarked = true;
     clearTimeout(loadTimer);
+    dropNotice(QUEUED_NOTICE);
     root.dataset.simState = "ready";
     readyResolve(api);
     postToParent({ type: "microsim-ready", id });
@@ -540,7 +566,7 @@ export function createMicroSim(options) {
   function updateDescription() {
     const canvas = p5instance?.canvas;
     if (!canvas) return;
-    let text = `${title}: loading`;
+    let text = `${title}: loading${sim.phase ? ` (${sim.phase})` : ""}`;
     if (failed) text = `${title}: could not start`;
     else if (sim.state) {
       try {
@@ -570,6 +596,14 @@ export function createMicroSim(options) {
     p.fill(c.muted);
     p.textSize(16);
     p.text(sim.phase || "", cx, cy + 56);
+    if (typeof sim.progress === "number") {
+      const barWidth = Math.min(240, sim.width * 0.6);
+      p.noStroke();
+      p.fill(c.grid);
+      p.rect(cx - barWidth / 2, cy + 76, barWidth, 8, 4);
+      p.fill(c.accent);
+      p.rect(cx - barWidth / 2, cy + 76, barWidth * Math.min(1, sim.progress), 8, 4);
+    }
     const t = motion.reduced ? 0 : performance.now() / 1000;
     p.noFill();
     p.strokeWeight(5);
