@@ -33,6 +33,7 @@ from microsims import SimInputError, spec_beside
 from microsims.params import read_params
 
 SPEC = spec_beside(__file__)
+SIM_ID: str = SPEC["id"]
 CRON_PERIOD_MS = 100  # serverCron runs 10 times a second at Redis's default hz 10
 MAX_LINES_PER_CALL = 200  # a Run block or a paste; more is refused with a message
 PROMPT = "kvengine> "
