@@ -55,6 +55,7 @@ build_hook = importlib.util.module_from_spec(_hook_spec)
 _hook_spec.loader.exec_module(build_hook)
 
 SIM_IDS = ["hash-table-lookup", "cache-eviction-simulator", "cache-failure-modes"]
+CONSOLE = "redis-console"  # not one of the seed's specified sims: the Redis console
 SPEC_CANVAS_HEIGHTS = {  # CANVAS_HEIGHT as the user's specs state it
     "hash-table-lookup": 440,
     "cache-eviction-simulator": 480,
@@ -338,7 +339,7 @@ def canvas_height_from_js(sim_id: str) -> int:
     return int(match.group(1))
 
 
-@pytest.mark.parametrize("sim_id", SIM_IDS)
+@pytest.mark.parametrize("sim_id", [*SIM_IDS, CONSOLE])
 def test_canvas_height_comment_matches_sim_json(sim_id: str) -> None:
     assert canvas_height_from_js(sim_id) == sim_spec(sim_id)["canvasHeight"]
     assert sim_spec(sim_id)["id"] == sim_id
@@ -359,7 +360,7 @@ def readme_embed_row(spec: dict[str, Any]) -> str:
 
 def test_readme_embed_table_and_heights_follow_sim_json() -> None:
     readme = README.read_text(encoding="utf-8")
-    for sim_id in SIM_IDS:
+    for sim_id in [*SIM_IDS, CONSOLE]:
         spec = sim_spec(sim_id)
         row = readme_embed_row(spec)
         assert row in readme, f"README's embed table should have the row\n{row}"
@@ -648,10 +649,14 @@ def test_iframe_height_is_canvas_height_plus_two(chapter: _Page, sim_id: str) ->
     )
 
 
-def test_exactly_three_iframes(chapter: _Page) -> None:
+def test_the_chapter_embeds_the_three_sims_and_the_console(chapter: _Page) -> None:
     assert sorted(f["src"] for f in chapter.iframes) == sorted(
-        f"../../sims/{sim_id}/main.html" for sim_id in SIM_IDS
+        f"../../sims/{sim_id}/main.html" for sim_id in [*SIM_IDS, CONSOLE]
     )
+    (console,) = [f for f in chapter.iframes if CONSOLE in f["src"]]
+    assert console.get("id") == f"sim-{CONSOLE}"  # the Run buttons' target
+    assert console.get("height") == str(sim_spec(CONSOLE)["canvasHeight"] + 2)
+    assert console.get("title")
 
 
 # ---------------------------------------------------------------- the 12 concepts
@@ -686,16 +691,17 @@ def test_sim_catalogue_has_a_card_per_sim() -> None:
     assert '<div class="grid cards">' in page_html
     page = parse(page_html)
     sources = sorted(img["src"] for img in page.images)
-    assert sources == sorted(f"{sim_id}/{sim_id}.png" for sim_id in SIM_IDS)
+    assert sources == sorted(f"{sim_id}/{sim_id}.png" for sim_id in [*SIM_IDS, CONSOLE])
     assert all(len(img.get("alt", "")) > 20 for img in page.images), "screenshots need alt text"
     hrefs = {href for href, _ in page.links}
-    for sim_id in SIM_IDS:
+    for sim_id in [*SIM_IDS, CONSOLE]:
         assert f"{sim_id}/" in hrefs
     text = page.text
     for objective, bloom in [
         ("Demonstrate how a hash function maps a key to a bucket index", "L2: Understand"),
         ("Apply LRU and LFU eviction policies to a sequence of cache operations", "L3: Apply"),
         ("Identify cache stampede and hot key failure modes", "L4–L5: Analyze/Evaluate"),
+        ("Use Redis commands on strings, hashes, lists, sets and sorted sets", "L3: Apply"),
     ]:
         assert objective in text
         assert f"Bloom level: {bloom}" in text
@@ -761,7 +767,7 @@ def metadata_validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
-@pytest.mark.parametrize("sim_id", SIM_IDS)
+@pytest.mark.parametrize("sim_id", [*SIM_IDS, CONSOLE])
 def test_metadata_validates(
     metadata_validator: jsonschema.Draft202012Validator, sim_id: str
 ) -> None:
@@ -913,6 +919,6 @@ def test_built_catalogue_screenshots_exist(built_site: Path) -> None:
     sims_dir = built_site / "sims"
     built = parse((sims_dir / "index.html").read_text(encoding="utf-8"))
     shots = [img["src"] for img in built.images if img.get("src", "").endswith(".png")]
-    assert len(shots) == 3
+    assert len(shots) == 4
     missing = [src for src in shots if not (sims_dir / src).resolve().is_file()]
     assert not missing, f"screenshots not in the built site (sim tests produce them): {missing}"

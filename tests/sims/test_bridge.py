@@ -259,7 +259,12 @@ def test_a_folder_without_class_controller_is_reported(
 
 def test_registry_finds_every_real_sim_by_its_folder() -> None:
     folders = sorted(p.parent.name for p in microsims.SIMS_DIR.glob("*/sim.json"))
-    assert folders == ["cache-eviction-simulator", "cache-failure-modes", "hash-table-lookup"]
+    assert folders == [
+        "cache-eviction-simulator",
+        "cache-failure-modes",
+        "hash-table-lookup",
+        "redis-console",
+    ]
     for sim_id in folders:
         assert microsims.spec(sim_id)["id"] == sim_id
         module = microsims.controller_module(sim_id)

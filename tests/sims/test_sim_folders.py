@@ -17,8 +17,13 @@ SIM_IDS = sorted(p.parent.name for p in (ROOT / "sims").glob("*/sim.json"))
 FILES = ("sim.json", "controller.py", "sim.js", "main.html", "index.md", "metadata.json")
 
 
-def test_the_three_sims_are_folders() -> None:
-    assert SIM_IDS == ["cache-eviction-simulator", "cache-failure-modes", "hash-table-lookup"]
+def test_the_sims_are_folders() -> None:
+    assert SIM_IDS == [
+        "cache-eviction-simulator",
+        "cache-failure-modes",
+        "hash-table-lookup",
+        "redis-console",
+    ]
     assert set(SIM_IDS) <= set(microsims.sim_ids())  # plus any sim a test registered in code
 
 
