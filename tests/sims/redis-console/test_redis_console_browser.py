@@ -179,9 +179,16 @@ def test_axe_in_both_schemes_and_phone_width(open_sim):
 
 
 def test_lines_typed_while_loading_run_when_ready(browser, site_url, watch_page):
-    """A cold start (a new browser context: its own engine worker, Pyodide not loaded yet)."""
+    """A cold start (a new browser context: its own engine worker, Pyodide not loaded yet).
+
+    The snapshot's download is held back (a dedicated worker, whose requests Playwright can
+    route), so the console stays in its loading state while the lines are typed.
+    """
     context = browser.new_context(viewport={"width": 800, "height": 600})
     page = context.new_page()
+    page.add_init_script("delete window.SharedWorker;")
+    held: list = []
+    page.route("**/*.kvsnap", lambda route: held.append(route))
     watch_page(page, {site_url.rstrip("/")})
     page.goto(f"{site_url}sims/{SIM}/main.html")
     box = prompt(page)
@@ -197,6 +204,8 @@ def test_lines_typed_while_loading_run_when_ready(browser, site_url, watch_page)
         "kvengine> SET early 1 (waiting for the engine)",
         "kvengine> INCR early (waiting for the engine)",
     ]
+    for route in held:
+        route.fallback()
     page.wait_for_function(
         "() => document.documentElement.dataset.simState === 'ready'", timeout=120_000
     )
