@@ -209,7 +209,9 @@ export function createConsolePage({ spec }) {
     }
   }
 
+  /** @returns {Record<string, unknown>} the sim's own parameters (seed apart) */
   function ownParams() {
+    /** @type {Record<string, unknown>} */
     const own = {};
     for (const name of Object.keys(spec.params)) own[name] = params[name];
     return own;
