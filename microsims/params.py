@@ -181,6 +181,7 @@ using 4.'])
     values: dict[str, Any] = {}
     notices: list[str] = []
     taken: set[str] = set()  # the parameters whose given value was valid
+    refused: set[str] = set()  # refused values of parameters bounded by another (maxFrom)
     for name, param in declared.items():
         default = param["default"]
         raw = given.get(name)
@@ -201,13 +202,15 @@ using 4.'])
             if form:
                 notices.append(form)
         except SimInputError as error:
-            default = values[param["maxFrom"]] if "maxFrom" in param else default
-            notices.append(f"{str(error).rstrip('.')}; using {default}.")
+            if "maxFrom" in param:
+                refused.add(name)  # told below, with the range its bound allows
+            else:
+                notices.append(f"{str(error).rstrip('.')}; using {default}.")
     for name, param in declared.items():
         if "maxFrom" not in param:
             continue
         limit = values[param["maxFrom"]]
-        if name in taken and values[name] > limit:
+        if name in refused or (name in taken and values[name] > limit):
             bound = _label(param["maxFrom"], declared[param["maxFrom"]]).lower()
             notices.append(
                 f"{_label(name, param)} must be a whole number from {param['min']:g} to "

@@ -145,6 +145,8 @@ export function parseParams(search, spec = {}) {
   const values = {};
   const notices = [];
   const taken = new Set(); // the parameters whose given value was valid
+  /** @type {Map<string, string>} */
+  const refused = new Map(); // a refused value of a parameter bounded by another (maxFrom)
   for (const [name, paramSpec] of Object.entries(all)) {
     values[name] = paramSpec.default;
     const given = query.getAll(name);
@@ -160,19 +162,24 @@ export function parseParams(search, spec = {}) {
       taken.add(name);
       const form = formNotice(name, raw, checked[0], paramSpec);
       if (form) notices.push(form);
+    } else if (paramSpec.maxFrom) {
+      refused.set(name, quoted(raw)); // told below, with the range its bound allows
     } else {
       const shown = quoted(raw);
-      const fallback = paramSpec.maxFrom ? values[paramSpec.maxFrom] : paramSpec.default;
-      notices.push(`Ignored ${name}=${shown}: ${checked}. Using ${JSON.stringify(fallback)}.`);
+      notices.push(
+        `Ignored ${name}=${shown}: ${checked}. Using ${JSON.stringify(paramSpec.default)}.`,
+      );
     }
   }
   for (const [name, paramSpec] of Object.entries(all)) {
     if (!paramSpec.maxFrom) continue;
     const limit = values[paramSpec.maxFrom];
-    if (taken.has(name) && values[name] > limit) {
+    const shown =
+      refused.get(name) ?? (taken.has(name) && values[name] > limit ? String(values[name]) : null);
+    if (shown !== null) {
       const bound = (all[paramSpec.maxFrom].label || paramSpec.maxFrom).toLowerCase();
       notices.push(
-        `Ignored ${name}=${values[name]}: it must be a whole number from ${paramSpec.min} to ` +
+        `Ignored ${name}=${shown}: it must be a whole number from ${paramSpec.min} to ` +
           `${limit} (the ${bound}). Using ${limit}.`,
       );
     }

@@ -26,6 +26,15 @@ SPEC: dict[str, Any] = {
     },
     "key": {"type": "string", "default": "user:42", "maxLength": 100},
     "rate": {"type": "number", "min": 0, "max": 10, "default": 1},
+    "servers": {"type": "int", "min": 2, "max": 20, "default": 10, "label": "Servers"},
+    "keys": {
+        "type": "int",
+        "min": 1,
+        "max": 20,
+        "default": 10,
+        "maxFrom": "servers",
+        "label": "Hot keys",
+    },
 }
 
 # query -> (the values that differ from the defaults, words every notice list must contain)
@@ -40,6 +49,11 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "key=%20a%20b%20": ({"key": " a b "}, []),
     "size=4&size=99": ({"size": 4}, ['size is given 2 times; using the first, size="4".']),
     "size=99&size=4&size=5": ({}, ['size is given 3 times; using the first, size="99".', "99"]),
+    # a bounded parameter's notice gives the range its bound allows, not only its declared one
+    "keys=99": ({}, ["from 1 to 10 (the servers)", "10."]),
+    "servers=4&keys=99": ({"servers": 4, "keys": 4}, ["from 1 to 4 (the servers)", "4."]),
+    "servers=4&keys=6": ({"servers": 4, "keys": 4}, ["from 1 to 4 (the servers)", "4."]),
+    "servers=4": ({"servers": 4, "keys": 4}, []),
 }
 
 

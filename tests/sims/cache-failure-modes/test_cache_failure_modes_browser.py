@@ -670,6 +670,7 @@ def test_keys_parameter_one_hot_key_and_a_refused_value(open_sim):
     page.wait_for_function("() => document.querySelector('.ms-notice').textContent.length > 0")
     notice = page.locator(".ms-notice").inner_text()
     assert "keys" in notice and "Using 10" in notice, notice
+    assert "from 1 to 10 (the servers)" in notice, notice  # the range the servers allow
     state = sim_state(page)
     assert state["stampede"]["keys"] == 10 == state["params"]["keys"]
     assert state["stampede"]["scenario"] == "10 hot entries cached together"
