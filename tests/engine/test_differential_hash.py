@@ -7,32 +7,22 @@ and lost with the key), the listpack -> hashtable conversion at both limits with
 ``OBJECT ENCODING``, ``TYPE``, ``SCAN ... TYPE``, ``RENAME``, ``EXPIRE``, and eviction of a hash
 under ``allkeys-lru``. Seeded random sequences mix hashes with strings, TTLs and deletions.
 Orders that depend on Redis's random hash seed (a hashtable's HGETALL, HRANDFIELD, HSCAN) are
-compared by the documented rules of :mod:`tests.engine.typed_diff`; nothing else is loose.
+compared by the documented rules of :mod:`tests.engine.differential`; nothing else is loose.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
 import pytest
 
-from tests.engine.redis_server import RespClient
-from tests.engine.test_differential_redis import Info, Outcome, ScanAll, c, cs
-from tests.engine.test_differential_redis import redis_client as redis_client  # noqa: F401
-from tests.engine.test_differential_redis import redis_server as redis_server  # noqa: F401
-from tests.engine.typed_diff import CollectionEncoding, HScanAll, TypedPair, typed_pair_for
+from tests.engine.differential import CollectionEncoding, Info, Outcome, Pair, ScanAll, c, cs
 
 pytestmark = pytest.mark.redis
 
 LONG = "v" * 65  # one byte over hash-max-listpack-value
 LONG_MAX = "9223372036854775807"
 LONG_MIN = "-9223372036854775808"
-
-
-@pytest.fixture()
-def pair(redis_client: RespClient) -> Iterator[TypedPair]:  # noqa: F811
-    yield from typed_pair_for(redis_client)
 
 
 def many_fields(key: str, n: int, start: int = 0) -> tuple[str, ...]:
@@ -280,10 +270,10 @@ CASES: dict[str, list] = {
         ("HSCAN", "h", ""),
         ("HSCAN", "h", " 0"),
         many_fields("big", 300),
-        HScanAll("big"),
-        HScanAll("big", ("COUNT", "7")),
-        HScanAll("big", ("MATCH", "f1*")),
-        HScanAll("big", ("MATCH", "nomatch*", "COUNT", "1000")),
+        ScanAll(("HSCAN", "big")),
+        ScanAll(("HSCAN", "big"), ("COUNT", "7")),
+        ScanAll(("HSCAN", "big"), ("MATCH", "f1*")),
+        ScanAll(("HSCAN", "big"), ("MATCH", "nomatch*", "COUNT", "1000")),
         c("HSCAN big 0 COUNT 0"),
         c("HSCAN big abc"),
     ],
@@ -443,11 +433,11 @@ CASES: dict[str, list] = {
             "OBJECT ENCODING t",
             "OBJECT ENCODING nokey",
         ),
-        ScanAll(("TYPE", "hash")),
-        ScanAll(("TYPE", "HASH")),
-        ScanAll(("TYPE", "string")),
-        ScanAll(("TYPE", "list")),
-        ScanAll(("MATCH", "h*", "TYPE", "hash")),
+        ScanAll(options=("TYPE", "hash")),
+        ScanAll(options=("TYPE", "HASH")),
+        ScanAll(options=("TYPE", "string")),
+        ScanAll(options=("TYPE", "list")),
+        ScanAll(options=("MATCH", "h*", "TYPE", "hash")),
         c("FLUSHALL"),
         c("HLEN t"),
     ],
@@ -576,46 +566,10 @@ CASES: dict[str, list] = {
     ],
 }
 
-COMMANDS = {
-    "HSET",
-    "HMSET",
-    "HSETNX",
-    "HGET",
-    "HMGET",
-    "HGETALL",
-    "HDEL",
-    "HEXISTS",
-    "HINCRBY",
-    "HINCRBYFLOAT",
-    "HKEYS",
-    "HVALS",
-    "HLEN",
-    "HSTRLEN",
-    "HRANDFIELD",
-    "HSCAN",
-    "INCRBYFLOAT",
-    "SETRANGE",
-    "GETRANGE",
-}
-
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_scripted_case(pair: TypedPair, name: str) -> None:
-    pair.run(CASES[name], name)
-    pair.step(Info("stats"), f"{name} end")
-    pair.step(Info("keyspace"), f"{name} end")
-    pair.check()
-
-
-def test_case_list_covers_every_command() -> None:
-    seen: set[str] = set()
-    for steps in CASES.values():
-        for step in steps:
-            if isinstance(step, tuple) and step:
-                seen.add(str(step[0]).upper())
-            elif isinstance(step, HScanAll):
-                seen.add("HSCAN")
-    assert COMMANDS - seen == set()
+def test_scripted_case(pair: Pair, name: str) -> None:
+    pair.run_case(CASES[name], name)
 
 
 # --------------------------------------------------------------------------- random sequences
@@ -627,7 +581,7 @@ INCRS = ["1", "-1", "100", "abc", "1.5", "9223372036854775807", "-92233720368547
 FLOATS = ["0.1", "-2.5", "1e3", "abc", "inf", "3", "0x1p-2", ""]
 
 
-def random_command(rng: random.Random) -> tuple[str, ...] | HScanAll | CollectionEncoding:
+def random_command(rng: random.Random) -> tuple[str, ...] | ScanAll | CollectionEncoding:
     k = rng.choice(KEYS)
     f = rng.choice(FIELDS)
     v = rng.choice(VALUES)
@@ -656,7 +610,7 @@ def random_command(rng: random.Random) -> tuple[str, ...] | HScanAll | Collectio
     if kind == 12:
         return ("HRANDFIELD", k, *rng.choice([[], ["2"], ["-3"], ["9", "WITHVALUES"], ["0"]]))
     if kind == 13:
-        return HScanAll(k, tuple(rng.choice([[], ["COUNT", "2"], ["MATCH", "f*"]])))
+        return ScanAll(("HSCAN", k), tuple(rng.choice([[], ["COUNT", "2"], ["MATCH", "f*"]])))
     if kind == 14:
         return ("SET", k, v)
     if kind == 15:
@@ -684,30 +638,21 @@ def random_command(rng: random.Random) -> tuple[str, ...] | HScanAll | Collectio
 
 @pytest.mark.parametrize("small", [False, True], ids=["default-limits", "small-limits"])
 @pytest.mark.parametrize("seed", range(10))
-def test_random_sequence(pair: TypedPair, seed: int, small: bool) -> None:
-    rng = random.Random(seed)
+def test_random_sequence(pair: Pair, seed: int, small: bool) -> None:
     if small:  # conversions happen after a few fields
         pair.run(
             cs("CONFIG SET hash-max-listpack-entries 3", "CONFIG SET hash-max-listpack-value 8"),
             "setup",
         )
-    for index in range(250):
-        pair.step(random_command(rng), f"seed {seed} step {index}")
-    final = f"seed {seed} final"
-    pair.step(("KEYS", "*"), final)
-    pair.step(Info("keyspace"), final)
-    pair.step(Info("stats"), final)
-    for key in KEYS:
-        pair.step(CollectionEncoding(key), final)
-        pair.step(("PTTL", key), final)
-        pair.step(("HGETALL", key), final)
-    pair.check()
+    reads = [(CollectionEncoding(k), ("PTTL", k), ("HGETALL", k)) for k in KEYS]
+    final = [("KEYS", "*"), Info("keyspace"), Info("stats"), *(s for r in reads for s in r)]
+    pair.run_random(random_command, seed, 250, final)
 
 
 # --------------------------------------------------------------------------- MEMORY USAGE
 
 
-def test_memory_usage_grows_with_the_hash(pair: TypedPair) -> None:
+def test_memory_usage_grows_with_the_hash(pair: Pair) -> None:
     """MEMORY USAGE is an int on both sides and grows with the hash (jemalloc's exact bytes
     are not comparable), also across the hashtable conversion."""
     sizes: dict[str, list[int]] = {"redis": [], "kvengine": []}

@@ -13,25 +13,15 @@ hashes, TTLs and deletions.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
 import pytest
 
-from tests.engine.redis_server import RespClient
-from tests.engine.test_differential_redis import Info, Outcome, ScanAll, c, cs
-from tests.engine.test_differential_redis import redis_client as redis_client  # noqa: F401
-from tests.engine.test_differential_redis import redis_server as redis_server  # noqa: F401
-from tests.engine.typed_diff import CollectionEncoding, TypedPair, typed_pair_for
+from tests.engine.differential import CollectionEncoding, Info, Outcome, Pair, ScanAll, c, cs
 
 pytestmark = pytest.mark.redis
 
 LONG_MAX = "9223372036854775807"
 LONG_MIN = "-9223372036854775808"
-
-
-@pytest.fixture()
-def pair(redis_client: RespClient) -> Iterator[TypedPair]:  # noqa: F811
-    yield from typed_pair_for(redis_client)
 
 
 def rpush_n(key: str, n: int, value: str | None = None) -> tuple[str, ...]:
@@ -403,10 +393,10 @@ CASES: dict[str, list] = {
             "TOUCH t",
             "OBJECT ENCODING t",
         ),
-        ScanAll(("TYPE", "list")),
-        ScanAll(("TYPE", "LIST")),
-        ScanAll(("TYPE", "hash")),
-        ScanAll(("MATCH", "t*", "TYPE", "list")),
+        ScanAll(options=("TYPE", "list")),
+        ScanAll(options=("TYPE", "LIST")),
+        ScanAll(options=("TYPE", "hash")),
+        ScanAll(options=("MATCH", "t*", "TYPE", "list")),
         c("FLUSHDB"),
         c("LLEN t"),
     ],
@@ -425,37 +415,10 @@ CASES: dict[str, list] = {
     ],
 }
 
-COMMANDS = {
-    "LPUSH",
-    "RPUSH",
-    "LPUSHX",
-    "RPUSHX",
-    "LPOP",
-    "RPOP",
-    "LRANGE",
-    "LLEN",
-    "LINDEX",
-    "LSET",
-    "LREM",
-    "LTRIM",
-    "LINSERT",
-    "LPOS",
-    "LMOVE",
-    "RPOPLPUSH",
-}
-
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_scripted_case(pair: TypedPair, name: str) -> None:
-    pair.run(CASES[name], name)
-    pair.step(Info("stats"), f"{name} end")
-    pair.step(Info("keyspace"), f"{name} end")
-    pair.check()
-
-
-def test_case_list_covers_every_command() -> None:
-    seen = {str(s[0]).upper() for steps in CASES.values() for s in steps if isinstance(s, tuple)}
-    assert COMMANDS - seen == set()
+def test_scripted_case(pair: Pair, name: str) -> None:
+    pair.run_case(CASES[name], name)
 
 
 # --------------------------------------------------------------------------- random sequences
@@ -516,23 +479,14 @@ def random_command(rng: random.Random) -> tuple[str, ...] | CollectionEncoding:
 
 @pytest.mark.parametrize("fill", ["-2", "2"])
 @pytest.mark.parametrize("seed", range(10))
-def test_random_sequence(pair: TypedPair, seed: int, fill: str) -> None:
-    rng = random.Random(seed)
+def test_random_sequence(pair: Pair, seed: int, fill: str) -> None:
     pair.run([("CONFIG", "SET", "list-max-listpack-size", fill)], "setup")
-    for index in range(250):
-        pair.step(random_command(rng), f"seed {seed} step {index}")
-    final = f"seed {seed} final"
-    pair.step(("KEYS", "*"), final)
-    pair.step(Info("keyspace"), final)
-    pair.step(Info("stats"), final)
-    for key in KEYS:
-        pair.step(CollectionEncoding(key), final)
-        pair.step(("PTTL", key), final)
-        pair.step(("LRANGE", key, "0", "-1"), final)
-    pair.check()
+    reads = [(CollectionEncoding(k), ("PTTL", k), ("LRANGE", k, "0", "-1")) for k in KEYS]
+    final = [("KEYS", "*"), Info("keyspace"), Info("stats"), *(s for r in reads for s in r)]
+    pair.run_random(random_command, seed, 250, final)
 
 
-def test_memory_usage_grows_with_the_list(pair: TypedPair) -> None:
+def test_memory_usage_grows_with_the_list(pair: Pair) -> None:
     """MEMORY USAGE is an int on both sides and grows with the list (jemalloc's exact bytes
     are not comparable)."""
     sizes: dict[str, list[int]] = {"redis": [], "kvengine": []}

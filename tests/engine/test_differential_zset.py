@@ -6,7 +6,7 @@ WITHSCORES, STORE) and the older commands it replaces, pops, ranks, counts, ZUNI
 ZINTERSTORE with WEIGHTS and AGGREGATE (sets as inputs too), ZSCAN, the listpack -> skiplist
 conversions (129 members, a 65-byte member, never back, compact results), WRONGTYPE in every
 position and the generic commands on sorted sets. Seeded random sequences mix sorted sets with
-strings, sets, TTLs, deletions and collisions. See tests/engine/type_diff.py for what is
+strings, sets, TTLs, deletions and collisions. See tests/engine/differential.py for what is
 compared by shape (random picks, hash order).
 """
 
@@ -16,10 +16,10 @@ import random
 
 import pytest
 
-from tests.engine.type_diff import Pair, ScanAll, Sleep, Step, c, cs, redis_client
+from tests.engine.differential import Pair, ScanAll, Sleep, Step, c, cs, fresh_pair
+from tests.engine.redis_server import RespClient
 
 pytestmark = pytest.mark.redis
-__all__ = ["redis_client"]
 
 LONG = "m" * 65
 PAIRS_130 = tuple(x for i in range(130) for x in (str(i % 7), f"m{i}"))
@@ -483,10 +483,8 @@ CASES: dict[str, list[Step]] = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_zset_case(redis_client, name: str) -> None:
-    pair = Pair.fresh(redis_client)
-    pair.run(CASES[name], name)
-    pair.check()
+def test_zset_case(pair: Pair, name: str) -> None:
+    pair.run_case(CASES[name], name)
 
 
 # ------------------------------------------------------------------ random sequences
@@ -573,23 +571,20 @@ def random_step(rng: random.Random) -> Step:
 
 
 @pytest.mark.parametrize("seed", range(1, 31))
-def test_zset_random_sequence(redis_client, seed: int) -> None:
-    rng = random.Random(seed)
-    pair = Pair.fresh(redis_client, seed)
-    steps = [random_step(rng) for _ in range(150)]
-    for k in Z_KEYS:
-        steps.append(ScanAll(("ZSCAN", k)))
-        steps.append(("ZRANGE", k, "0", "-1", "WITHSCORES"))
-        steps.append(("OBJECT", "ENCODING", k))
-    pair.run(steps, f"seed {seed}")
-    pair.check()
+def test_zset_random_sequence(redis_client: RespClient, seed: int) -> None:
+    reads = [
+        (ScanAll(("ZSCAN", k)), ("ZRANGE", k, "0", "-1", "WITHSCORES"), ("OBJECT", "ENCODING", k))
+        for k in Z_KEYS
+    ]
+    final = [step for r in reads for step in r]
+    fresh_pair(redis_client, seed).run_random(random_step, seed, 150, final)
 
 
 @pytest.mark.parametrize("seed", range(1, 11))
-def test_lex_random_sequence(redis_client, seed: int) -> None:
+def test_lex_random_sequence(redis_client: RespClient, seed: int) -> None:
     """BYLEX on members of one score (the only case Redis defines)."""
     rng = random.Random(seed)
-    pair = Pair.fresh(redis_client, seed)
+    pair = fresh_pair(redis_client, seed)
     words = ["a", "aa", "ab", "b", "ba", "c", "", "é", "z", "zz"]
     bounds = ["-", "+"] + [p + w for w in words for p in "[("]
     steps: list[Step] = []

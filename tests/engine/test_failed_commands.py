@@ -22,6 +22,7 @@ import pytest
 from kvengine import POLICIES, ResponseError, Store, VirtualClock
 from kvengine.commands.registry import COMMANDS
 from kvengine.errors import INVALID_TEXT, OOM
+from tests.engine.option_words import OPTION_WORDS
 
 LONE = "\ud800"  # a lone surrogate: a JavaScript string can carry one into the engine
 HUGE = 10**5000  # more digits than Python converts to text by default
@@ -51,39 +52,7 @@ VALUES: list[Any] = [
     b"\xc3",
     "\U0001f600",
 ]
-WORDS = [
-    "EX",
-    "PX",
-    "EXAT",
-    "PXAT",
-    "NX",
-    "XX",
-    "GT",
-    "LT",
-    "KEEPTTL",
-    "GET",
-    "PERSIST",
-    "COUNT",
-    "MATCH",
-    "TYPE",
-    "SAMPLES",
-    "string",
-    "*",
-    "a*",
-    "[",
-    "maxmemory",
-    "maxmemory-policy",
-    "maxmemory-samples",
-    "allkeys-lru",
-    "volatile-ttl",
-    "noeviction",
-    "hz",
-    "encoding",
-    "freq",
-    "usage",
-    "help",
-    "sync",
-]
+WORDS = OPTION_WORDS
 NAMES = sorted(COMMANDS) + ["nosuchcommand", "Set", "gEt", "", LONE, "config", "object"]
 
 

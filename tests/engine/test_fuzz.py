@@ -19,97 +19,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kvengine
+from kvengine.commands.registry import COMMANDS as REGISTRY
+from tests.engine.option_words import OPTION_WORDS
 
-COMMANDS = [
-    "PING",
-    "ECHO",
-    "SET",
-    "GET",
-    "GETDEL",
-    "GETEX",
-    "GETSET",
-    "SETNX",
-    "SETEX",
-    "PSETEX",
-    "MSET",
-    "MSETNX",
-    "MGET",
-    "INCR",
-    "INCRBY",
-    "DECR",
-    "DECRBY",
-    "APPEND",
-    "STRLEN",
-    "DEL",
-    "UNLINK",
-    "EXISTS",
-    "TOUCH",
-    "TYPE",
-    "KEYS",
-    "SCAN",
-    "RENAME",
-    "RENAMENX",
-    "RANDOMKEY",
-    "EXPIRE",
-    "PEXPIRE",
-    "EXPIREAT",
-    "PEXPIREAT",
-    "TTL",
-    "PTTL",
-    "EXPIRETIME",
-    "PEXPIRETIME",
-    "PERSIST",
-    "DBSIZE",
-    "FLUSHALL",
-    "FLUSHDB",
-    "CONFIG",
-    "OBJECT",
-    "INFO",
-]
-WORDS = [
-    "EX",
-    "PX",
-    "EXAT",
-    "PXAT",
-    "NX",
-    "XX",
-    "GT",
-    "LT",
-    "KEEPTTL",
-    "GET",
-    "PERSIST",
-    "MATCH",
-    "COUNT",
-    "TYPE",
-    "GET",
-    "SET",
-    "FREQ",
-    "IDLETIME",
-    "HELP",
-    "ASYNC",
-    "SYNC",
-    "maxmemory",
-    "maxmemory-policy",
-    "maxmemory-samples",
-    "lfu-log-factor",
-    "lfu-decay-time",
-    "hz",
-    "allkeys-lru",
-    "allkeys-lfu",
-    "volatile-ttl",
-    "allkeys-random",
-    "noeviction",
-    "stats",
-    "memory",
-    "keyspace",
-    "*",
-    "?",
-    "[",
-    "[^a-",
-    "\\",
-    "0",
-    "-1",
-]
+# Every registered command is fuzzed, but these: their valid arguments make a junk number a
+# huge but correct request (Redis would serve it too), which the fuzz cannot tell from a hang.
+NOT_FUZZED = {
+    "srandmember": "a negative count asks for that many picks, repeats allowed",
+    "hrandfield": "a negative count asks for that many picks, repeats allowed",
+    "zrandmember": "a negative count asks for that many picks, repeats allowed",
+    "setrange": "any offset below 512 MB is valid and pads the string to that length",
+}
+COMMANDS = sorted(name.upper() for name in REGISTRY if name not in NOT_FUZZED)
+WORDS = OPTION_WORDS
 NUMBER_TEXTS = [
     "0",
     "-0",
@@ -273,6 +195,13 @@ def test_junk_arguments_to_real_commands(
         _execute(store, args)
         clock.advance(501)
     _still_healthy(store, clock)
+
+
+def test_fuzz_covers_every_registered_command() -> None:
+    """A command the registry gains is fuzzed unless it is excluded here, with a reason."""
+    assert set(NOT_FUZZED) <= set(REGISTRY), "an exclusion names no registered command"
+    assert {name.upper() for name in REGISTRY} == set(COMMANDS) | {n.upper() for n in NOT_FUZZED}
+    assert {"HSET", "LPUSH", "SADD", "ZADD", "SET", "OBJECT"} <= set(COMMANDS)
 
 
 def test_execute_with_no_arguments_is_a_response_error() -> None:
