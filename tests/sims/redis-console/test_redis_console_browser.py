@@ -170,7 +170,7 @@ def test_axe_in_both_schemes_and_phone_width(open_sim):
         box = prompt(page).bounding_box()
         assert box and box["width"] >= 100 and box["x"] + box["width"] <= width
         sizes = page.evaluate(
-            "[...document.querySelectorAll('.rc-output, .rc-input, .rc-keys, .rc-status')]"
+            "[...document.querySelectorAll('.rc-output, .rc-input, .rc-keys, .ms-narration')]"
             ".map(e => parseFloat(getComputedStyle(e).fontSize))"
         )
         assert min(sizes) >= 16
@@ -194,7 +194,7 @@ def test_lines_typed_while_loading_run_when_ready(browser, site_url, watch_page)
     box = prompt(page)
     box.wait_for()
     assert page.evaluate("document.documentElement.dataset.simState") == "loading"
-    assert "Loading the Python engine" in page.locator(".rc-status").inner_text()
+    assert "Loading the Python engine" in page.locator(".ms-narration").inner_text()
     box.press_sequentially("SET early 1")
     box.press("Enter")
     box.press_sequentially("INCR early")
@@ -211,7 +211,7 @@ def test_lines_typed_while_loading_run_when_ready(browser, site_url, watch_page)
     )
     page.wait_for_function("() => document.querySelectorAll('.rc-output').length === 2")
     assert entries(page) == ["kvengine> SET early 1\nOK", "kvengine> INCR early\n(integer) 2"]
-    assert "real clock" in page.locator(".rc-status").inner_text()
+    assert "real clock" in page.locator(".ms-narration").inner_text()
     context.close()
 
 
@@ -242,7 +242,7 @@ addEventListener("message", (e) => window.messages.push(e.data));</script></body
     watch_page(page, {site_url.rstrip("/"), other_origin_url.rstrip("/")})
     page.goto(f"{other_origin_url}console.html")
     page.wait_for_function("() => window.messages.some(m => m.type === 'microsim-ready')")
-    ready = next(m for m in page.evaluate("window.messages") if m["type"] == "microsim-ready")
+    ready = next(m for m in page.evaluate("window.messages") if m.get("type") == "microsim-ready")
     assert ready == {"type": "microsim-ready", "id": SIM}
     frame = page.frame_locator("#c")
     assert "maxmemory" in frame.locator(".ms-notice").inner_text()  # bad value: a notice
