@@ -63,6 +63,18 @@ def test_typing_replies_history_completion_help_clear_and_screenshot(open_sim):
     assert page.locator(".rc-entry").last.locator(".rc-error").count() == 1
     page.screenshot(path=str(SCREENSHOT))
 
+    # its dark twin, <id>-dark.png: the same lines with the dark scheme
+    dark = open_sim(SIM, "theme=dark")
+    dark.set_viewport_size({"width": 780, "height": 482})
+    for line in ("SET user:1 alice", "GET user:1", "GET nobody", "RPUSH queue a b"):
+        type_line(dark, line)
+    type_line(dark, "LRANGE queue 0 -1")
+    type_line(dark, "INCR user:1")
+    assert dark.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert entries(dark) == entries(page)
+    dark.screenshot(path=str(SCREENSHOT.with_name(f"{SIM}-dark.png")))
+    dark.close()
+
     # history: ArrowUp walks back, ArrowDown forward to the line being typed
     box.fill("half-typed")
     box.press("ArrowUp")
