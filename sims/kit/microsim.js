@@ -19,9 +19,9 @@
 // This module joins them: start-up (canvas, controls and a loading indicator at once; the engine
 // loads meanwhile; <html data-sim-state> goes loading -> ready -- engine answered AND first real
 // frame drawn -- or error, with the reason and Retry) and window.microsim {id, ready, state(),
-// step(n), reset()} (docs/contracts.md). The
-// canvas is redrawn when something changes (state, size, theme, animation) rather than 60 times a
-// second: three sims in one chapter page then cost almost nothing while idle.
+// step(n), reset()} (docs/contracts.md). The canvas is redrawn when something changes (state,
+// size, theme, animation) rather than 60 times a second: three sims in one chapter page then
+// cost almost nothing while idle.
 //
 // Every callback a sim gives receives `sim`, so a sim keeps its view state on `sim.view`, never
 // in module variables: controls(ui, sim), sketch(p, sim), describe(state, sim),

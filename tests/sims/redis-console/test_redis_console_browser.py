@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.browser.helpers import axe_violations, horizontal_overflow, sim_state
+from tests.conftest import wait_sim_settled
 
 SIM = "redis-console"
 ROOT = Path(__file__).resolve().parents[3]
@@ -326,3 +327,74 @@ def test_run_buttons_on_the_chapter_type_into_the_console(sim_context, site_url,
     assert inner.evaluate("window.microsim.state().count") == 12
     assert axe_violations(page) == []
     page.close()
+
+
+SANDBOXED = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Course</title>
+<link rel="icon" href="data:,"></head><body><main><iframe title="Redis Console"
+ sandbox="{sandbox}" src="{src}" width="800" height="482"></iframe></main>
+<script>window.messages = [];
+addEventListener("message", (e) => window.messages.push(e.data));</script></body></html>"""
+
+
+def test_a_sandbox_without_same_origin_is_named_with_its_fix(
+    sim_context, site_url, other_origin_url, other_origin_dir
+):
+    src = f"{site_url}sims/{SIM}/main.html"
+    for name, sandbox in (("no", "allow-scripts"), ("yes", "allow-scripts allow-same-origin")):
+        (other_origin_dir / f"console-sandbox-{name}.html").write_text(
+            SANDBOXED.format(sandbox=sandbox, src=src), encoding="utf-8"
+        )
+    page = sim_context.new_page()
+    try:
+        page.goto(f"{other_origin_url}console-sandbox-no.html")
+        page.wait_for_function(
+            "() => window.messages.some(m => m.type === 'microsim-error')", timeout=60_000
+        )
+        error = next(
+            m for m in page.evaluate("window.messages") if m.get("type") == "microsim-error"
+        )
+        assert error["id"] == SIM
+        assert "sandboxed frame without allow-same-origin" in error["message"]
+        alert = page.frame_locator("iframe").get_by_role("alert")
+        assert "Add allow-same-origin to the iframe's sandbox" in alert.inner_text()
+        assert "Could not download" not in alert.inner_text()
+        # with allow-same-origin the console runs
+        page.goto(f"{other_origin_url}console-sandbox-yes.html")
+        page.wait_for_function(
+            "() => window.messages.some(m => m.type === 'microsim-ready')", timeout=120_000
+        )
+        assert not [
+            m for m in page.evaluate("window.messages") if m.get("type") == "microsim-error"
+        ]
+    finally:
+        page.close()
+
+
+def test_a_failed_engine_download_is_named_and_retry_keeps_the_typed_lines(
+    page, site_server, watch_page
+):
+    """A fresh browser context (its own worker): the engine's zip answers 404, the console says
+    which file failed, the lines typed meanwhile wait, and Retry loads the engine and runs them."""
+    page.allow_console_errors = True
+    watch_page(page, {site_server.url.rstrip("/")})
+    site_server.fail_paths.add("/kvengine.zip")
+    try:
+        page.goto(f"{site_server.url}sims/{SIM}/main.html")
+        prompt(page).fill("SET kept 1")
+        prompt(page).press("Enter")
+        assert wait_sim_settled(page) == "error"
+        alert = page.get_by_role("alert")
+        assert "kvengine" in alert.inner_text() and "404" in alert.inner_text()
+        assert "The console could not start." in alert.inner_text()
+        rejected = page.evaluate("window.microsim.ready.then(() => 'resolved', e => e.message)")
+        assert "kvengine" in rejected
+        assert entries(page) == ["kvengine> SET kept 1 (waiting for the engine)"]
+    finally:
+        site_server.fail_paths.discard("/kvengine.zip")
+    page.get_by_role("button", name="Retry").click()
+    assert wait_sim_settled(page) == "ready"
+    page.wait_for_function("() => !document.querySelector('.rc-pending')")
+    assert entries(page) == ["kvengine> SET kept 1\nOK"]
+    assert page.get_by_role("alert").count() == 0
+    type_line(page, "GET kept")
+    assert last_output(page) == '"1"'
