@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.browser.helpers import axe_violations, horizontal_overflow, sim_state
+from tests.browser.test_hardening import RECORD_VIOLATIONS, policy_of, settle
 from tests.conftest import wait_sim_settled
 
 SIM = "redis-console"
@@ -398,3 +399,25 @@ def test_a_failed_engine_download_is_named_and_retry_keeps_the_typed_lines(
     assert page.get_by_role("alert").count() == 0
     type_line(page, "GET kept")
     assert last_output(page) == '"1"'
+
+
+def test_the_console_passes_its_content_security_policy(browser, site_url):
+    """Enforced (the other tests bypass the policy): no violation while it loads, runs a typed
+    line and a Run message's lines, resets; no inline style."""
+    context = browser.new_context(viewport={"width": 800, "height": 600})
+    context.add_init_script(RECORD_VIOLATIONS)
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}sims/{SIM}/main.html")
+        assert policy_of(page)["script-src"] == ["'self'", "'wasm-unsafe-eval'"]
+        assert settle(page) == "ready"
+        box = prompt(page)
+        box.fill("SET k v")
+        box.press("Enter")
+        page.evaluate("() => window.microsim.run(['GET k', 'HELP SET'])")
+        page.evaluate("() => window.microsim.reset()")
+        assert page.evaluate("window.__violations") == []
+        assert page.locator("style").count() == 0, "no inline <style> element"
+        assert page.locator("[style]:not(main):not(.ms-stage)").count() == 0
+    finally:
+        context.close()
