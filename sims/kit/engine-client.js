@@ -32,7 +32,7 @@ const WORKER_URL = new URL(
 );
 const WORKER_NAME = String(WORKER_QUERY) ? `kvengine?${WORKER_QUERY}` : "kvengine";
 
-/** @typedef {{op?: string, phase?: string, message?: string}} EngineStatus */
+/** @typedef {{op?: string, phase?: string, message?: string, received?: number, total?: number}} EngineStatus */
 
 export class EngineClient {
   /**

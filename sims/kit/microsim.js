@@ -11,16 +11,17 @@
 //   * controls.js: the control rows (`ui`), real labelled DOM controls;
 //   * animation.js: the animation clock (sim.animate(stages), sim.animation);
 //   * text.js: the aria-live narration, the notices, the canvas's text alternative;
-//   * engine-bridge.js (over engine-client.js): the sim's controller in the shared Python
-//     interpreter, calls queued and never interleaved;
+//   * lifecycle.js: start-up, ready, error with Retry, the sandbox check, window.microsim.ready
+//     and the microsim-ready / microsim-error messages, over engine-bridge.js (the sim's
+//     controller in the shared Python interpreter, calls queued and never interleaved);
 //   * params.js (URL parameters checked against sim.json, with notices), theme.js (colours,
 //     light/dark, reduced motion), p5-host.js (p5.js and the loading picture).
 // This module joins them: start-up (canvas, controls and a loading indicator at once; the engine
 // loads meanwhile; <html data-sim-state> goes loading -> ready -- engine answered AND first real
-// frame drawn -- or error, with the reason and Retry), window.microsim {id, ready, state(),
-// step(n), reset()} and the microsim-ready / microsim-error messages (docs/contracts.md). The
-// canvas is redrawn when something changes (state, size, theme, animation) rather than 60 times a
-// second: three sims in one chapter page then cost almost nothing while idle.
+// frame drawn -- or error, with the reason and Retry) and window.microsim {id, ready, state(),
+// step(n), reset()} (docs/contracts.md). The canvas is redrawn when something changes (state,
+// size, theme, animation) rather than 60 times a second: three sims in one chapter page then
+// cost almost nothing while idle.
 //
 // Every callback a sim gives receives `sim`, so a sim keeps its view state on `sim.view`, never
 // in module variables: controls(ui, sim), sketch(p, sim), describe(state, sim),
@@ -33,16 +34,13 @@
 
 import { createAnimationClock } from "./animation.js";
 import { createControls } from "./controls.js";
-import { createBridge } from "./engine-bridge.js";
-import { buildPage, createLayout, el, postToParent } from "./layout.js";
+import { buildPage, createLayout } from "./layout.js";
+import { createLifecycle } from "./lifecycle.js";
 import { drawLoading, loadP5 } from "./p5-host.js";
 import { parseParams } from "./params.js";
 import { canvasDescription, createText } from "./text.js";
 import { OKABE_ITO, watchReducedMotion, watchTheme } from "./theme.js";
 
-// A backstop only: the worker gives each download and its whole load their own deadlines and
-// names what failed (engine-worker.js); this one covers a worker that never answers at all.
-const LOAD_TIMEOUT_MS = 300000;
 // A control used while Python is still loading is queued; the reader is told it will run.
 const QUEUED_NOTICE = "Waiting for the Python engine: your action will run as soon as it is ready.";
 
@@ -127,22 +125,14 @@ export function optionPairs(/** @type {{options: Option[]}} */ list) {
 export function createMicroSim(options) {
   const { spec } = options;
   const { id, title = id, canvasHeight } = spec;
-  const root = document.documentElement;
-  root.dataset.simState = "loading";
   const { values: params, notices } = parseParams(location.search, spec.params);
   const page = buildPage(title, canvasHeight);
   const { main, stage, placeholder, overlay, controlsBox } = page;
   const text = createText({ id, page });
   const { narrate, notice, report } = text;
 
-  let readyMarked = false;
-  /** @type {string | null} */
-  let failed = null;
   let p5instance = null;
   let looping = false;
-  let readyResolve;
-  let readyReject;
-  let loadTimer = null;
 
   const theme = watchTheme(params.theme, () => redraw());
   const motion = watchReducedMotion(() => {
@@ -158,14 +148,44 @@ export function createMicroSim(options) {
     },
     redraw: () => redraw(),
   });
-  const bridge = createBridge({
+  const life = createLifecycle({
     id,
     spec,
     params,
     controllerFromSite: options.controllerFromSite,
-    onStatus,
+    overlay,
+    narrate,
     notice,
+    onConnected(state) {
+      applyState(state);
+      // Ready = engine answered + the first real frame drawn (draw() marks it).
+      if (p5instance) redraw();
+    },
+    onLoading(status) {
+      sim.phase = status.message;
+      // While downloading: the share of the bytes received, drawn as a bar under the words.
+      sim.progress =
+        status.total > 0 && status.received < status.total ? status.received / status.total : null;
+      updateDescription();
+      redraw();
+    },
+    onReady() {
+      text.dropNotice(QUEUED_NOTICE);
+      sizes.postHeight(true);
+      updateLoop();
+    },
+    onFailed() {
+      updateLoop();
+      redraw();
+    },
+    onRetrying: () => updateLoop(),
+    async beforeRetry() {
+      if (!p5instance) await startSketch();
+    },
+    // Recover when another sim's Retry brought the engine up (once this one can draw).
+    canRecover: () => Boolean(p5instance),
   });
+  const { bridge } = life;
 
   /** @type {MicroSim & Record<string, any>} */
   const sim = {
@@ -221,18 +241,10 @@ export function createMicroSim(options) {
     },
   });
 
-  function makeReady() {
-    const promise = new Promise((resolve, reject) => {
-      readyResolve = resolve;
-      readyReject = reject;
-    });
-    promise.catch(() => {}); // a rejection is shown on the page; it must not be "unhandled"
-    return promise;
-  }
-
   const api = {
     id,
-    ready: makeReady(),
+    /** @type {Promise<unknown>} resolves when ready; a new one after Retry (lifecycle.js) */
+    ready: Promise.resolve(),
     state: () => {
       if (!sim.state) return null;
       const snapshot = clone(sim.state);
@@ -259,7 +271,7 @@ export function createMicroSim(options) {
     },
   };
   Object.defineProperty(api, "_sim", { value: sim }); // for tests and debugging only
-  window.microsim = api;
+  life.publish(api);
 
   // ---- engine calls (queued) ----------------------------------------------------------------
   function applyState(state) {
@@ -274,7 +286,7 @@ export function createMicroSim(options) {
   // `latest` (true or a key such as the panel): a setter whose newest value is all that matters;
   // a burst of such calls runs the newest one only (engine-bridge.js, enqueue).
   function call(method, args = {}, { latest = undefined } = {}) {
-    if (!readyMarked && !failed && text.controlUsedWithin(100)) notice(QUEUED_NOTICE);
+    if (!life.ready && !life.failed && text.controlUsedWithin(100)) notice(QUEUED_NOTICE);
     const key = latest === undefined ? undefined : `${method}\u0000${latest}`;
     return bridge.enqueue(async () => {
       await api.ready;
@@ -292,112 +304,23 @@ export function createMicroSim(options) {
     if (error.kind === "input") {
       notice(error.message);
     } else if (error.kind === "load") {
-      fail(error.message);
+      life.fail(error.message);
     } else {
       console.error(`[${id}] engine error:`, error.detail || error.message);
       notice(error.message || "The engine hit an internal error.");
     }
   }
 
-  // ---- start-up, error and retry ------------------------------------------------------------
-  function onStatus(status) {
-    if (status.phase === "loading") {
-      sim.phase = status.message;
-      // While downloading: the share of the bytes received, drawn as a bar under the words.
-      sim.progress =
-        status.total > 0 && status.received < status.total ? status.received / status.total : null;
-      updateDescription();
-      redraw();
-    } else if (status.phase === "error" && !readyMarked) {
-      fail(status.message);
-    } else if (status.phase === "ready" && failed && p5instance && bridge.handle === null) {
-      // Another sim of this page pressed Retry and the shared engine is up now: recover too.
-      retryStart();
-    }
-  }
-
-  async function start() {
-    clearTimeout(loadTimer);
-    loadTimer = setTimeout(() => {
-      if (!readyMarked && !failed)
-        fail("The Python engine took too long to start. Try again, or reload the page.");
-    }, LOAD_TIMEOUT_MS);
-    const blocked = /** @type {any} */ (window).microsimBlocked; // boot.js: a sandboxed frame
-    if (blocked) {
-      fail(blocked);
-      return;
-    }
-    const result = await bridge.connect();
-    if (!result.ok) {
-      fail(result.message);
-      return;
-    }
-    if (failed) return;
-    bridge.handle = result.handle;
-    applyState(result.state);
-    // Ready = engine answered + the first real frame drawn (draw() marks it).
-    if (p5instance) redraw();
-  }
-
+  // ---- ready --------------------------------------------------------------------------------
   function markReady() {
-    if (readyMarked || failed || !sim.state) return;
-    readyMarked = true;
-    clearTimeout(loadTimer);
-    text.dropNotice(QUEUED_NOTICE);
-    root.dataset.simState = "ready";
-    readyResolve(api);
-    postToParent({ type: "microsim-ready", id });
-    sizes.postHeight(true);
-    updateLoop();
-  }
-
-  function fail(reason) {
-    if (failed || readyMarked) return;
-    failed = String(reason || "The simulation could not start.");
-    clearTimeout(loadTimer);
-    root.dataset.simState = "error";
-    bridge.forgetIfDead(failed);
-    overlay.replaceChildren();
-    overlay.setAttribute("role", "alert");
-    const message = el("p", "ms-error-text", failed);
-    const retry = el("button", "ms-button ms-retry", "Retry");
-    /** @type {HTMLButtonElement} */ (retry).type = "button";
-    retry.addEventListener("click", retryStart);
-    overlay.append(el("p", "ms-error-title", "The simulation could not start."), message, retry);
-    overlay.hidden = false;
-    narrate(`Error: ${failed}`);
-    readyReject(new Error(failed));
-    postToParent({ type: "microsim-error", id, message: failed });
-    updateLoop();
-    redraw();
-  }
-
-  let retrying = false;
-  async function retryStart() {
-    if (retrying) return;
-    retrying = true;
-    overlay.hidden = true;
-    overlay.replaceChildren();
-    failed = null;
-    root.dataset.simState = "loading";
-    api.ready = makeReady();
-    narrate("Loading the Python engine…");
-    updateLoop();
-    try {
-      if (!p5instance) await startSketch();
-      await bridge.retry();
-      await start();
-    } catch (error) {
-      fail(error.message);
-    } finally {
-      retrying = false;
-    }
+    if (life.ready || life.failed || !sim.state) return;
+    life.markReady();
   }
 
   // ---- drawing ----------------------------------------------------------------------------
   function updateLoop() {
     if (!p5instance) return;
-    const spinning = !sim.state && !failed && !motion.reduced;
+    const spinning = !sim.state && !life.failed && !motion.reduced;
     const want = looping || clock.running || spinning;
     if (want && !p5instance.isLooping()) p5instance.loop();
     if (!want && p5instance.isLooping()) p5instance.noLoop();
@@ -417,7 +340,7 @@ export function createMicroSim(options) {
     const label = canvasDescription({
       id,
       title,
-      failed,
+      failed: life.failed,
       state: sim.state,
       phase: sim.phase,
       describe,
@@ -428,14 +351,14 @@ export function createMicroSim(options) {
 
   function frame(p, userDraw) {
     clock.advance();
-    if (!sim.state || failed) {
+    if (!sim.state || life.failed) {
       drawLoading(p, {
         colors: sim.colors,
         width: sim.width,
         height: sim.height,
         phase: sim.phase,
         progress: sim.progress,
-        failed: Boolean(failed),
+        failed: Boolean(life.failed),
         reduced: motion.reduced,
       });
       return;
@@ -446,8 +369,7 @@ export function createMicroSim(options) {
       sizes.relayoutIfNeeded();
     } catch (error) {
       console.error(`[${id}] draw() failed`, error);
-      readyMarked = false;
-      fail(`The simulation could not draw its picture (${error.message}).`);
+      life.breakDown(`The simulation could not draw its picture (${error.message}).`);
       return;
     }
     markReady();
@@ -496,17 +418,13 @@ export function createMicroSim(options) {
   }
   if (notices.length) notice(notices.join(" "));
   sizes.watch();
-  addEventListener("pagehide", () => bridge.dispose());
 
   startSketch()
     .then(updateLoop)
     .catch((error) => {
       console.warn(`[${id}]`, error);
-      fail(error.message);
+      life.fail(error.message);
     });
-  start().catch((error) => {
-    console.warn(`[${id}]`, error);
-    fail(error.message);
-  });
+  life.start();
   return sim;
 }

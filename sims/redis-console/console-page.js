@@ -1,43 +1,39 @@
 // @ts-check
-// console-page.js -- the Redis console's page: the engine, the queue of typed lines and the
-// series' embed contract (docs/contracts.md).
+// console-page.js -- the Redis console's page: the queue of typed lines on the kit's page.
 //
-// The console talks to the page's engine worker through the kit's EngineClient: the module
-// SharedWorker "kvengine", one Python interpreter for every sim and console of the origin. It
-// creates one controller (sims/redis-console/controller.py) and sends it the typed lines with
-// `run`. Lines typed while the engine loads are shown at once, marked as waiting, and run in
-// order as soon as it is ready; nothing typed is lost. While a call is on its way, new lines
-// wait and go together in the next call, so the console never falls behind a fast typist.
+// Everything but the console itself comes from the kit, as for the p5 sims: the page's skeleton,
+// sizes, Full screen button and the heights posted to the parent (layout.js); the narration and
+// notices (text.js); URL parameters with notices (params.js); light/dark from the URL, the parent
+// page or the system (theme.js); and start-up, ready, error with the reason and Retry, the
+// sandbox check and the messages to the parent (lifecycle.js, over engine-bridge.js: one
+// controller, sims/redis-console/controller.py, in the page's shared engine worker). The console
+// is ready as soon as its controller answered (it draws no first frame).
 //
-// The contract, as for the p5 sims: <html data-sim-state> loading -> ready | error (reason and a
-// Retry button); window.microsim {id, ready, state(), reset(), run(lines)}; messages to the parent
-// microsim-ready, microsim-error, microsim-resize; URL parameters from sim.json checked by the
-// kit's params.js (a bad value falls back to the default with a notice); `theme`.
+// The console's own part: the typed lines. They are shown at once, marked as waiting while the
+// engine loads, and run in order as soon as it is ready; nothing typed is lost. While a call is
+// on its way, new lines wait and go together in the next call (at most the controller's limit of
+// lines per call), so the console never falls behind a fast typist; the calls go through the
+// bridge's queue, so a reset() never runs in the middle of them.
+//
+// The contract (docs/contracts.md): <html data-sim-state>, window.microsim {id, ready, state(),
+// reset(), run(lines)}, microsim-ready / microsim-error / microsim-resize (and lti.frameResize).
 // One more message, from the parent only: {type: "microsim-console-run", lines: [...]} types
 // the lines into the console (the chapter's Run buttons use it).
 
-import { EngineClient } from "../kit/engine-client.js";
+import { buildPage, createLayout } from "../kit/layout.js";
+import { createLifecycle } from "../kit/lifecycle.js";
 import { parseParams } from "../kit/params.js";
+import { createText } from "../kit/text.js";
 import { watchTheme } from "../kit/theme.js";
 import { createConsoleView } from "./console-view.js";
 
-const LOAD_TIMEOUT_MS = 120000;
 const MAX_LINES_PER_CALL = 200; // the controller's limit for one call
 const MAX_LINES_PER_MESSAGE = 200;
 const LOADING =
   "Loading the Python engine… You can type already: your commands run when it is ready.";
 const READY =
   "Ready: a Redis 7.0 server (kvengine) in your browser, on the real clock, so TTLs count down as you watch. Type HELP for help.";
-
-function postToParent(message) {
-  if (window.parent && window.parent !== window) {
-    try {
-      window.parent.postMessage(message, "*");
-    } catch {
-      /* a parent that cannot receive messages is fine */
-    }
-  }
-}
+const DEFAULT_PROMPT = "kvengine> ";
 
 function clone(value) {
   return value == null ? value : JSON.parse(JSON.stringify(value));
@@ -48,48 +44,77 @@ function clone(value) {
  * @param {{spec: import("../kit/microsim.js").SimSpec}} options
  */
 export function createConsolePage({ spec }) {
-  const { id, title, canvasHeight } = spec;
-  const root = document.documentElement;
-  root.dataset.simState = "loading";
+  const { id, title = id, canvasHeight } = spec;
   const { values: params, notices } = parseParams(location.search, spec.params);
-  watchTheme(String(params.theme));
+  const theme = watchTheme(String(params.theme));
+  const page = buildPage(title, canvasHeight);
+  const text = createText({ id, page });
+  const view = createConsoleView(page, { onSubmit: (line) => enqueue([line]) });
+  text.narrate(LOADING);
 
-  const main =
-    document.getElementById("microsim") ||
-    document.body.appendChild(document.createElement("main"));
-  main.classList.add("microsim", "rc");
-  main.replaceChildren();
-  main.style.height = `${canvasHeight}px`;
-  const view = createConsoleView(main, { title, onSubmit: (line) => enqueue([line]) });
-  view.showNotices(notices);
-  view.setStatus(LOADING);
-
-  /** @type {EngineClient | null} */
-  let engine = null;
-  let handle = null;
-  let ready = false;
-  let failed = null;
-  let busy = false;
+  /** The controller's latest state: prompt, inMulti, the replies of the last call (`last`), ... */
   let state = null;
-  let loadTimer = 0;
+  let busy = false;
   /** @type {{node: HTMLElement, line: string, done: (reply: any) => void}[]} */
   const waiting = [];
-  let readyResolve = (_value) => {};
-  let readyReject = (_error) => {};
 
-  function makeReady() {
-    const promise = new Promise((resolve, reject) => {
-      readyResolve = resolve;
-      readyReject = reject;
-    });
-    promise.catch(() => {}); // a failure is shown on the page; it must not be "unhandled"
-    return promise;
-  }
+  // What the kit's layout sizes (the stage: the log) and, for tests and debugging, the page's
+  // view of itself, as a p5 sim's `sim` object.
+  const sim = {
+    id,
+    title,
+    spec,
+    params,
+    colors: theme.colors,
+    get theme() {
+      return theme.name;
+    },
+    get state() {
+      return state;
+    },
+    width: Math.max(1, page.main.clientWidth || 300),
+    height: 0,
+  };
+  const sizes = createLayout({
+    id,
+    page,
+    canvasHeight,
+    sim,
+    minCanvasHeight: undefined,
+    onResize: () => view.keepEnd(),
+  });
+
+  const life = createLifecycle({
+    id,
+    spec,
+    params,
+    overlay: page.overlay,
+    narrate: text.narrate,
+    notice: text.notice,
+    failTitle: "The console could not start.",
+    onConnected(first) {
+      state = first;
+      view.setCommands(state.commands);
+      view.setPrompt(state.prompt);
+      for (const node of view.log.querySelectorAll(".rc-badge")) node.textContent = " (running)";
+      text.narrate(READY);
+      life.markReady();
+    },
+    onLoading(status) {
+      if (!life.failed) text.narrate(`${LOADING} (${status.message})`);
+    },
+    onReady() {
+      sizes.postHeight(true);
+      pump();
+    },
+  });
+  const { bridge } = life;
 
   const api = {
     id,
-    ready: makeReady(),
-    /** The controller's latest state: prompt, inMulti, the replies of the last call (`last`), ... */
+    /** @type {Promise<unknown>} resolves when ready; a new one after Retry (lifecycle.js) */
+    ready: Promise.resolve(),
+    /** The controller's latest state (a copy). */
     state: () => clone(state),
     /** An empty server and an empty screen; resolves with the state. */
     async reset() {
@@ -109,11 +134,12 @@ export function createConsolePage({ spec }) {
       return Promise.all(enqueue(Array.isArray(lines) ? lines : [lines]));
     },
   };
-  window.microsim = /** @type {any} */ (api);
+  Object.defineProperty(api, "_sim", { value: sim }); // for tests and debugging only
+  life.publish(api);
 
-  /** Run the controller's cmd_<method>(**args); resolves with the worker's reply. */
+  /** Run the controller's cmd_<method>(**args) after the calls before it; the worker's reply. */
   function call(method, args = {}) {
-    return engine.call(handle, method, args);
+    return bridge.enqueue(() => bridge.client.call(bridge.handle, method, args));
   }
 
   // ---- typed lines ---------------------------------------------------------------------
@@ -122,13 +148,13 @@ export function createConsolePage({ spec }) {
    * @param {string[]} lines
    */
   function enqueue(lines) {
-    const prompt = state?.prompt ?? "kvengine> ";
+    const prompt = state?.prompt ?? DEFAULT_PROMPT;
     const promises = [];
-    for (const text of lines) {
-      for (const line of String(text).split(/\r\n|\r|\n/)) {
+    for (const typed of lines) {
+      for (const line of String(typed).split(/\r\n|\r|\n/)) {
         promises.push(
           new Promise((done) => {
-            const shown = view.echo(line, prompt, !ready);
+            const shown = view.echo(line, prompt, !life.ready);
             waiting.push({ ...shown, done });
           }),
         );
@@ -145,14 +171,14 @@ export function createConsolePage({ spec }) {
   }
 
   async function pump() {
-    if (busy || !ready || failed || waiting.length === 0) return;
+    if (busy || !life.ready || waiting.length === 0) return;
     busy = true;
     idle = new Promise((resolve) => {
       idleResolve = resolve;
     });
-    while (waiting.length && ready && engine) {
+    while (waiting.length && life.ready) {
       const batch = waiting.splice(0, MAX_LINES_PER_CALL);
-      const reply = await call("run", { lines: batch.map((p) => p.line) });
+      const reply = await call("run", { lines: batch.map((pending) => pending.line) });
       if (reply.ok) {
         state = reply.state;
         batch.forEach((pending, index) => {
@@ -167,7 +193,7 @@ export function createConsolePage({ spec }) {
           console.error(`[${id}] engine error:`, error.detail || error.message);
         for (const pending of batch) {
           const answer = {
-            prompt: state?.prompt ?? "kvengine> ",
+            prompt: state?.prompt ?? DEFAULT_PROMPT,
             input: pending.line,
             output: error.message || "The engine did not answer.",
             kind: "local",
@@ -192,108 +218,16 @@ export function createConsolePage({ spec }) {
       lines.length <= MAX_LINES_PER_MESSAGE &&
       lines.every((line) => typeof line === "string");
     if (!valid) {
-      view.showNotices([
+      text.notice(
         `The page sent something the console cannot run (it takes up to ${MAX_LINES_PER_MESSAGE} lines of text).`,
-      ]);
+      );
       return;
     }
     enqueue(lines);
   });
 
-  // ---- start-up, error and retry --------------------------------------------------------
-  function onStatus(status) {
-    if (status.phase === "loading" && !ready && !failed) {
-      view.setStatus(`${LOADING} (${status.message})`);
-    } else if (status.phase === "error" && !ready) {
-      fail(status.message);
-    }
-  }
-
-  /** @returns {Record<string, unknown>} the sim's own parameters (seed apart) */
-  function ownParams() {
-    /** @type {Record<string, unknown>} */
-    const own = {};
-    for (const name of Object.keys(spec.params)) own[name] = params[name];
-    return own;
-  }
-
-  async function start() {
-    clearTimeout(loadTimer);
-    loadTimer = window.setTimeout(() => {
-      if (!ready && !failed)
-        fail("The Python engine took too long to start. Try again, or reload the page.");
-    }, LOAD_TIMEOUT_MS);
-    if (typeof WebAssembly !== "object") {
-      fail("This browser cannot run WebAssembly, which the Python engine needs.");
-      return;
-    }
-    if (!engine) engine = new EngineClient({ onStatus });
-    const reply = await engine.create(id, ownParams(), Number(params.seed));
-    if (!reply.ok) {
-      if (reply.error?.detail) console.error(`[${id}] engine error:`, reply.error.detail);
-      fail(reply.error ? reply.error.message : "The engine did not answer.");
-      return;
-    }
-    if (failed) return;
-    handle = reply.handle;
-    state = reply.state;
-    view.setCommands(state.commands);
-    view.setPrompt(state.prompt);
-    for (const node of view.log.querySelectorAll(".rc-badge")) node.textContent = " (running)";
-    ready = true;
-    clearTimeout(loadTimer);
-    root.dataset.simState = "ready";
-    view.setStatus(READY);
-    readyResolve(api);
-    postToParent({ type: "microsim-ready", id });
-    pump();
-  }
-
-  function fail(reason) {
-    if (failed || ready) return;
-    failed = String(reason || "The console could not start.");
-    clearTimeout(loadTimer);
-    root.dataset.simState = "error";
-    view.setStatus(`Error: ${failed}`);
-    view.showError(failed, retry);
-    readyReject(new Error(failed));
-    postToParent({ type: "microsim-error", id, message: failed });
-  }
-
-  async function retry() {
-    const failedBefore = failed;
-    view.hideError();
-    failed = null;
-    root.dataset.simState = "loading";
-    api.ready = makeReady();
-    view.setStatus(LOADING);
-    try {
-      // A worker that could not start is replaced; otherwise the worker loads again.
-      const workerFailed = /worker could not start|worker stopped|Web Workers/.test(
-        String(failedBefore),
-      );
-      if (workerFailed) engine = null;
-      if (engine) await engine.retry();
-      await start();
-    } catch (error) {
-      fail(error.message);
-    }
-  }
-
-  let lastHeight = 0;
-  new ResizeObserver(() => {
-    const height = Math.ceil(document.documentElement.scrollHeight);
-    if (height !== lastHeight) {
-      lastHeight = height;
-      postToParent({ type: "microsim-resize", id, height });
-    }
-  }).observe(main);
-  addEventListener("pagehide", () => {
-    if (handle !== null && engine) engine.dispose(handle);
-  });
-
-  start().catch((error) => {
-    console.warn(`[${id}]`, error);
-    fail(error.message);
-  });
+  // ---- boot -------------------------------------------------------------------------------
+  if (notices.length) text.notice(notices.join(" "));
+  sizes.watch();
+  life.start();
 }

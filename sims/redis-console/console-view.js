@@ -8,6 +8,13 @@
 // line being typed is kept). Tab completes the command name from the engine's command table;
 // with nothing to complete it moves the focus on as usual, so the prompt is never a keyboard
 // trap.
+//
+// The view fills the kit's page skeleton (layout.js buildPage): the log goes on the stage, where
+// a p5 sim has its canvas (the kit's error overlay stays over it), and the prompt with its hints
+// in the control box of the panel below, above the kit's notice line and the status line with
+// the Full screen button. The kit sizes the stage (layout.js createLayout) and shows the states.
+
+import { el } from "../kit/layout.js";
 
 export const MAX_ENTRIES = 1000;
 const MAX_HISTORY = 1000;
@@ -17,13 +24,6 @@ const MAX_SHOWN_MATCHES = 12;
  * @typedef {{prompt: string, input: string, output: string, kind: string}} Reply
  * @typedef {{node: HTMLElement, line: string}} Pending
  */
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** The longest common prefix of `words` (case as in the first word). */
 function commonPrefix(words) {
@@ -36,27 +36,20 @@ function commonPrefix(words) {
 }
 
 /**
- * Build the console inside `root`.
- * @param {HTMLElement} root
- * @param {{title: string, onSubmit: (line: string) => void}} options
+ * Build the console in the kit's page (its stage and its control box).
+ * @param {import("../kit/layout.js").Page} page
+ * @param {{onSubmit: (line: string) => void}} options
  */
-export function createConsoleView(root, { title, onSubmit }) {
-  const heading = el("h1", "ms-visually-hidden", title);
-  const status = el("p", "rc-status", "Loading the Python engine…");
-  status.setAttribute("role", "status");
-  const notice = el("p", "ms-notice");
-  notice.setAttribute("role", "status");
-  notice.hidden = true;
+export function createConsoleView(page, { onSubmit }) {
+  const { stage, placeholder, overlay, controlsBox } = page;
   const log = el("div", "rc-log");
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
   log.setAttribute("aria-label", "Console output");
   log.tabIndex = 0; // scrollable by keyboard
-  const overlay = el("div", "ms-overlay rc-overlay");
-  overlay.hidden = true;
 
   const form = el("form", "rc-form");
-  const label = el("label", "rc-label");
+  const label = /** @type {HTMLLabelElement} */ (el("label", "rc-label"));
   label.htmlFor = "rc-input";
   const promptText = el("span", "rc-prompt", "kvengine> ");
   promptText.setAttribute("aria-hidden", "true");
@@ -71,7 +64,7 @@ export function createConsoleView(root, { title, onSubmit }) {
   input.setAttribute("enterkeyhint", "send");
   input.setAttribute("aria-describedby", "rc-keys");
   input.maxLength = 1000000;
-  const send = el("button", "ms-button rc-send", "Run");
+  const send = /** @type {HTMLButtonElement} */ (el("button", "ms-button rc-send", "Run"));
   send.type = "submit";
   send.setAttribute("aria-label", "Run command");
   form.append(label, input, send);
@@ -83,9 +76,10 @@ export function createConsoleView(root, { title, onSubmit }) {
     "Enter runs the command · ↑ ↓ earlier commands · Tab completes a command name · HELP · CLEAR",
   );
   keys.id = "rc-keys";
-  const stage = el("div", "rc-stage");
-  stage.append(log, overlay);
-  root.append(heading, status, notice, stage, form, matches, keys);
+  placeholder.remove(); // the log is there at once: lines typed while loading wait in it
+  stage.classList.add("rc-stage");
+  stage.insertBefore(log, overlay);
+  controlsBox.append(form, matches, keys);
 
   /** @type {string[]} */
   const history = [];
@@ -95,8 +89,14 @@ export function createConsoleView(root, { title, onSubmit }) {
   let commands = [];
   let lastMatchWord = null;
 
+  let atEnd = true; // the reader has not scrolled back: new output and resizes keep the end shown
+  log.addEventListener("scroll", () => {
+    atEnd = log.scrollTop + log.clientHeight >= log.scrollHeight - 2;
+  });
+
   function scrollToEnd() {
     log.scrollTop = log.scrollHeight;
+    atEnd = true;
   }
 
   function trim() {
@@ -243,9 +243,9 @@ export function createConsoleView(root, { title, onSubmit }) {
     answer,
     say,
     scrollToEnd,
-    /** @param {string} text */
-    setStatus(text) {
-      if (status.textContent !== text) status.textContent = text;
+    /** After the stage changed size: the end stays in view if it was. */
+    keepEnd() {
+      if (atEnd) log.scrollTop = log.scrollHeight;
     },
     /** @param {string} text */
     setPrompt(text) {
@@ -254,34 +254,6 @@ export function createConsoleView(root, { title, onSubmit }) {
     /** @param {string[]} names */
     setCommands(names) {
       commands = names.slice();
-    },
-    /** @param {string[]} texts */
-    showNotices(texts) {
-      const shown = texts.filter(Boolean);
-      notice.textContent = shown.join(" ");
-      notice.hidden = shown.length === 0;
-    },
-    /**
-     * The error state: reason and a Retry button over the log.
-     * @param {string} reason
-     * @param {() => void} retry
-     */
-    showError(reason, retry) {
-      overlay.replaceChildren();
-      overlay.setAttribute("role", "alert");
-      const button = el("button", "ms-button ms-retry", "Retry");
-      button.type = "button";
-      button.addEventListener("click", retry);
-      overlay.append(
-        el("p", "ms-error-title", "The console could not start."),
-        el("p", "ms-error-text", reason),
-        button,
-      );
-      overlay.hidden = false;
-    },
-    hideError() {
-      overlay.hidden = true;
-      overlay.replaceChildren();
     },
   };
 }

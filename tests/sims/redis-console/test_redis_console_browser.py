@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.browser.helpers import axe_violations, horizontal_overflow, sim_state
+from tests.browser.test_hardening import RECORD_VIOLATIONS, policy_of, settle
+from tests.conftest import wait_sim_settled
 
 SIM = "redis-console"
 ROOT = Path(__file__).resolve().parents[3]
@@ -62,6 +64,18 @@ def test_typing_replies_history_completion_help_clear_and_screenshot(open_sim):
     assert last_output(page) == "(error) ERR value is not an integer or out of range"
     assert page.locator(".rc-entry").last.locator(".rc-error").count() == 1
     page.screenshot(path=str(SCREENSHOT))
+
+    # its dark twin, <id>-dark.png: the same lines with the dark scheme
+    dark = open_sim(SIM, "theme=dark")
+    dark.set_viewport_size({"width": 780, "height": 482})
+    for line in ("SET user:1 alice", "GET user:1", "GET nobody", "RPUSH queue a b"):
+        type_line(dark, line)
+    type_line(dark, "LRANGE queue 0 -1")
+    type_line(dark, "INCR user:1")
+    assert dark.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert entries(dark) == entries(page)
+    dark.screenshot(path=str(SCREENSHOT.with_name(f"{SIM}-dark.png")))
+    dark.close()
 
     # history: ArrowUp walks back, ArrowDown forward to the line being typed
     box.fill("half-typed")
@@ -170,7 +184,7 @@ def test_axe_in_both_schemes_and_phone_width(open_sim):
         box = prompt(page).bounding_box()
         assert box and box["width"] >= 100 and box["x"] + box["width"] <= width
         sizes = page.evaluate(
-            "[...document.querySelectorAll('.rc-output, .rc-input, .rc-keys, .rc-status')]"
+            "[...document.querySelectorAll('.rc-output, .rc-input, .rc-keys, .ms-narration')]"
             ".map(e => parseFloat(getComputedStyle(e).fontSize))"
         )
         assert min(sizes) >= 16
@@ -194,7 +208,7 @@ def test_lines_typed_while_loading_run_when_ready(browser, site_url, watch_page)
     box = prompt(page)
     box.wait_for()
     assert page.evaluate("document.documentElement.dataset.simState") == "loading"
-    assert "Loading the Python engine" in page.locator(".rc-status").inner_text()
+    assert "Loading the Python engine" in page.locator(".ms-narration").inner_text()
     box.press_sequentially("SET early 1")
     box.press("Enter")
     box.press_sequentially("INCR early")
@@ -211,7 +225,7 @@ def test_lines_typed_while_loading_run_when_ready(browser, site_url, watch_page)
     )
     page.wait_for_function("() => document.querySelectorAll('.rc-output').length === 2")
     assert entries(page) == ["kvengine> SET early 1\nOK", "kvengine> INCR early\n(integer) 2"]
-    assert "real clock" in page.locator(".rc-status").inner_text()
+    assert "real clock" in page.locator(".ms-narration").inner_text()
     context.close()
 
 
@@ -242,7 +256,7 @@ addEventListener("message", (e) => window.messages.push(e.data));</script></body
     watch_page(page, {site_url.rstrip("/"), other_origin_url.rstrip("/")})
     page.goto(f"{other_origin_url}console.html")
     page.wait_for_function("() => window.messages.some(m => m.type === 'microsim-ready')")
-    ready = next(m for m in page.evaluate("window.messages") if m["type"] == "microsim-ready")
+    ready = next(m for m in page.evaluate("window.messages") if m.get("type") == "microsim-ready")
     assert ready == {"type": "microsim-ready", "id": SIM}
     frame = page.frame_locator("#c")
     assert "maxmemory" in frame.locator(".ms-notice").inner_text()  # bad value: a notice
@@ -314,3 +328,96 @@ def test_run_buttons_on_the_chapter_type_into_the_console(sim_context, site_url,
     assert inner.evaluate("window.microsim.state().count") == 12
     assert axe_violations(page) == []
     page.close()
+
+
+SANDBOXED = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Course</title>
+<link rel="icon" href="data:,"></head><body><main><iframe title="Redis Console"
+ sandbox="{sandbox}" src="{src}" width="800" height="482"></iframe></main>
+<script>window.messages = [];
+addEventListener("message", (e) => window.messages.push(e.data));</script></body></html>"""
+
+
+def test_a_sandbox_without_same_origin_is_named_with_its_fix(
+    sim_context, site_url, other_origin_url, other_origin_dir
+):
+    src = f"{site_url}sims/{SIM}/main.html"
+    for name, sandbox in (("no", "allow-scripts"), ("yes", "allow-scripts allow-same-origin")):
+        (other_origin_dir / f"console-sandbox-{name}.html").write_text(
+            SANDBOXED.format(sandbox=sandbox, src=src), encoding="utf-8"
+        )
+    page = sim_context.new_page()
+    try:
+        page.goto(f"{other_origin_url}console-sandbox-no.html")
+        page.wait_for_function(
+            "() => window.messages.some(m => m.type === 'microsim-error')", timeout=60_000
+        )
+        error = next(
+            m for m in page.evaluate("window.messages") if m.get("type") == "microsim-error"
+        )
+        assert error["id"] == SIM
+        assert "sandboxed frame without allow-same-origin" in error["message"]
+        alert = page.frame_locator("iframe").get_by_role("alert")
+        assert "Add allow-same-origin to the iframe's sandbox" in alert.inner_text()
+        assert "Could not download" not in alert.inner_text()
+        # with allow-same-origin the console runs
+        page.goto(f"{other_origin_url}console-sandbox-yes.html")
+        page.wait_for_function(
+            "() => window.messages.some(m => m.type === 'microsim-ready')", timeout=120_000
+        )
+        assert not [
+            m for m in page.evaluate("window.messages") if m.get("type") == "microsim-error"
+        ]
+    finally:
+        page.close()
+
+
+def test_a_failed_engine_download_is_named_and_retry_keeps_the_typed_lines(
+    page, site_server, watch_page
+):
+    """A fresh browser context (its own worker): the engine's zip answers 404, the console says
+    which file failed, the lines typed meanwhile wait, and Retry loads the engine and runs them."""
+    page.allow_console_errors = True
+    watch_page(page, {site_server.url.rstrip("/")})
+    site_server.fail_paths.add("/kvengine.zip")
+    try:
+        page.goto(f"{site_server.url}sims/{SIM}/main.html")
+        prompt(page).fill("SET kept 1")
+        prompt(page).press("Enter")
+        assert wait_sim_settled(page) == "error"
+        alert = page.get_by_role("alert")
+        assert "kvengine" in alert.inner_text() and "404" in alert.inner_text()
+        assert "The console could not start." in alert.inner_text()
+        rejected = page.evaluate("window.microsim.ready.then(() => 'resolved', e => e.message)")
+        assert "kvengine" in rejected
+        assert entries(page) == ["kvengine> SET kept 1 (waiting for the engine)"]
+    finally:
+        site_server.fail_paths.discard("/kvengine.zip")
+    page.get_by_role("button", name="Retry").click()
+    assert wait_sim_settled(page) == "ready"
+    page.wait_for_function("() => !document.querySelector('.rc-pending')")
+    assert entries(page) == ["kvengine> SET kept 1\nOK"]
+    assert page.get_by_role("alert").count() == 0
+    type_line(page, "GET kept")
+    assert last_output(page) == '"1"'
+
+
+def test_the_console_passes_its_content_security_policy(browser, site_url):
+    """Enforced (the other tests bypass the policy): no violation while it loads, runs a typed
+    line and a Run message's lines, resets; no inline style."""
+    context = browser.new_context(viewport={"width": 800, "height": 600})
+    context.add_init_script(RECORD_VIOLATIONS)
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}sims/{SIM}/main.html")
+        assert policy_of(page)["script-src"] == ["'self'", "'wasm-unsafe-eval'"]
+        assert settle(page) == "ready"
+        box = prompt(page)
+        box.fill("SET k v")
+        box.press("Enter")
+        page.evaluate("() => window.microsim.run(['GET k', 'HELP SET'])")
+        page.evaluate("() => window.microsim.reset()")
+        assert page.evaluate("window.__violations") == []
+        assert page.locator("style").count() == 0, "no inline <style> element"
+        assert page.locator("[style]:not(main):not(.ms-stage)").count() == 0
+    finally:
+        context.close()
