@@ -246,9 +246,10 @@ def test_full_screen_fills_the_screen_and_comes_back(open_sim, sim_id):
         " - innerHeight) <= 1 && window.microsim._sim.height > 0"
     )
     screen = page.evaluate("({w: innerWidth, h: innerHeight})")
-    # the canvas is laid out again for the screen: taller than in the page, as wide as the screen
+    # the stage (a sim's canvas, the console's log) is laid out again for the screen: taller
+    # than in the page, as wide as the screen
     page.wait_for_function("h => window.microsim._sim.height > h", arg=before)
-    canvas = page.locator("canvas").bounding_box()
+    canvas = page.locator(".ms-stage").bounding_box()
     assert abs(canvas["width"] - screen["w"]) <= 1
     exit_button = page.get_by_role("button", name="Exit full screen")
     assert exit_button.is_visible()

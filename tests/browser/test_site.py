@@ -16,7 +16,7 @@ from tests.browser.helpers import axe_violations, horizontal_overflow
 from tests.conftest import BYPASS_CSP, READY_TIMEOUT_MS, origin_of, wait_sim_settled
 
 ROOT = Path(__file__).resolve().parents[2]
-SIM_IDS = ("hash-table-lookup", "cache-eviction-simulator", "cache-failure-modes")
+SIM_IDS = tuple(sorted(path.parent.name for path in (ROOT / "sims").glob("*/sim.json")))
 TEST_ONLY = {"kit-fixture"}
 
 
