@@ -315,7 +315,7 @@ CLIENT_HELP = [
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
     "HELP",
-    "    Print this help.",
+    "    Prints this help.",  # addReplyHelp's footer
 ]
 COMMAND_HELP = [
     "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -328,7 +328,7 @@ COMMAND_HELP = [
     "    If no command names are given, documentation details for all",
     "    commands are returned.",
     "HELP",
-    "    Print this help.",
+    "    Prints this help.",  # addReplyHelp's footer
 ]
 
 

@@ -378,8 +378,15 @@ class Store(StringCommands, ExpiryCommands, KeyCommands):
         return (self.now_ms() - e.lru) // 1000
 
     def memory_usage(self, key: Any) -> int | None:
-        """MEMORY USAGE: the key's estimated bytes (see :mod:`kvengine.memory`), or None."""
-        e = self._db.lookup(to_str(key), touch=False)
+        """MEMORY USAGE: the key's estimated bytes (see :mod:`kvengine.memory`), or None.
+
+        Redis finds the key with a bare ``dictFind`` (object.c): no keyspace hit or miss, no
+        access recorded, no lazy expiry (a key past its TTL still answers until it is reclaimed);
+        only a rehash step, as every dict lookup takes one."""
+        db = self._db
+        if db.main.rehashidx >= 0:
+            db.main.rehash_step(1)
+        e = db.data.get(to_str(key))
         return None if e is None else e.mem
 
     # ------------------------------------------------------------- inspection

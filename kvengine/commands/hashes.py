@@ -12,6 +12,7 @@ from __future__ import annotations
 from .. import errors, longdouble
 from ..errors import ResponseError
 from ..glob import compile_pattern
+from ..limits import check_random_picks
 from ..store import Store
 from ..util import parse_int
 from ..values.hash import Hash
@@ -218,7 +219,7 @@ def cmd_hrandfield(store: Store, argv: list[str]) -> str | list[str] | None:
     if len(argv) > 4 or (len(argv) == 4 and argv[3].lower() != "withvalues"):
         raise ResponseError(errors.SYNTAX_ERROR)
     with_values = len(argv) == 4
-    if with_values and not -LONG_MAX // 2 <= count <= LONG_MAX // 2:
+    if with_values and not -(LONG_MAX // 2) <= count <= LONG_MAX // 2:  # C: -LONG_MAX/2
         raise ResponseError(OUT_OF_RANGE)
     h = _read(store, argv[1])
     if h is None or count == 0:
@@ -226,6 +227,8 @@ def cmd_hrandfield(store: Store, argv: list[str]) -> str | list[str] | None:
     if count >= len(h) and count != 1:  # the whole hash, in its own (HGETALL's) order
         pairs = list(h.items())
     else:
+        if count < 0:
+            check_random_picks(-count)
         if count < 0 or count == 1:  # with repetitions (or just one): independent draws
             fields = [h.random_field(store.rng) for _ in range(abs(count))]
         else:

@@ -18,6 +18,7 @@ from .registry import command
 
 MUST_BE_POSITIVE = "ERR value is out of range, must be positive"
 INDEX_OUT_OF_RANGE = "ERR index out of range"
+LONG_MIN_MAGNITUDE = 1 << 63  # -LONG_MIN, which a C long cannot hold
 RANK_ZERO = (
     "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
     "or use negative to start from the end of the list"
@@ -252,6 +253,13 @@ def cmd_lpos(store: Store, argv: list[str]) -> int | list[int] | None:
     element = argv[2]
     from_tail = rank < 0
     rank = abs(rank)
+    if rank == LONG_MIN_MAGNITUDE:
+        # Redis negates RANK in a C long: -LONG_MIN overflows back to LONG_MIN, so the scan
+        # goes from the tail, every match passes "matches >= rank" (the first one answers),
+        # and COUNT's "matches - rank + 1 >= count" overflows negative: COUNT never stops it.
+        rank = 1
+        if count > 0:
+            count = 0
     length = len(q)
     matches: list[int] = []
     seen = 0

@@ -54,6 +54,8 @@ command("flushdb", -1, "write")(_flush)
 
 
 # ---------------------------------------------------------------------- OBJECT
+# The HELP replies are Redis 7.0.15's, line for line (object.c, config.c, and the header and
+# footer of networking.c's addReplyHelp), so the console shows what redis-cli shows.
 OBJECT_HELP = [
     "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "ENCODING <key>",
@@ -69,7 +71,7 @@ OBJECT_HELP = [
     "    Return the number of references of the value associated with the specified",
     "    <key>.",
     "HELP",
-    "    Print this help.",
+    "    Prints this help.",
 ]
 
 container("object", OBJECT_HELP)
@@ -99,15 +101,39 @@ def _object_idletime(store: Store, argv: list[str]) -> int | None:
 
 
 # ---------------------------------------------------------------------- MEMORY
+# MEMORY HELP lists Redis's five subcommands, as redis-cli users see them. kvengine answers
+# only USAGE: DOCTOR, MALLOC-STATS, PURGE and STATS report on Redis's allocator (jemalloc) and
+# process, which the engine does not have, so they reply an error that says so and points to
+# what the engine does measure, rather than "unknown subcommand" for a listed one.
 MEMORY_HELP = [
     "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "DOCTOR",
+    "    Return memory problems reports.",
+    "MALLOC-STATS",
+    "    Return internal statistics report from the memory allocator.",
+    "PURGE",
+    "    Attempt to purge dirty pages for reclamation by the allocator.",
+    "STATS",
+    "    Return information about the memory usage of the server.",
     "USAGE <key> [SAMPLES <count>]",
     "    Return memory in bytes used by <key> and its value. Nested values are",
     "    sampled up to <count> times (default: 5, 0 means sample all).",
     "HELP",
-    "    Print this help.",
+    "    Prints this help.",
 ]
 container("memory", MEMORY_HELP)
+
+
+def _allocator_report(store: Store, argv: list[str]) -> None:
+    raise ResponseError(
+        f"ERR MEMORY {argv[1].upper()} is not available in kvengine: it reports on Redis's "
+        "memory allocator, which the engine does not have (MEMORY USAGE and INFO memory give "
+        "its estimates)"
+    )
+
+
+for _name in ("doctor", "malloc-stats", "purge", "stats"):
+    subcommand("memory", _name, 2)(_allocator_report)
 
 
 @subcommand("memory", "usage", -3)
@@ -135,9 +161,15 @@ CONFIG_HELP = [
     "REWRITE",
     "    Rewrite the configuration file.",
     "HELP",
-    "    Print this help.",
+    "    Prints this help.",
 ]
 container("config", CONFIG_HELP)
+
+
+@subcommand("config", "rewrite", 2)
+def _config_rewrite(store: Store, argv: list[str]) -> None:
+    """kvengine never reads a config file: Redis's reply when it was started without one."""
+    raise ResponseError("ERR The server is running without a config file")
 
 
 # The size limits of the compact encodings: store attribute, range, and whether the value may

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from .. import errors
 from ..errors import ResponseError
+from ..limits import check_random_picks
 from ..values.set import RedisSet
 from .typed import TypedDb, positive_long_arg, range_long_arg, scan_args, typed_command
 
@@ -121,7 +122,8 @@ def _spop_count(db: TypedDb, key: str, count: int) -> list[str]:
     if s is None or count == 0:
         return []
     size = len(s)
-    if count >= size:  # the whole set: in the order SUNION would give it, then the key goes
+    if count >= size:  # the whole set, as SUNION gives it, then the key goes
+        db.read(key, "set")  # SUNION's own lookupKeyRead: Redis counts a keyspace hit here
         out = list(RedisSet.built_from(s, db.set_max_intset_entries))
         db.delete(key)
         return out
@@ -161,6 +163,8 @@ def srandmember(db: TypedDb, argv: list[str]) -> str | list[str] | None:
     if s is None or n == 0:
         return []
     count, unique = abs(n), n > 0
+    if not unique:
+        check_random_picks(count)
     if not unique or count == 1:
         return [s.random_member(db.rng) for _ in range(count)]
     size = len(s)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .. import errors, longdouble
 from ..errors import ResponseError
+from ..limits import check_string_length
 from ..store import Store
 from ..util import int_arg, parse_int
 from .registry import command
@@ -155,7 +156,6 @@ def cmd_strlen(store: Store, argv: list[str]) -> int:
 
 
 # ------------------------------------------------------- floats and byte ranges
-PROTO_MAX_BULK_LEN = 512 * 1024 * 1024  # proto-max-bulk-len: the longest string Redis builds
 NOT_FLOAT = "ERR value is not a valid float"
 WOULD_BE_NAN_OR_INFINITY = "ERR increment would produce NaN or Infinity"
 
@@ -209,8 +209,7 @@ def cmd_setrange(store: Store, argv: list[str]) -> int:
     old = b"" if current is None else _bytes(current)
     if not patch:
         return len(old)  # nothing to write: no key is created, nothing changes
-    if offset + len(patch) > PROTO_MAX_BULK_LEN:
-        raise ResponseError("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+    check_string_length(offset, len(patch))
     data = bytearray(old)
     if len(data) < offset + len(patch):
         data.extend(bytes(offset + len(patch) - len(data)))

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from .. import errors
 from ..errors import ResponseError
+from ..limits import check_random_picks
 from ..values.doubles import d2string, format_double, parse_score_bound, string2d
 from ..values.set import RedisSet
 from ..values.zset import (
@@ -389,12 +390,14 @@ def zrandmember(db: TypedDb, argv: list[str]) -> str | list[str] | None:
     if len(argv) > 4 or (len(argv) == 4 and argv[3].lower() != "withscores"):
         raise ResponseError(errors.SYNTAX_ERROR)
     withscores = len(argv) == 4
-    if withscores and not -LONG_MAX // 2 <= n <= LONG_MAX // 2:
+    if withscores and not -(LONG_MAX // 2) <= n <= LONG_MAX // 2:  # C: -LONG_MAX/2
         raise ResponseError("ERR value is out of range")
     z = db.read(argv[1], "zset")
     if z is None or n == 0:
         return []
     count = abs(n)
+    if n < 0:
+        check_random_picks(count)
     if n < 0 or count == 1:
         return _flat([z.random_pair() for _ in range(count)], withscores)
     if count >= len(z):

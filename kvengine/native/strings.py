@@ -22,6 +22,7 @@ from typing import Any
 from .. import errors
 from ..errors import ResponseError
 from ..keyspace import Entry
+from ..limits import check_string_length
 from ..memory import byte_len
 from ..ttl import UNITS, expire_at, expire_option
 from ..util import LLONG_MAX, LLONG_MIN, int_arg, parse_int, to_str
@@ -232,6 +233,8 @@ class StringCommands(Family):
         key, value = to_str(key), to_str(value)
         self.make_room(key)
         e = self._string_entry(key)
+        if e is not None:  # as Redis: a new key takes the argument as it is
+            check_string_length(byte_len(e.value), byte_len(value))
         new = value if e is None else e.value + value
         self._set_key(key, e, new, None, True)
         return byte_len(new)

@@ -229,6 +229,8 @@ CASES: dict[str, list] = {
             "HRANDFIELD h 9223372036854775807 WITHVALUES",
             "HRANDFIELD h -9223372036854775807 WITHVALUES",
             "HRANDFIELD h 4611686018427387903 WITHVALUES",
+            "HRANDFIELD h 4611686018427387904 WITHVALUES",
+            "HRANDFIELD h -4611686018427387904 WITHVALUES",
             "HRANDFIELD h -9223372036854775808",
             "HRANDFIELD h 9223372036854775808",
             "HRANDFIELD nokey -9223372036854775808",
@@ -666,3 +668,5 @@ def test_memory_usage_grows_with_the_hash(pair: Pair) -> None:
         assert values == sorted(values) and len(set(values)) == 3, (side, values)
     redis_out, engine_out = pair.both("MEMORY", "USAGE", "nokey")
     assert redis_out == engine_out == Outcome(True, None)
+    pair.step(Info("stats"), "MEMORY USAGE counts no keyspace hit or miss")
+    pair.check()
