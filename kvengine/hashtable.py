@@ -448,8 +448,9 @@ class HashTable:
                 if len(out) >= count:
                     break
             return out[:count]
-        # the walk runs over the larger table's indexes (``maxsizemask``); each step visits
-        # bucket i of every table, as (table, advance) pairs: i moves on after the last one
+        # count * 10 steps from a random index of the larger table (``maxsizemask``); a step
+        # visits bucket i of each table, listed as (table, advance) pairs: advance is 1 for
+        # the last table of a step, after which i moves on to the next bucket
         if t1 is None:
             mask = size - 1
             size1 = 0
@@ -464,9 +465,9 @@ class HashTable:
         emptylen = 0
         out: list[str] = []
         for table, advance in visits:
-            if i < rehashidx and table is t0:  # buckets below rehashidx have moved
+            if i < rehashidx and table is t0:  # bucket i of the old table has moved
                 if i < size1:
-                    continue
+                    continue  # visit it in the new table only
                 i = rehashidx  # past the end of the new table too: go on from rehashidx
             try:
                 chain = table[i]
