@@ -45,6 +45,7 @@ from __future__ import annotations
 
 from bisect import insort
 
+from .hashtable import HashTable
 from .keyspace import Keyspace
 from .lfu import lfu_decr_and_return
 
@@ -85,6 +86,7 @@ class Evictor:
         self.pool: list[tuple[int, str]] = []  # (score, key), see score()
         self.samples = samples
         self.evicted = 0  # INFO's evicted_keys
+        self.table: HashTable | None = None  # where victims are sampled from (set_policy)
         self.policy = "noeviction"
         self.set_policy(policy)
 
@@ -95,6 +97,11 @@ class Evictor:
         self.policy = policy
         self.kind = policy_kind(policy)
         self.volatile = policy.startswith("volatile-")
+        # where victims are sampled from: every key, or only the keys with a TTL
+        if self.kind == "noeviction":
+            self.table = None
+        else:
+            self.table = self.ks.expires if self.volatile else self.ks.main
         self.ks.lfu = self.kind == "lfu"
         self.pool.clear()
 
@@ -135,27 +142,24 @@ class Evictor:
         since they were pooled) means sampling again. With ``dry_run`` the victim is chosen
         (and taken from the pool) but neither announced nor deleted.
         """
-        kind = self.kind
-        if kind == "noeviction":
-            return None
+        table = self.table
+        if table is None or not table._index:
+            return None  # noeviction, or no candidate
         ks = self.ks
-        table = ks.expires if self.volatile else ks.main
         exists = table._index
-        if not exists:
-            return None
-        rng = ks.rng
-        now = 0 if kind == "lru" else ks.now()  # an LRU score is the access order: no clock
+        kind = self.kind
         if kind == "random":
-            key = table.random_key(rng)
-            score = 0
+            key = table.random_key(ks.rng)
+            score = now = 0
             sampled = [key]
         else:
             pool = self.pool
             data = ks.data
             lru = kind == "lru"
+            now = 0 if lru else ks.now()  # an LRU score is the access order: no clock
             key = None
             while key is None:
-                sampled = table.sample_keys(self.samples, rng)
+                sampled = table.sample_keys(self.samples, ks.rng)
                 if len(sampled) >= len(exists):
                     pool.clear()  # the sample is every key, freshly scored: the rest is stale
                 # keep the 16 best, sorted ascending; once the pool is full, a candidate no
@@ -164,7 +168,7 @@ class Evictor:
                 room = EVPOOL_SIZE - len(pool)
                 for k in sampled:
                     score = -data[k].seq if lru else self.score(k, now)
-                    if room > 0:
+                    if room:
                         insort(pool, (score, k))
                         room -= 1
                     elif score > pool[0][0]:

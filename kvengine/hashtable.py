@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
+from itertools import cycle, islice, repeat
 from typing import Any
 
 from .hashing import _memo, get_hash_function, hash_key, key_bytes
@@ -424,15 +425,20 @@ class HashTable:
     def sample_keys(self, count: int, rng: random.Random) -> list[str]:
         """``dictGetSomeKeys``: up to ``count`` keys from consecutive buckets at a random start.
 
+        The walk starts at a random bucket and takes whole chains until it has ``count`` keys;
+        more than ``max(4, count)`` empty buckets in a row jump to a new random start, and it
+        gives up after ``count * 10`` steps. During a rehash each step visits bucket ``i`` of
+        both tables, over the range of the larger one: the old table only from ``rehashidx``
+        on (below it the buckets have moved; a step there that is also past the end of the
+        new table jumps to ``rehashidx``), and a table smaller than ``i`` not at all.
+
         When ``count`` is at least the number of keys, every key is returned (in bucket
         order), which makes sampled eviction exact. (Redis also does ``count`` rehash steps
         here; this version does not, so ``eviction_preview`` can predict without mutating.)
         """
         if count >= len(self._index):
             return list(self.keys())
-        if self._t1 is not None:
-            return self._sample_keys_rehashing(count, rng)
-        t0 = self._t0
+        t0, t1 = self._t0, self._t1
         size = len(t0)
         if size & (size - 1):  # a teaching table whose size is not a power of two
             start = rng.getrandbits(64) % size
@@ -442,68 +448,43 @@ class HashTable:
                 if len(out) >= count:
                     break
             return out[:count]
-        # consecutive buckets from a random start; more than max(4, count) empty buckets in a
-        # row jump to a new random start; at most count * 10 buckets
-        mask = size - 1
+        # count * 10 steps from a random index of the larger table (``maxsizemask``); a step
+        # visits bucket i of each table, listed as (table, advance) pairs: advance is 1 for
+        # the last table of a step, after which i moves on to the next bucket
+        if t1 is None:
+            mask = size - 1
+            size1 = 0
+            visits = repeat((t0, 1), count * 10)
+        else:
+            size1 = len(t1)
+            mask = (size if size > size1 else size1) - 1
+            visits = islice(cycle(((t0, 0), (t1, 1))), count * 20)
+        rehashidx = self.rehashidx  # -1 when not rehashing
         jump_after = count if count > 4 else 4
         i = rng.getrandbits(64) & mask
         emptylen = 0
         out: list[str] = []
-        for _ in range(count * 10):
-            chain = t0[i]
-            if chain is None:
-                emptylen += 1
-                if emptylen > jump_after:
-                    i = rng.getrandbits(64) & mask
-                    emptylen = 0
-            else:
+        for table, advance in visits:
+            if i < rehashidx and table is t0:  # bucket i of the old table has moved
+                if i < size1:
+                    continue  # visit it in the new table only
+                i = rehashidx  # past the end of the new table too: go on from rehashidx
+            try:
+                chain = table[i]
+            except IndexError:
+                chain = ()  # i is past the end of the smaller table: nothing to visit
+            if chain:
                 emptylen = 0
                 out += chain
                 if len(out) >= count:
                     return out[:count]
-            i = (i + 1) & mask
-        return out
-
-    def _sample_keys_rehashing(self, count: int, rng: random.Random) -> list[str]:
-        """The walk of :meth:`sample_keys` during a rehash: each step visits bucket ``i`` of
-        both tables (the old one only from ``rehashidx`` on: below it, buckets have moved),
-        over the range of the larger one, as ``dictGetSomeKeys`` does."""
-        t0, t1 = self._t0, self._t1
-        assert t1 is not None
-        mask = self._walk_mask()
-        rehashidx = self.rehashidx
-        jump_after = count if count > 4 else 4
-        i = rng.getrandbits(64) & mask
-        emptylen = 0
-        out: list[str] = []
-        for _ in range(count * 10):
-            for table in (t0, t1):
-                if table is t0 and i < rehashidx:
-                    if i < len(t1):
-                        continue  # already moved to the new table
-                    i = rehashidx
-                if i >= len(table):
-                    continue
-                chain = table[i]
-                if chain is None:
-                    emptylen += 1
-                    if emptylen > jump_after:
-                        i = rng.getrandbits(64) & mask
-                        emptylen = 0
-                else:
+            elif chain is None:  # an empty bucket
+                emptylen += 1
+                if emptylen > jump_after:
+                    i = rng.getrandbits(64) & mask
                     emptylen = 0
-                    out += chain
-                    if len(out) >= count:
-                        return out[:count]
-            i = (i + 1) & mask
+            i = (i + advance) & mask
         return out
-
-    def _walk_mask(self) -> int:
-        """Bucket indexes of a sampling walk run over the larger table (``maxsizemask``)."""
-        mask = len(self._t0) - 1
-        if self._t1 is not None and len(self._t1) - 1 > mask:
-            mask = len(self._t1) - 1
-        return mask
 
     def random_key(self, rng: random.Random) -> str | None:
         """``dictGetRandomKey``: a random non-empty bucket, then a random entry of its chain."""

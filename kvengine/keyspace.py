@@ -197,10 +197,9 @@ class Keyspace:
         main = self.main
         if main.rehashidx >= 0:
             main.rehash_step(1)
-        now = self.now()
         mem = entry_bytes(key, value)
-        self.seq += 1
-        e = Entry(value, now, self.seq, 1 if self.exact else LFU_INIT_VAL, mem)
+        seq = self.seq = self.seq + 1
+        e = Entry(value, self.now(), seq, 1 if self.exact else LFU_INIT_VAL, mem)
         main.insert_new(key, e)
         self.used_memory += mem
         self.signal_modified_key(key)

@@ -47,7 +47,8 @@ class StringCommands(Family):
 
     def get(self, key: Any) -> str | None:
         """GET: the value, or None if missing or expired."""
-        key = key if type(key) is str and key.isascii() else to_str(key)
+        if type(key) is not str or not key.isascii():
+            key = to_str(key)
         if self._maxmemory:  # maxkeys is enforced by writes (make_room)
             self._evictor.perform_evictions(self._maxmemory)
         e = self._db.lookup(key)
@@ -72,8 +73,10 @@ class StringCommands(Family):
     ) -> str | None:
         """SET with Redis's options. Returns "OK", or None if NX/XX prevented the write;
         with ``get=True`` returns the old value (or None) instead."""
-        key = key if type(key) is str and key.isascii() else to_str(key)
-        value = value if type(value) is str and value.isascii() else to_str(value)
+        if type(key) is not str or not key.isascii():
+            key = to_str(key)
+        if type(value) is not str or not value.isascii():
+            value = to_str(value)
         if nx and xx:
             raise ResponseError(errors.SYNTAX_ERROR)
         if ex is None and px is None and exat is None and pxat is None:
