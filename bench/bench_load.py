@@ -43,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -149,9 +150,11 @@ PROBE = """
                           el.getBoundingClientRect().height > 0;
   const poll = () => {
     const root = document.documentElement;
-    const control = document.querySelector(
+    // any control shown (the first in the DOM may be hidden at this width, e.g. a panel switch)
+    const controls = document.querySelectorAll(
       ".ms-controls button, .ms-controls input, .ms-controls select");
-    if (probe.visibleMs === null && visible(document.querySelector("canvas")) && visible(control)) {
+    const shown = [...controls].some(visible);
+    if (probe.visibleMs === null && visible(document.querySelector("canvas")) && shown) {
       probe.visibleMs = performance.now();
     }
     if (probe.visibleMs === null) requestAnimationFrame(poll);
@@ -175,11 +178,28 @@ def build(site: Path) -> None:
             shutil.copytree(fixture, site / "sims" / fixture.name, dirs_exist_ok=True)
 
 
+def wait_until(target: Any, condition: str, timeout_ms: float = TIMEOUT_MS) -> None:
+    """Poll ``condition`` (a JavaScript expression) in a page or frame until it holds.
+
+    Not ``wait_for_function``: Playwright evaluates its predicate with eval(), which the sim
+    pages' Content Security Policy forbids, and the bench measures the pages as they are served,
+    policy enforced. The probe records its times itself, so the polling does not move them.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not target.evaluate(f"() => Boolean({condition})"):
+        if time.monotonic() > deadline:
+            state = target.evaluate("() => document.documentElement.dataset.simState")
+            raise TimeoutError(
+                f"{condition} did not hold within {timeout_ms / 1000:.0f} s (sim state: {state})"
+            )
+        time.sleep(0.02)
+
+
 def frame_probe(frame: Any, *, visible: bool = True) -> dict[str, Any]:
     condition = "window.__loadProbe && window.__loadProbe.readyMs !== null"
     if visible:
         condition += " && window.__loadProbe.visibleMs !== null"
-    frame.wait_for_function(f"() => {condition}", timeout=TIMEOUT_MS)
+    wait_until(frame, condition)
     frame.wait_for_timeout(100)  # let the observer deliver the last entries
     return frame.evaluate("window.__loadProbe")  # type: ignore[no-any-return]
 
@@ -219,9 +239,7 @@ def load_course(context: Any, url: str, count: int, server: CountingServer) -> d
     sent = server.bytes
     try:
         page.goto(url, wait_until="commit")
-        page.wait_for_function(
-            f"window.readyAt && Object.keys(window.readyAt).length >= {count}", timeout=TIMEOUT_MS
-        )
+        wait_until(page, f"window.readyAt && Object.keys(window.readyAt).length >= {count}")
         ready_all = page.evaluate("Math.max(...Object.values(window.readyAt))")
         frames = [frame for frame in page.frames if "main.html" in frame.url]
         probes = [frame_probe(frame, visible=False) for frame in frames]
@@ -284,9 +302,7 @@ def interactions(context: Any, url: str, sim: str, count: int) -> dict[str, list
     try:
         page.bring_to_front()  # a background tab gets animation frames once a second
         page.goto(url)
-        page.wait_for_function(
-            "document.documentElement.dataset.simState === 'ready'", timeout=TIMEOUT_MS
-        )
+        wait_until(page, "document.documentElement.dataset.simState === 'ready'")
         times = page.evaluate(INTERACT, [INTERACTION[sim], count])
         return {key: [float(t) for t in values] for key, values in times.items()}
     finally:
