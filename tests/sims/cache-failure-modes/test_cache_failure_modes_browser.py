@@ -323,9 +323,20 @@ def drawn(page) -> tuple[list[str], dict]:
     return [t["text"] for t in got["texts"]], got["info"]
 
 
+def laid_out(page, width: int) -> None:
+    """Wait until the sim has laid itself out for a viewport ``width`` wide: its own width (the
+    one it draws with), not only the canvas's CSS box, which shrinks first."""
+    wait(
+        page,
+        "w => document.querySelector('canvas').getBoundingClientRect().width <= w"
+        " && window.microsim._sim.width <= w",
+        width,
+    )
+
+
 def on_phone(page, width: int = 375) -> None:
     page.set_viewport_size({"width": width, "height": 800})
-    wait(page, "w => document.querySelector('canvas').getBoundingClientRect().width <= w", width)
+    laid_out(page, width)
 
 
 def full_runs(page, panel: str, mitigations: tuple[str, ...], ticks: int) -> dict:
@@ -771,7 +782,7 @@ def test_back_returns_exactly_the_previous_state(open_sim):
 def test_twenty_servers_circles_do_not_overlap(open_sim, width):
     page = open_sim(SIM, "servers=20")
     page.set_viewport_size({"width": width, "height": 900})
-    wait(page, "w => document.querySelector('canvas').getBoundingClientRect().width <= w", width)
+    laid_out(page, width)
     _, info = drawn(page)
     circles = info["stampede"]["circles"]
     assert len(circles) == 20
