@@ -263,12 +263,21 @@ def test_dedicated_worker_fallback_without_shared_worker(page, site_server, watc
 
 
 def test_canvas_controls_and_loading_indicator_appear_before_python(page, site_server):
+    """The page is drawn and usable while Python loads. The snapshot's download is held back
+    (a dedicated worker, whose requests Playwright can route), so "while" lasts long enough to
+    look: restored from the snapshot, the engine can be ready within the first few frames."""
+    page.add_init_script("delete window.SharedWorker;")
+    held: list = []
+    page.route("**/*.kvsnap", lambda route: held.append(route))
     page.goto(f"{site_server.url}sims/{SIM}/main.html", wait_until="commit")
     page.wait_for_selector("canvas", timeout=5_000)
     assert page.get_by_role("button", name="Set").is_visible()
     assert sim_status(page) == "loading"
     assert "Loading" in page.locator(".ms-narration").inner_text()
     assert json.loads(page.evaluate("JSON.stringify(window.microsim.state())")) is None
+    for route in held:
+        route.fallback()
+    page.unroute("**/*.kvsnap")
     assert wait_sim_settled(page) == "ready"
 
 
