@@ -126,8 +126,15 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.send_error(404, "made unavailable by a test")
             return None
         for suffix, how in list(self.state.fail_with.items()):
-            if not path.endswith(suffix):
-                continue
+            if not path.endswith(suffix) or how == "held-first":
+                continue  # ("held-first": the first request is held; later ones are served)
+            if how == "hold-first":
+                self.state.fail_with[suffix] = how = "held-first"
+                deadline = time.monotonic() + HANG_LIMIT_S
+                while self.state.fail_with.get(suffix) == how and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                self.close_connection = True
+                return None
             if how == "hang":  # nothing at all until the test lets go, then a dropped connection
                 deadline = time.monotonic() + HANG_LIMIT_S
                 while self.state.fail_with.get(suffix) == "hang" and time.monotonic() < deadline:
@@ -162,6 +169,7 @@ class SiteServer:
     * ``fail_paths``: path suffixes that answer 404;
     * ``fail_with``: path suffix -> an HTTP status (``503``) or ``"hang"``: nothing is sent until
       the suffix leaves the dict (or HANG_LIMIT_S pass), then the connection is dropped;
+      ``"hold-first"``: the same for the first request only, later ones are served;
     * ``extra_headers``: path suffix -> headers added to its answers (a Content-Security-Policy);
     * ``hits``: every path asked for, in order (this sees workers' requests too).
 

@@ -185,16 +185,17 @@ function fileName(url) {
 }
 
 /**
- * Remember that `name` failed (`how`: "HTTP 503", ...) in the current attempt (first wins). A
- * file of the interpreter ends the attempt at once (Pyodide may otherwise wait, or say only
- * "Program terminated"); the engine's zip is awaited once the interpreter is up, which is kept
- * for the Retry.
+ * Remember that `name` failed (`how`: "HTTP 503", ...) in `attempt`, the attempt that started
+ * the download (first wins). A file of the interpreter ends the attempt at once (Pyodide may
+ * otherwise wait, or say only "Program terminated"); the engine's zip is awaited once the
+ * interpreter is up, which is kept for the Retry. A download of an attempt that is over (one a
+ * Retry abandoned: its downloads are aborted) counts for nothing: it must not fail the new one.
  */
-function noteFailure(name, how) {
-  if (!current || current.failures.has(name)) return;
-  current.failures.set(name, how);
+function noteFailure(name, how, attempt = current) {
+  if (!attempt || attempt.over || attempt.failures.has(name)) return;
+  attempt.failures.set(name, how);
   if (STAGE_OF[name] === "interpreter" || STAGE_OF[name] === "stdlib") {
-    current.fail(new Error(`${name}: ${how}`));
+    attempt.fail(new Error(`${name}: ${how}`));
   }
 }
 
@@ -207,7 +208,7 @@ function watchStalls() {
         if (now - download.last < STALL_MS) continue;
         download.stalled = true;
         inflight.delete(download);
-        noteFailure(download.name, "stalled");
+        noteFailure(download.name, "stalled", download.attempt);
         download.abort(new Error(`${download.name} stalled`));
       }
       if (inflight.size === 0) {
@@ -219,9 +220,9 @@ function watchStalls() {
   );
 }
 
-/** Track a download (or an import) of `name`; `abort` is called if it stalls. */
+/** Track a download (or an import) of `name` for the current attempt; `abort` if it stalls. */
 function watch(name, abort) {
-  const download = { name, last: performance.now(), abort, stalled: false };
+  const download = { name, last: performance.now(), abort, stalled: false, attempt: current };
   inflight.add(download);
   watchStalls();
   return download;
@@ -237,17 +238,18 @@ function installProgressFetch() {
     if (!(name in STAGE_OF) && !downloadName(url.href)) return innerFetch(input, init);
     // The attempt's abort (a Retry) and the stall watch's abort both end this download.
     const controller = new AbortController();
-    current?.abort.signal.addEventListener("abort", () => controller.abort(), { once: true });
+    const attempt = current; // the attempt this download belongs to
+    attempt?.abort.signal.addEventListener("abort", () => controller.abort(), { once: true });
     const download = watch(name, (reason) => controller.abort(reason));
     try {
       const response = await innerFetch(input, { ...init, signal: controller.signal });
-      if (!response.ok) noteFailure(name, `HTTP ${response.status}`);
+      if (!response.ok) noteFailure(name, `HTTP ${response.status}`, attempt);
       if (!response.ok || !response.body) inflight.delete(download);
       else countResponse(name, response, download);
       return response;
     } catch (error) {
       inflight.delete(download);
-      noteFailure(name, download.stalled ? "stalled" : "the connection failed");
+      noteFailure(name, download.stalled ? "stalled" : "the connection failed", attempt);
       throw error;
     }
   };
@@ -265,7 +267,7 @@ async function importWatched(name, load) {
     countBytes(name, 0, true);
     return module;
   } catch (error) {
-    noteFailure(name, download.stalled ? "stalled" : "the connection failed");
+    noteFailure(name, download.stalled ? "stalled" : "the connection failed", download.attempt);
     throw error;
   } finally {
     inflight.delete(download);

@@ -287,3 +287,31 @@ def test_the_other_origin_check_sees_a_shared_workers_requests(
         "... the recorder does"
     )
     page.close()
+
+
+def test_retry_while_the_engine_still_loads_starts_a_clean_load(failing_server, fresh_context):
+    """A sim whose page failed on its own (p5.js missing) is retried while the shared engine is
+    still downloading: the Retry starts the engine's load over, and the abandoned load's aborted
+    downloads do not count as failures of the new one."""
+    first_hit = len(failing_server.hits)  # the server is shared by this module's tests
+    failing_server.fail_paths.add("/p5.min.js")
+    failing_server.fail_with["python_stdlib.zip"] = "hold-first"
+    try:
+        page = fresh_context.new_page()
+        page.goto(f"{failing_server.url}sims/hash-table-lookup/main.html")
+        assert wait_sim_settled(page, 15_000) == "error"
+        assert "p5.js" in error_text(page)
+        deadline = time.monotonic() + 30
+        while not any(hit.endswith("python_stdlib.zip") for hit in failing_server.hits[first_hit:]):
+            assert time.monotonic() < deadline, "the engine's load never asked for the stdlib"
+            time.sleep(0.05)
+        failing_server.fail_paths.discard("/p5.min.js")
+        page.get_by_role("button", name="Retry").click()  # the first stdlib request still held
+        page.wait_for_selector("html:not([data-sim-state=error])", state="attached")
+        assert wait_sim_settled(page) == "ready", error_text(page)
+        hits = failing_server.hits[first_hit:]
+        stdlib = [hit for hit in hits if hit.endswith("python_stdlib.zip")]
+        assert len(stdlib) == 2  # the abandoned load's, then the new load's
+    finally:
+        failing_server.fail_paths.discard("/p5.min.js")
+        failing_server.fail_with.pop("python_stdlib.zip", None)
