@@ -250,7 +250,7 @@ def test_missing_p5_shows_an_error_not_a_blank_page(page, site_server, watch_pag
     page.get_by_role("button", name="Retry").click()
     # Retry starts over: wait until the error state is left before waiting for the outcome
     page.wait_for_selector("html:not([data-sim-state=error])", state="attached")
-    assert wait_sim_settled(page) == "ready"
+    assert wait_sim_settled(page) == "ready", page.locator(".ms-overlay").inner_text()
 
 
 def test_dedicated_worker_fallback_without_shared_worker(page, site_server, watch_page):
