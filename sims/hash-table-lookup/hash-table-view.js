@@ -418,6 +418,15 @@ function chainAsList(p, state, w, h, tooltipLines = 0) {
   return !whole;
 }
 
+/** The glowing ring around the looked-up entry's box (`glow` 0..1 as the animation reaches it). */
+function glowRing(p, c, slot, glow) {
+  p.push();
+  p.drawingContext.shadowColor = c.ok;
+  p.drawingContext.shadowBlur = 14 * glow;
+  box(p, slot.x - 2, slot.y - 2, slot.w + 4, slot.h + 4, { stroke: c.ok, weight: 3, radius: 5 });
+  p.pop();
+}
+
 /** The last key's chain as a vertical list, one entry a line: "user:44 = eve (new)". */
 function drawChainList(p, state, c, area, chain, glow) {
   const last = state.last;
@@ -428,17 +437,7 @@ function drawChainList(p, state, c, area, chain, glow) {
     const isLast = entry.key === last.key;
     let suffix = "";
     if (isLast && glow >= 1 && !rebucket) suffix = last.found ? " ✓" : " (new)";
-    if (isLast && glow > 0) {
-      p.push();
-      p.drawingContext.shadowColor = c.ok;
-      p.drawingContext.shadowBlur = 14 * glow;
-      box(p, slot.x - 2, slot.y - 2, slot.w + 4, slot.h + 4, {
-        stroke: c.ok,
-        weight: 3,
-        radius: 5,
-      });
-      p.pop();
-    }
+    if (isLast && glow > 0) glowRing(p, c, slot, glow);
     box(p, slot.x, slot.y, slot.w, slot.h, { fill: c.bg, stroke: c.onFill, weight: 1, radius: 4 });
     p.push();
     p.textSize(16);
@@ -480,17 +479,7 @@ function drawChain(p, state, c, area, chain, { highlight, glow, list = false }) 
     const isLast = entry.key === last.key && highlight;
     let mark = "";
     if (isLast && glow >= 1 && !rebucket) mark = last.found ? "✓" : "+";
-    if (isLast && glow > 0) {
-      p.push();
-      p.drawingContext.shadowColor = c.ok;
-      p.drawingContext.shadowBlur = 14 * glow;
-      box(p, slot.x - 2, slot.y - 2, slot.w + 4, slot.h + 4, {
-        stroke: c.ok,
-        weight: 3,
-        radius: 5,
-      });
-      p.pop();
-    }
+    if (isLast && glow > 0) glowRing(p, c, slot, glow);
     drawEntry(p, c, slot, entry, { expanded: area.lines > 1, onHighlight: highlight, mark });
     if (i > 0) {
       const prev = slots[i - 1];
